@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+// Benchmarks for LearningAnalytics. A separate package, so that users of the library never
+// resolve or build the benchmark harness. Run from the repository root with `make bench`.
+import Foundation
+import PackageDescription
+
+// A path dependency's identity is its folder's name, which differs between clones.
+let library = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().lastPathComponent.lowercased()
+
+let package = Package(
+  name: "LearningAnalyticsBenchmarks",
+  dependencies: [
+    .package(path: ".."),
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+  ],
+  targets: [
+    // The raw C interface, so benchmarks can call cblas/LAPACKE directly beside the library.
+    .systemLibrary(name: "CRawBLAS", path: "Sources/CRawBLAS"),
+    .target(
+      name: "BenchmarkSupport",
+      dependencies: ["CRawBLAS", .product(name: "LearningAnalytics", package: library)],
+      path: "Sources/BenchmarkSupport"),
+    .executableTarget(
+      name: "MatrixCoreBenchmarks",
+      dependencies: [
+        "BenchmarkSupport",
+        .product(name: "LearningAnalytics", package: library),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/MatrixCoreBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    // Interleaved library-vs-raw timing table (median ratios), for the acceptance numbers.
+    .executableTarget(
+      name: "compare-raw",
+      dependencies: ["BenchmarkSupport", .product(name: "LearningAnalytics", package: library)],
+      path: "Sources/compare-raw"),
+  ]
+)

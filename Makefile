@@ -1,0 +1,59 @@
+# LearningAnalytics: build, test, demo, benchmarks, docs.
+# Every target installs the Debian packages it needs when they are missing (sudo only when
+# not root), so a fresh machine with the Swift toolchain needs nothing else.
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+
+APT_PACKAGES := libopenblas-dev liblapacke-dev libnlopt-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT ?= swift
+# Tests and the demo run BLAS single-threaded (see README, "Threading").
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: deps build test demo bench bench-ci bench-compare lint docs clean
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+demo: deps
+	$(SWIFT) build -c release --product lae
+	.build/release/lae doctor
+
+# Full benchmark run (release, several minutes; first build about 4 minutes).
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress
+	cd Benchmarks && $(SWIFT) run -c release compare-raw
+
+# CI: every benchmark a few times, gated on exact allocation counts against
+# Benchmarks/Thresholds; wall-clock is printed, never gated.
+bench-ci: deps
+	cd Benchmarks && ./bench-ci.sh
+
+# Library vs raw C calls, interleaved in one process: the overhead table.
+bench-compare: deps
+	cd Benchmarks && $(SWIFT) run -c release compare-raw
+
+lint:
+	$(SWIFT) format lint --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
+
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .docs generate-documentation \
+	  --enable-experimental-combined-documentation \
+	  --target MatrixCore --target Optimization --target Reporting --output-path .docs
+
+clean:
+	rm -rf .build Benchmarks/.build .docs

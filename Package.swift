@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+// LearningAnalytics: a learning-analytics engine over OpenBLAS/LAPACKE and NLopt.
+import PackageDescription
+
+let package = Package(
+  name: "LearningAnalytics",
+  products: [
+    .library(name: "LearningAnalytics", targets: ["LearningAnalytics"]),
+    .executable(name: "lae", targets: ["lae"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+  ],
+  targets: [
+    // MARK: - C libraries (implementation details)
+    .systemLibrary(
+      name: "_CLAPACK", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .systemLibrary(
+      name: "_CNLopt", pkgConfig: "nlopt",
+      providers: [.apt(["libnlopt-dev"])]),
+
+    // MARK: - Library modules
+    .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
+    .target(name: "Optimization", dependencies: ["MatrixCore", "_CNLopt"]),
+    .target(
+      name: "Reporting",
+      dependencies: ["MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "LearningAnalytics", dependencies: ["MatrixCore", "Optimization", "Reporting"]),
+
+    // MARK: - Command-line tool
+    .executableTarget(
+      name: "lae",
+      dependencies: [
+        "LearningAnalytics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // MARK: - Tests
+    .target(name: "_TestSupport", dependencies: ["MatrixCore"], path: "Tests/_TestSupport"),
+    .testTarget(name: "MatrixCoreTests", dependencies: ["MatrixCore", "_TestSupport"]),
+    .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
+  ]
+)

@@ -1,0 +1,4 @@
+// The umbrella module: `import LearningAnalytics` gives every public module of the engine.
+@_exported import MatrixCore
+@_exported import Optimization
+@_exported import Reporting

@@ -1,0 +1,4 @@
+#ifndef LEARNINGANALYTICS_CNLOPT_SHIM_H
+#define LEARNINGANALYTICS_CNLOPT_SHIM_H
+#include <nlopt.h>
+#endif

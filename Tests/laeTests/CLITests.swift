@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// Runs the built `lae` binary and captures its output and exit code.
+struct LAERun {
+  let status: Int32
+  let standardOutput: String
+  let standardError: String
+
+  static var binary: URL {
+    // The test bundle sits in the same build folder as the `lae` executable.
+    var url = Bundle.main.bundleURL
+    for _ in 0..<4 {
+      let candidate = url.appendingPathComponent("lae")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      url.deleteLastPathComponent()
+    }
+    return Bundle.main.bundleURL.appendingPathComponent("lae")
+  }
+
+  init(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = LAERun.binary
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["COLUMNS"] = "100"  // stable help wrapping for snapshots
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    status = process.terminationStatus
+    standardOutput = String(decoding: outData, as: UTF8.self)
+    standardError = String(decoding: errData, as: UTF8.self)
+  }
+}
+
+@Suite("lae command line", .serialized)
+struct CLITests {
+  @Test func version() throws {
+    let run = try LAERun(["--version"])
+    #expect(run.status == 0)
+    #expect(run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+  }
+
+  @Test func doctorTable() throws {
+    let run = try LAERun(["doctor"])
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("BLAS build:      OpenBLAS"))
+    #expect(run.standardOutput.contains("NLopt:"))
+    #expect(run.standardOutput.contains("all checks passed"))
+  }
+
+  @Test func doctorJSONCarriesProvenance() throws {
+    let run = try LAERun(["doctor", "--format", "json"])
+    #expect(run.status == 0)
+    let object = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    let provenance = try #require(dict["provenance"] as? [String: Any])
+    #expect(provenance["laeVersion"] as? String == "0.1.0")
+    #expect((provenance["commandLine"] as? [String])?.suffix(3) == ["doctor", "--format", "json"])
+    #expect((dict["checks"] as? [Any])?.count == 3)
+  }
+
+  @Test func usageErrorsExit64() throws {
+    #expect(try LAERun(["doctor", "--bogus"]).status == 64)
+    #expect(try LAERun(["doctor", "--format", "xml"]).status == 64)
+    #expect(try LAERun(["doctor", "--blas-threads", "0"]).status == 64)
+    #expect(try LAERun(["no-such-command"]).status == 64)
+  }
+
+  @Test func helpSnapshot() throws {
+    let run = try LAERun(["--help"])
+    #expect(run.status == 0)
+    let expected = """
+      OVERVIEW: Learning analytics engine: survey and activity-log analytics for school programmes.
+
+      Exit codes: 0 success; 1 a problem with the data or model (the message goes to standard error); 64
+      a usage error (wrong or conflicting flags).
+
+      USAGE: lae <subcommand>
+
+      OPTIONS:
+        --version               Show the version.
+        -h, --help              Show help information.
+
+      SUBCOMMANDS:
+        doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
+
+        See 'lae help <subcommand>' for detailed help.
+      """
+    #expect(run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+  }
+}

@@ -15,6 +15,7 @@ public enum MatrixError: Error, Equatable, Hashable, Sendable, CustomStringConve
   /// The input holds NaN or an infinity, which no factorization can use.
   case nonFiniteInput(routine: String)
 
+  /// A full sentence describing the problem and what to try.
   public var description: String {
     switch self {
     case .notPositiveDefinite(let k):

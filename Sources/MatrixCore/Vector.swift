@@ -20,7 +20,9 @@ public struct Vector: Sendable, Equatable, Hashable, ExpressibleByArrayLiteral,
   /// Creates a vector from an array literal.
   public init(arrayLiteral elements: Double...) { self.elements = elements }
 
+  /// The first index, always 0.
   public var startIndex: Int { 0 }
+  /// One past the last index: the number of elements.
   public var endIndex: Int { elements.count }
 
   /// Element access; zero-based.

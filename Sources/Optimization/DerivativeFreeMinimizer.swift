@@ -183,6 +183,7 @@ public enum OptimizationError: Error, Equatable, Sendable, CustomStringConvertib
   /// NLopt refused the problem (out of memory or invalid arguments).
   case nloptFailure(code: Int)
 
+  /// A full sentence describing the problem.
   public var description: String {
     switch self {
     case .invalidSetting(let why): return "Invalid optimizer setting: \(why)."

@@ -109,6 +109,7 @@ public struct ProvenancedDocument<Body: Encodable>: Encodable {
 
   private enum Keys: String, CodingKey { case provenance }
 
+  /// Encodes the body's fields and `provenance` in one object.
   public func encode(to encoder: any Encoder) throws {
     try body.encode(to: encoder)
     var container = encoder.container(keyedBy: Keys.self)
@@ -128,6 +129,7 @@ public enum ReportingError: Error, Equatable, Sendable, CustomStringConvertible 
   /// A file could not be read.
   case unreadableFile(path: String, reason: String)
 
+  /// A full sentence naming the file and the problem.
   public var description: String {
     switch self {
     case .unreadableFile(let path, let reason):

@@ -25,10 +25,13 @@ let package = Package(
     // MARK: - Library modules
     .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
     .target(name: "Optimization", dependencies: ["MatrixCore", "_CNLopt"]),
+    .target(name: "Ingest", dependencies: ["MatrixCore"]),
+    .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
     .target(
       name: "Reporting",
       dependencies: ["MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "LearningAnalytics", dependencies: ["MatrixCore", "Optimization", "Reporting"]),
+    .target(
+      name: "LearningAnalytics", dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Reporting"]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -42,6 +45,8 @@ let package = Package(
     .target(name: "_TestSupport", dependencies: ["MatrixCore"], path: "Tests/_TestSupport"),
     .testTarget(name: "MatrixCoreTests", dependencies: ["MatrixCore", "_TestSupport"]),
     .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "IngestTests", dependencies: ["Ingest", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]

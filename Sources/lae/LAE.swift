@@ -16,6 +16,6 @@ struct LAE: ParsableCommand {
       error); 64 a usage error (wrong or conflicting flags).
       """,
     version: EngineVersion.string,
-    subcommands: [Doctor.self]
+    subcommands: [Validate.self, Simulate.self, Doctor.self]
   )
 }

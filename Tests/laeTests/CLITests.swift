@@ -89,6 +89,9 @@ struct CLITests {
         -h, --help              Show help information.
 
       SUBCOMMANDS:
+        validate                Check survey responses against an instrument and a roster.
+        simulate                Simulate a programme: instrument, roster, responses and the generating
+                                truth.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
 
         See 'lae help <subcommand>' for detailed help.

@@ -1,0 +1,96 @@
+/// Maps byte strings to dense `Int32` codes (0, 1, 2... in order of first appearance), with an
+/// FNV-1a hash and open addressing, so that a repeated id costs a hash and a compare, not a
+/// `String` allocation.
+struct Interner: Sendable {
+  private(set) var strings: [String] = []
+  private var bytes: [UInt8] = []
+  private var offsets: [Int] = [0]
+  private var slots: [Int32]
+  private var hashes: [UInt32] = []
+  private var mask: Int
+
+  init(capacity: Int = 1024) {
+    var size = 16
+    while size < capacity * 2 { size <<= 1 }
+    slots = [Int32](repeating: -1, count: size)
+    mask = size - 1
+  }
+
+  var count: Int { strings.count }
+
+  @inline(__always)
+  static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    var h: UInt32 = 2_166_136_261
+    for b in key {
+      h ^= UInt32(b)
+      h = h &* 16_777_619
+    }
+    return h
+  }
+
+  /// The code of `key`, inserting it when new; `nil` when a new key is not valid UTF-8.
+  @inline(__always)
+  mutating func code(for key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    let h = Interner.hash(key)
+    var slot = Int(h) & mask
+    while true {
+      let existing = slots[slot]
+      if existing < 0 { break }
+      if hashes[Int(existing)] == h && equals(Int(existing), key) { return existing }
+      slot = (slot + 1) & mask
+    }
+    guard let string = String(validating: key, as: UTF8.self) else { return nil }
+    let code = Int32(strings.count)
+    strings.append(string)
+    bytes.append(contentsOf: key)
+    offsets.append(bytes.count)
+    hashes.append(h)
+    slots[slot] = code
+    if strings.count * 2 > slots.count { grow() }
+    return code
+  }
+
+  /// The code of `key` if present, without inserting.
+  func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    let h = Interner.hash(key)
+    var slot = Int(h) & mask
+    while true {
+      let existing = slots[slot]
+      if existing < 0 { return nil }
+      if hashes[Int(existing)] == h && equals(Int(existing), key) { return existing }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  /// The code of `string`, inserting it when new.
+  mutating func code(for string: String) -> Int32 {
+    var s = string
+    return s.withUTF8 { code(for: $0) } ?? -1
+  }
+
+  @inline(__always)
+  private func equals(_ code: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    let start = offsets[code]
+    let end = offsets[code + 1]
+    guard end - start == key.count else { return false }
+    return bytes.withUnsafeBufferPointer { b in
+      var k = 0
+      while k < key.count {
+        if b[start + k] != key[k] { return false }
+        k += 1
+      }
+      return true
+    }
+  }
+
+  private mutating func grow() {
+    let size = slots.count * 2
+    slots = [Int32](repeating: -1, count: size)
+    mask = size - 1
+    for code in 0..<strings.count {
+      var slot = Int(hashes[code]) & mask
+      while slots[slot] >= 0 { slot = (slot + 1) & mask }
+      slots[slot] = Int32(code)
+    }
+  }
+}

@@ -31,16 +31,12 @@ struct CSVScanner<Source: ByteSource> {
   private var startChecked = false
   /// Line at `position` (one-based).
   private var line = 1
-  /// Absolute offset where the line containing `position` starts.
-  private var lineStart = 0
 
-  // The current record's fields: offsets into `buffer`.
-  private(set) var fieldStarts: [Int] = []
-  private(set) var fieldEnds: [Int] = []
-  /// 0 unquoted, 1 quoted, 2 quoted with doubled quotes to unescape.
-  private(set) var fieldFlags: [UInt8] = []
-  private(set) var fieldLines: [Int] = []
-  private(set) var fieldColumns: [Int] = []
+  private var fields = [CSVField](repeating: CSVField(start: 0, end: 0, flag: 0), count: 64)
+  /// Number of fields in the current record.
+  private(set) var fieldCount = 0
+  /// Offset in `buffer` where the current record starts (always at the start of a line).
+  private var recordStart = 0
   /// Line on which the current record starts.
   private(set) var recordLine = 1
   /// Total bytes consumed so far.
@@ -72,8 +68,9 @@ struct CSVScanner<Source: ByteSource> {
   }
 
   private enum Parse {
-    case record(end: Int, lines: Int, lineStart: Int)
+    case record(end: Int, lines: Int, count: Int)
     case needMore
+    case moreFields
     case malformed(IngestIssue.Kind, line: Int, column: Int)
   }
 
@@ -86,7 +83,6 @@ struct CSVScanner<Source: ByteSource> {
           && buffer[position + 2] == 0xBF
         {
           position += 3
-          lineStart = bufferBase + position
         }
         startChecked = true
       }
@@ -100,12 +96,15 @@ struct CSVScanner<Source: ByteSource> {
         // needMore then cannot happen; guard against a loop anyway.
         if exhausted { return .end }
         _ = try refill()
-      case .record(let end, let lines, let newLineStart):
+      case .moreFields:
+        fields.append(contentsOf: repeatElement(CSVField(start: 0, end: 0, flag: 0), count: fields.count))
+      case .record(let end, let lines, let count):
         recordLine = line
+        recordStart = position
+        fieldCount = count
         position = end
         line += lines
-        lineStart = newLineStart
-        if fieldStarts.count == 1 && fieldFlags[0] == 0 && fieldStarts[0] == fieldEnds[0] {
+        if count == 1 && fields[0].flag == 0 && fields[0].start == fields[0].end {
           continue  // blank line
         }
         return .record
@@ -117,9 +116,7 @@ struct CSVScanner<Source: ByteSource> {
           return .malformed(kind: kind, line: badLine, column: column)
         }
         // Skip to the end of the physical line holding the problem, then resume.
-        if try skipLine(from: badLine) {
-          return .malformed(kind: kind, line: badLine, column: column)
-        }
+        _ = try skipLine(from: badLine)
         return .malformed(kind: kind, line: badLine, column: column)
       }
     }
@@ -132,153 +129,134 @@ struct CSVScanner<Source: ByteSource> {
         let b = buffer[position]
         position += 1
         if b == UInt8(ascii: "\n") {
-          if line == target {
-            line += 1
-            lineStart = bufferBase + position
-            return true
-          }
           line += 1
-          lineStart = bufferBase + position
+          if line > target { return true }
         }
       }
       if try !refill() { return false }
     }
   }
 
-  /// Parses one record starting at `position`, filling the field arrays.
+  /// Parses one record starting at `position` into `fields`.
   private mutating func parseRecord() -> Parse {
-    fieldStarts.removeAll(keepingCapacity: true)
-    fieldEnds.removeAll(keepingCapacity: true)
-    fieldFlags.removeAll(keepingCapacity: true)
-    fieldLines.removeAll(keepingCapacity: true)
-    fieldColumns.removeAll(keepingCapacity: true)
     let atEnd = exhausted
-    let base = bufferBase
     let quote = UInt8(ascii: "\"")
     let lf = UInt8(ascii: "\n")
     let cr = UInt8(ascii: "\r")
     let delim = delimiter
-    var lines = 0
-    var curLineStart = lineStart
     let startLine = line
+    let begin = position
     return buffer.withUnsafeBufferPointer { p -> Parse in
       special.withUnsafeBufferPointer { sp -> Parse in
-        let n = p.count
-        var i = position
-        while true {
-          let fieldLine = startLine + lines
-          let fieldColumn = base + i - curLineStart + 1
-          if i < n && p[i] == quote {
-            // Quoted field.
-            i += 1
-            let start = i
-            var flag: UInt8 = 1
-            var end = -1
-            while true {
-              while i < n && p[i] != quote {
-                if p[i] == lf {
-                  lines += 1
-                  curLineStart = base + i + 1
+        fields.withUnsafeMutableBufferPointer { out -> Parse in
+          let n = p.count
+          let capacity = out.count
+          var k = 0
+          var lines = 0
+          var curLineStart = begin
+          var i = begin
+          while true {
+            if k == capacity { return .moreFields }
+            if i < n && p[i] == quote {
+              // Quoted field.
+              let open = i
+              let openLine = startLine + lines
+              let openLineStart = curLineStart
+              i += 1
+              let start = i
+              var flag: UInt8 = 1
+              var end = -1
+              while true {
+                while i < n && p[i] != quote {
+                  if p[i] == lf {
+                    lines += 1
+                    curLineStart = i + 1
+                  }
+                  i += 1
                 }
-                i += 1
-              }
-              if i >= n {
-                if atEnd { return .malformed(.unterminatedQuote, line: fieldLine, column: fieldColumn) }
-                return .needMore
-              }
-              // p[i] is a quote: doubled, or closing?
-              if i + 1 < n && p[i + 1] == quote {
-                flag = 2
-                i += 2
-                continue
-              }
-              if i + 1 >= n && !atEnd { return .needMore }
-              end = i
-              i += 1
-              break
-            }
-            fieldStarts.append(start)
-            fieldEnds.append(end)
-            fieldFlags.append(flag)
-            fieldLines.append(fieldLine)
-            fieldColumns.append(fieldColumn)
-            if i >= n {
-              if !atEnd { return .needMore }
-              return .record(end: i, lines: lines, lineStart: curLineStart)
-            }
-            let b = p[i]
-            if b == delim {
-              i += 1
-              continue
-            }
-            if b == lf {
-              return .record(end: i + 1, lines: lines + 1, lineStart: base + i + 1)
-            }
-            if b == cr {
-              if i + 1 >= n && !atEnd { return .needMore }
-              if i + 1 < n && p[i + 1] == lf {
-                return .record(end: i + 2, lines: lines + 1, lineStart: base + i + 2)
-              }
-            }
-            return .malformed(.strayQuote, line: startLine + lines, column: base + i - curLineStart + 1)
-          } else {
-            // Unquoted field: run to the next special byte.
-            let start = i
-            while true {
-              while i < n && !sp[Int(p[i])] { i += 1 }
-              if i >= n { break }
-              let b = p[i]
-              if b == cr {
-                if i + 1 >= n {
-                  if atEnd { i += 1; continue }
+                if i >= n {
+                  if atEnd { return .malformed(.unterminatedQuote, line: openLine, column: open - openLineStart + 1) }
                   return .needMore
                 }
-                if p[i + 1] == lf { break }
-                i += 1  // a lone CR is data
+                if i + 1 < n && p[i + 1] == quote {
+                  flag = 2
+                  i += 2
+                  continue
+                }
+                if i + 1 >= n && !atEnd { return .needMore }
+                end = i
+                i += 1
+                break
+              }
+              out[k] = CSVField(start: start, end: end, flag: flag)
+              k += 1
+              if i >= n {
+                if !atEnd { return .needMore }
+                return .record(end: i, lines: lines, count: k)
+              }
+              let b = p[i]
+              if b == delim {
+                i += 1
                 continue
               }
-              break
+              if b == lf { return .record(end: i + 1, lines: lines + 1, count: k) }
+              if b == cr {
+                if i + 1 >= n && !atEnd { return .needMore }
+                if i + 1 < n && p[i + 1] == lf { return .record(end: i + 2, lines: lines + 1, count: k) }
+              }
+              return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
+            } else {
+              // Unquoted field: run to the next special byte.
+              let start = i
+              while true {
+                while i < n && !sp[Int(p[i])] { i += 1 }
+                if i >= n { break }
+                if p[i] == cr {
+                  if i + 1 >= n {
+                    if atEnd {
+                      i += 1
+                      continue
+                    }
+                    return .needMore
+                  }
+                  if p[i + 1] == lf { break }
+                  i += 1  // a lone CR is data
+                  continue
+                }
+                break
+              }
+              if i >= n {
+                if !atEnd { return .needMore }
+                out[k] = CSVField(start: start, end: i, flag: 0)
+                return .record(end: i, lines: lines, count: k + 1)
+              }
+              let b = p[i]
+              if b == quote {
+                return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
+              }
+              out[k] = CSVField(start: start, end: i, flag: 0)
+              k += 1
+              if b == delim {
+                i += 1
+                continue
+              }
+              if b == lf { return .record(end: i + 1, lines: lines + 1, count: k) }
+              return .record(end: i + 2, lines: lines + 1, count: k)  // CRLF
             }
-            if i >= n {
-              if !atEnd { return .needMore }
-              fieldStarts.append(start)
-              fieldEnds.append(i)
-              fieldFlags.append(0)
-              fieldLines.append(fieldLine)
-              fieldColumns.append(fieldColumn)
-              return .record(end: i, lines: lines, lineStart: curLineStart)
-            }
-            let b = p[i]
-            if b == quote {
-              return .malformed(.strayQuote, line: fieldLine, column: base + i - curLineStart + 1)
-            }
-            fieldStarts.append(start)
-            fieldEnds.append(i)
-            fieldFlags.append(0)
-            fieldLines.append(fieldLine)
-            fieldColumns.append(fieldColumn)
-            if b == delim {
-              i += 1
-              continue
-            }
-            if b == lf {
-              return .record(end: i + 1, lines: lines + 1, lineStart: base + i + 1)
-            }
-            // CRLF
-            return .record(end: i + 2, lines: lines + 1, lineStart: base + i + 2)
           }
         }
       }
     }
   }
 
-  /// Number of fields in the current record.
-  var fieldCount: Int { fieldStarts.count }
-
   /// Calls `body` with a view of the current record.
   func withRecord<R>(_ body: (CSVRecord) throws -> R) rethrows -> R {
     try buffer.withUnsafeBufferPointer { p in
-      try body(CSVRecord(base: p, starts: fieldStarts, ends: fieldEnds, flags: fieldFlags))
+      try fields.withUnsafeBufferPointer { f in
+        try body(CSVRecord(
+          base: p, fields: UnsafeBufferPointer(rebasing: f[0..<fieldCount]), recordStart: recordStart,
+          recordLine: recordLine))
+      }
     }
   }
 }
@@ -286,27 +264,44 @@ struct CSVScanner<Source: ByteSource> {
 /// A borrowed view of one record's fields; valid only inside ``CSVScanner/withRecord(_:)``.
 struct CSVRecord {
   let base: UnsafeBufferPointer<UInt8>
-  let starts: [Int]
-  let ends: [Int]
-  let flags: [UInt8]
+  let fields: UnsafeBufferPointer<CSVField>
+  let recordStart: Int
+  let recordLine: Int
 
-  var count: Int { starts.count }
+  var count: Int { fields.count }
 
   /// The raw bytes of field `i` (doubled quotes not yet unescaped; see ``needsUnescape(_:)``).
   @inline(__always)
   func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-    UnsafeBufferPointer(rebasing: base[starts[i]..<ends[i]])
+    UnsafeBufferPointer(rebasing: base[fields[i].start..<fields[i].end])
   }
 
   /// Whether field `i` holds doubled quotes.
   @inline(__always)
-  func needsUnescape(_ i: Int) -> Bool { flags[i] == 2 }
+  func needsUnescape(_ i: Int) -> Bool { fields[i].flag == 2 }
+
+  /// One-based line and byte column where field `i` starts (its opening quote, if quoted),
+  /// computed from the record's start; only error paths call it.
+  func location(_ i: Int) -> (line: Int, column: Int) {
+    let target = fields[i].start - (fields[i].flag == 0 ? 0 : 1)
+    var line = recordLine
+    var lineStart = recordStart
+    var k = recordStart
+    while k < target {
+      if base[k] == UInt8(ascii: "\n") {
+        line += 1
+        lineStart = k + 1
+      }
+      k += 1
+    }
+    return (line, target - lineStart + 1)
+  }
 
   /// Calls `body` with the unescaped bytes of field `i`.
   @inline(__always)
   func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
     let bytes = raw(i)
-    if flags[i] != 2 { return try body(bytes) }
+    if fields[i].flag != 2 { return try body(bytes) }
     var out = [UInt8]()
     out.reserveCapacity(bytes.count)
     var j = 0
@@ -325,9 +320,30 @@ struct CSVRecord {
 
   /// Whether every byte of the record's fields is ASCII (the fast path skips UTF-8 checks).
   func isASCII() -> Bool {
-    guard let first = starts.first, let last = ends.last, last > first else { return true }
-    var acc: UInt8 = 0
-    for k in first..<last { acc |= base[k] }
-    return acc < 0x80
+    guard let first = fields.first, let last = fields.last, last.end > first.start else { return true }
+    guard let p = base.baseAddress else { return true }
+    var k = first.start
+    let end = last.end
+    var wide: UInt64 = 0
+    while k + 8 <= end {
+      wide |= UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+      k += 8
+    }
+    var acc = UInt8(truncatingIfNeeded: (wide | wide >> 32 | wide >> 16 | wide >> 8) & 0xFF)
+      | UInt8(truncatingIfNeeded: wide >> 56) | UInt8(truncatingIfNeeded: wide >> 48)
+      | UInt8(truncatingIfNeeded: wide >> 40) | UInt8(truncatingIfNeeded: wide >> 24)
+    while k < end {
+      acc |= p[k]
+      k += 1
+    }
+    return acc < 0x80 && wide & 0x8080_8080_8080_8080 == 0
   }
+}
+
+/// One field of a record: byte offsets into the scanner's buffer, and whether it was quoted
+/// (0 unquoted, 1 quoted, 2 quoted with doubled quotes to unescape).
+struct CSVField {
+  var start: Int
+  var end: Int
+  var flag: UInt8
 }

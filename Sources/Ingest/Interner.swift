@@ -1,3 +1,5 @@
+import Glibc
+
 /// Maps byte strings to dense `Int32` codes (0, 1, 2... in order of first appearance), with an
 /// FNV-1a hash and open addressing, so that a repeated id costs a hash and a compare, not a
 /// `String` allocation.
@@ -93,4 +95,62 @@ struct Interner: Sendable {
       slots[slot] = Int32(code)
     }
   }
+}
+
+/// An ``Interner`` that first compares with the previous key: in files sorted by respondent,
+/// most ids repeat the row before, and a short compare is cheaper than a hash.
+struct CachedInterner: Sendable {
+  private(set) var interner: Interner
+  private var last: [UInt8] = []
+  private var lastCode: Int32 = -1
+
+  init(capacity: Int = 1024) { interner = Interner(capacity: capacity) }
+
+  var strings: [String] { interner.strings }
+
+  @inline(__always)
+  private func isLast(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard lastCode >= 0, key.count == last.count else { return false }
+    return last.withUnsafeBufferPointer { bytesEqual($0, key) }
+  }
+
+  @inline(__always)
+  private mutating func remember(_ key: UnsafeBufferPointer<UInt8>, _ code: Int32) {
+    last.removeAll(keepingCapacity: true)
+    last.append(contentsOf: key)
+    lastCode = code
+  }
+
+  /// The code of `key`, inserting it when new; `nil` when a new key is not valid UTF-8.
+  @inline(__always)
+  mutating func code(for key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    if isLast(key) { return lastCode }
+    guard let code = interner.code(for: key) else { return nil }
+    remember(key, code)
+    return code
+  }
+
+  /// The code of `key` if present, without inserting.
+  @inline(__always)
+  mutating func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    if isLast(key) { return lastCode }
+    guard let code = interner.lookup(key) else { return nil }
+    remember(key, code)
+    return code
+  }
+
+  /// The code of `string`, inserting it when new.
+  mutating func code(for string: String) -> Int32 { interner.code(for: string) }
+}
+
+/// Whether two byte ranges hold the same bytes (`memcmp`).
+@inline(__always)
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+  guard a.count == b.count else { return false }
+  guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+  if a.count <= 16 {
+    for k in 0..<a.count where pa[k] != pb[k] { return false }
+    return true
+  }
+  return memcmp(pa, pb, a.count) == 0
 }

@@ -60,11 +60,12 @@ public struct RosterReader: Sendable {
         sawRow = true
         report.rowsRead += 1
         let line = scanner.recordLine
-        let cols = scanner.fieldColumns
+        var cols: [Int] = []
         var fields: [String] = []
         var utf8OK = true
         scanner.withRecord { r in
           for i in 0..<r.count {
+            cols.append(r.location(i).column)
             if let s = r.string(i) { fields.append(s) } else { utf8OK = false; fields.append("") }
           }
         }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The per-row work of ``SurveyReader``: look up, check, and append.
 struct SurveyIngest {
   let instrument: Instrument
@@ -8,15 +10,18 @@ struct SurveyIngest {
   var report: ValidationReport
   var table: SurveyTable
 
-  private var schools = Interner()
-  private var respondents = Interner(capacity: 1 << 14)
-  private var waves = Interner(capacity: 16)
-  private var hubs = Interner(capacity: 16)
-  private var teachers = Interner(capacity: 1 << 12)
+  private var schools = CachedInterner()
+  private var respondents = CachedInterner(capacity: 1 << 14)
+  private var waves = CachedInterner(capacity: 16)
+  private var hubs = CachedInterner(capacity: 16)
+  private var teachers = CachedInterner(capacity: 1 << 12)
   private var attributeValues = Interner()
   private var itemCodes = Interner()
-  private var groupCodes = Interner(capacity: 16)
-  private var rosterSchools = Interner()
+  private var groupCodes = CachedInterner(capacity: 16)
+  private var rosterSchools = CachedInterner()
+  private var lastStamp: [UInt8] = []
+  private var lastStampValue: Int64 = 0
+  private var attributeColumns: [[Int32]] = []
   private var rosterHubCode: [Int32] = []
   private let scaleOf: [Int]
   private let lookups: [ScaleLookup]
@@ -64,13 +69,14 @@ struct SurveyIngest {
       }
     }
     table.attributeNames = header.attributes.map(\.name)
-    for a in header.attributes { table.attributes[a.name] = [] }
+    attributeColumns = header.attributes.map { _ in [] }
   }
 
   private mutating func reject(
-    _ kind: IngestIssue.Kind, line: Int, column: Int, value: UnsafeBufferPointer<UInt8>?,
-    _ message: String
+    _ kind: IngestIssue.Kind, at location: (line: Int, column: Int),
+    value: UnsafeBufferPointer<UInt8>?, _ message: String
   ) {
+    let (line, column) = location
     var shown: String?
     if let value {
       let cut = UnsafeBufferPointer(rebasing: value.prefix(80))
@@ -82,37 +88,36 @@ struct SurveyIngest {
   }
 
   /// Checks and stores one CSV record.
-  mutating func ingest(_ r: CSVRecord, line: Int, columns: [Int], lines: [Int]) {
+  mutating func ingest(_ r: CSVRecord) {
     guard r.count == header.count else {
-      let col = r.count > header.count ? columns[header.count] : (columns.last ?? 1)
-      reject(.wrongFieldCount, line: lines.last ?? line, column: col, value: nil,
+      let at = r.location(r.count > header.count ? header.count : r.count - 1)
+      reject(.wrongFieldCount, at: at, value: nil,
              "expected \(header.count) fields as in the header, found \(r.count)"
                + (r.count < header.count ? " (is the line truncated?)." : "."))
       return
     }
     if !r.isASCII() {
       for i in 0..<r.count where r.withField(i, { String(validating: $0, as: UTF8.self) == nil }) {
-        reject(.invalidUTF8, line: lines[i], column: columns[i], value: nil,
+        reject(.invalidUTF8, at: r.location(i), value: nil,
                "the field is not valid UTF-8; save the file as UTF-8.")
         return
       }
     }
     // Identity columns.
-    func required(_ column: Int, _ name: String) -> Bool {
-      if r.raw(column).isEmpty {
-        reject(.emptyField, line: lines[column], column: columns[column], value: nil,
+    if r.raw(header.school).isEmpty || r.raw(header.respondent).isEmpty || r.raw(header.group).isEmpty
+      || r.raw(header.wave).isEmpty
+    {
+      for (column, name) in [(header.school, "school"), (header.respondent, "respondent"),
+                             (header.group, "group"), (header.wave, "wave")] where r.raw(column).isEmpty {
+        reject(.emptyField, at: r.location(column), value: nil,
                "the '\(name)' field is empty; every row needs one.")
-        return false
+        return
       }
-      return true
     }
-    guard required(header.school, "school"), required(header.respondent, "respondent"),
-      required(header.group, "group"), required(header.wave, "wave")
-    else { return }
     guard let groupCode = r.withField(header.group, { groupCodes.lookup($0) }) else {
       let known = instrument.groups.map(\.id).joined(separator: ", ")
       r.withField(header.group) {
-        reject(.unknownGroup, line: lines[header.group], column: columns[header.group], value: $0,
+        reject(.unknownGroup, at: r.location(header.group), value: $0,
                "unknown respondent group '\(String(decoding: $0.prefix(80), as: UTF8.self))'; expected one of: \(known).")
       }
       return
@@ -121,7 +126,7 @@ struct SurveyIngest {
     if let roster {
       guard let rs = r.withField(header.school, { rosterSchools.lookup($0) }) else {
         r.withField(header.school) {
-          reject(.unknownSchool, line: lines[header.school], column: columns[header.school], value: $0,
+          reject(.unknownSchool, at: r.location(header.school), value: $0,
                  "school '\(String(decoding: $0.prefix(80), as: UTF8.self))' is not in the roster.")
         }
         return
@@ -132,7 +137,7 @@ struct SurveyIngest {
         if given != hubCode {
           let expected = roster.schools[Int(rs)].hub
           r.withField(header.hub) {
-            reject(.hubMismatch, line: lines[header.hub], column: columns[header.hub], value: $0,
+            reject(.hubMismatch, at: r.location(header.hub), value: $0,
                    "hub '\(String(decoding: $0.prefix(80), as: UTF8.self))' disagrees with the roster, which puts the school in hub '\(expected)'.")
           }
           return
@@ -143,9 +148,9 @@ struct SurveyIngest {
     }
     var timestamp = SurveyTable.Value.noTimestamp
     if header.submittedAt >= 0 && !r.raw(header.submittedAt).isEmpty {
-      guard let t = r.withField(header.submittedAt, { Timestamp.parse($0) }) else {
+      guard let t = r.withField(header.submittedAt, { cachedTimestamp($0) }) else {
         r.withField(header.submittedAt) {
-          reject(.invalidTimestamp, line: lines[header.submittedAt], column: columns[header.submittedAt],
+          reject(.invalidTimestamp, at: r.location(header.submittedAt),
                  value: $0, "'\(String(decoding: $0.prefix(80), as: UTF8.self))' is not an ISO 8601 timestamp with a zone; expected e.g. 2024-03-01T09:30:00Z.")
         }
         return
@@ -156,21 +161,23 @@ struct SurveyIngest {
     pendingItems.removeAll(keepingCapacity: true)
     pendingValues.removeAll(keepingCapacity: true)
     if header.layout == .long {
-      guard required(header.item, "item") else { return }
+      if r.raw(header.item).isEmpty {
+        reject(.emptyField, at: r.location(header.item), value: nil,
+               "the 'item' field is empty; every row needs one.")
+        return
+      }
       guard let itemCode = r.withField(header.item, { itemCodes.lookup($0) }) else {
         r.withField(header.item) {
-          reject(.unknownItem, line: lines[header.item], column: columns[header.item], value: $0,
+          reject(.unknownItem, at: r.location(header.item), value: $0,
                  "unknown item code '\(String(decoding: $0.prefix(80), as: UTF8.self))'; it is not in instrument '\(instrument.id)'.")
         }
         return
       }
-      guard checkAnswer(r, item: Int(itemCode), group: Int(groupCode), column: header.value,
-                        columns: columns, lines: lines)
+      guard checkAnswer(r, item: Int(itemCode), group: Int(groupCode), column: header.value)
       else { return }
     } else {
       for (column, itemIndex) in header.itemColumns where !r.raw(column).isEmpty {
-        guard checkAnswer(r, item: itemIndex, group: Int(groupCode), column: column,
-                          columns: columns, lines: lines)
+        guard checkAnswer(r, item: itemIndex, group: Int(groupCode), column: column)
         else { return }
       }
     }
@@ -199,7 +206,7 @@ struct SurveyIngest {
       if answered[word] & bit != 0 {
         let column = header.layout == .long ? header.item : header.itemColumns.first { $0.item == Int(it) }?.column ?? 0
         let code = instrument.items[Int(it)].code
-        reject(.duplicateAnswer, line: lines[column], column: columns[column], value: nil,
+        reject(.duplicateAnswer, at: r.location(column), value: nil,
                "respondent '\(table.respondentName(respondents, respondent))' of school '\(schools.strings[Int(school)])' already answered item '\(code)' in wave '\(waves.strings[Int(wave)])'.")
         // Undo the bits set for this row's earlier answers.
         for undo in pendingItems[..<k] {
@@ -214,9 +221,9 @@ struct SurveyIngest {
     if header.teacher >= 0 && !r.raw(header.teacher).isEmpty {
       teacherCode = r.withField(header.teacher) { teachers.code(for: $0) } ?? -1
     }
-    var attributeCodes: [Int32] = []
-    for a in header.attributes {
-      attributeCodes.append(r.raw(a.column).isEmpty ? -1 : r.withField(a.column) { attributeValues.code(for: $0) } ?? -1)
+    for (k, a) in header.attributes.enumerated() {
+      let code = r.raw(a.column).isEmpty ? -1 : r.withField(a.column) { attributeValues.code(for: $0) } ?? -1
+      for _ in 0..<pendingItems.count { attributeColumns[k].append(code) }
     }
     for (it, v) in zip(pendingItems, pendingValues) {
       table.school.append(school)
@@ -228,28 +235,37 @@ struct SurveyIngest {
       if hasHub { table.hub.append(hubCode) }
       if header.teacher >= 0 { table.teacher.append(teacherCode) }
       if header.submittedAt >= 0 { table.submittedAt.append(timestamp) }
-      for (a, code) in zip(header.attributes, attributeCodes) { table.attributes[a.name, default: []].append(code) }
     }
     report.rowsAccepted += 1
     report.answersAccepted += pendingItems.count
   }
 
+  /// Parses a timestamp, reusing the previous row's result when the bytes repeat.
+  private mutating func cachedTimestamp(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    if !lastStamp.isEmpty && lastStamp.withUnsafeBufferPointer({ bytesEqual($0, bytes) }) {
+      return lastStampValue
+    }
+    guard let t = Timestamp.parse(bytes) else { return nil }
+    lastStamp.removeAll(keepingCapacity: true)
+    lastStamp.append(contentsOf: bytes)
+    lastStampValue = t
+    return t
+  }
+
   /// Checks one answer (item meant for the group, value on its scale) and queues it.
-  private mutating func checkAnswer(
-    _ r: CSVRecord, item: Int, group: Int, column: Int, columns: [Int], lines: [Int]
-  ) -> Bool {
+  private mutating func checkAnswer(_ r: CSVRecord, item: Int, group: Int, column: Int) -> Bool {
     if group >= 64 || allowedGroups[item] & (1 << UInt64(group)) == 0 {
       let it = instrument.items[item]
-      reject(.itemNotForGroup, line: lines[column], column: columns[column], value: nil,
+      reject(.itemNotForGroup, at: r.location(column), value: nil,
              "item '\(it.code)' is not meant for group '\(instrument.groups[group].id)'; it is answered by: \(it.groups.joined(separator: ", ")).")
       return false
     }
-    let lookup = lookups[scaleOf[item]]
-    guard let v = r.withField(column, { lookup.code($0) }) else {
+    let scaleIndex = scaleOf[item]
+    guard let v = r.withField(column, { lookups[scaleIndex].code($0) }) else {
       let scale = instrument.scales[scaleOf[item]]
       let allowed = (scale.options.map(\.value) + scale.missingCodes.map(\.value)).joined(separator: ", ")
       r.withField(column) {
-        reject(.valueOutsideScale, line: lines[column], column: columns[column], value: $0,
+        reject(.valueOutsideScale, at: r.location(column), value: $0,
                "value '\(String(decoding: $0.prefix(80), as: UTF8.self))' is not on scale '\(scale.id)' of item '\(instrument.items[item].code)'; expected one of: \(allowed), or empty.")
       }
       return false
@@ -267,12 +283,13 @@ struct SurveyIngest {
     table.hubs = hubs.strings
     table.teachers = teachers.strings
     table.attributeValues = attributeValues.strings
+    for (a, column) in zip(header.attributes, attributeColumns) { table.attributes[a.name] = column }
     return table
   }
 }
 
 extension SurveyTable {
-  fileprivate func respondentName(_ interner: Interner, _ code: Int32) -> String {
+  fileprivate func respondentName(_ interner: CachedInterner, _ code: Int32) -> String {
     interner.strings[Int(code)]
   }
 }

@@ -107,8 +107,7 @@ public struct SurveyReader: Sendable {
         sawRow = true
         ingest.report.rowsRead += 1
         scanner.withRecord { record in
-          ingest.ingest(record, line: scanner.recordLine, columns: scanner.fieldColumns,
-                        lines: scanner.fieldLines)
+          ingest.ingest(record)
         }
       }
       if ingest.report.stoppedEarly { break }
@@ -131,16 +130,15 @@ struct SurveyHeader {
         reason: kind == .unterminatedQuote ? "a quoted name never closes" : "a stray quote")
     case .record:
       var names: [String] = []
-      var bad: Int?
+      var bad: (line: Int, column: Int)?
       scanner.withRecord { r in
         for i in 0..<r.count {
-          if let s = r.string(i) { names.append(s) } else { bad = bad ?? i; names.append("") }
+          if let s = r.string(i) { names.append(s) } else { bad = bad ?? r.location(i); names.append("") }
         }
       }
-      if let i = bad {
+      if let at = bad {
         throw IngestError.malformedHeader(
-          path: name, line: scanner.recordLine, column: scanner.fieldColumns[i],
-          reason: "the column name is not valid UTF-8")
+          path: name, line: at.line, column: at.column, reason: "the column name is not valid UTF-8")
       }
       return SurveyHeader(names: names)
     }

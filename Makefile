@@ -10,7 +10,7 @@ SWIFT ?= swift
 # Tests and the demo run BLAS single-threaded (see README, "Threading").
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: deps build test demo bench bench-ci bench-compare lint docs clean
+.PHONY: deps build test demo bench bench-ci bench-compare bench-ingest fuzz fuzz-ci lint docs clean
 
 deps:
 	@missing=""; \
@@ -53,6 +53,27 @@ bench-ci: deps
 # Library vs raw C calls, interleaved in one process: the overhead table.
 bench-compare: deps
 	cd Benchmarks && $(SWIFT) run -c release compare-raw
+
+# Ingest vs pandas.read_csv on the same simulated file (needs: pip install pandas).
+bench-ingest: deps
+	Benchmarks/peers/ingest-vs-pandas.sh
+
+# libFuzzer over the whole read-and-validate path of survey ingest (Tests/Fuzz).
+FUZZ_SECONDS ?= 600
+FUZZER := .build/fuzz/ingest-fuzzer
+$(FUZZER): Tests/Fuzz/IngestFuzzer.swift $(wildcard Sources/Ingest/*.swift)
+	mkdir -p .build/fuzz
+	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Ingest \
+	  Sources/Ingest/*.swift Tests/Fuzz/IngestFuzzer.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
+	test -x $@
+
+fuzz: $(FUZZER)
+	mkdir -p .build/fuzz/corpus && cp Tests/Fuzz/corpus/* .build/fuzz/corpus/
+	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 .build/fuzz/corpus
+
+# CI: a short fuzz run (30 s).
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 lint:
 	$(SWIFT) format lint --recursive Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks

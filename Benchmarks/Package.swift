@@ -30,6 +30,14 @@ let package = Package(
       ],
       path: "Benchmarks/MatrixCoreBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    .executableTarget(
+      name: "IngestBenchmarks",
+      dependencies: [
+        .product(name: "LearningAnalytics", package: library),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/IngestBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     // Interleaved library-vs-raw timing table (median ratios), for the acceptance numbers.
     .executableTarget(
       name: "compare-raw",

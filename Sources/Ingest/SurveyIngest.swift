@@ -31,12 +31,15 @@ struct SurveyIngest {
   private var respondentIndex: [RespondentKey: Int] = [:]
   private var answered: [UInt64] = []
   private let words: Int
-  private var hasHub: Bool { roster != nil || header.hub >= 0 }
+  private let hasHub: Bool
   private var lastKey = RespondentKey(school: -1, wave: -1, respondent: -1)
   private var lastIndex = -1
   // Scratch for one row (wide layout: several answers).
-  private var pendingItems: [UInt16] = []
-  private var pendingValues: [Int16] = []
+  private var pendingItems: [UInt16]
+  private var pendingValues: [Int16]
+  private var pendingCount = 0
+  private let batch: RowBatch
+  private let hasAttributes: Bool
 
   init(
     instrument: Instrument, roster: Roster?, header: SurveyHeader.Resolved, file: String,
@@ -68,6 +71,11 @@ struct SurveyIngest {
         rosterHubCode.append(hubs.code(for: s.hub))
       }
     }
+    hasHub = roster != nil || header.hub >= 0
+    hasAttributes = !header.attributes.isEmpty
+    batch = RowBatch(hasHub: hasHub, hasTeacher: header.teacher >= 0, hasTimestamp: header.submittedAt >= 0)
+    pendingItems = [UInt16](repeating: 0, count: max(1, instrument.items.count))
+    pendingValues = [Int16](repeating: 0, count: max(1, instrument.items.count))
     table.attributeNames = header.attributes.map(\.name)
     attributeColumns = header.attributes.map { _ in [] }
   }
@@ -158,8 +166,7 @@ struct SurveyIngest {
       timestamp = t
     }
     // Answers: one (long) or one per non-empty item cell (wide).
-    pendingItems.removeAll(keepingCapacity: true)
-    pendingValues.removeAll(keepingCapacity: true)
+    pendingCount = 0
     if header.layout == .long {
       if r.raw(header.item).isEmpty {
         reject(.emptyField, at: r.location(header.item), value: nil,
@@ -200,7 +207,8 @@ struct SurveyIngest {
     }
     lastKey = key
     lastIndex = index
-    for (k, it) in pendingItems.enumerated() {
+    for k in 0..<pendingCount {
+      let it = pendingItems[k]
       let word = index * words + Int(it) / 64
       let bit = UInt64(1) << UInt64(Int(it) % 64)
       if answered[word] & bit != 0 {
@@ -209,7 +217,7 @@ struct SurveyIngest {
         reject(.duplicateAnswer, at: r.location(column), value: nil,
                "respondent '\(table.respondentName(respondents, respondent))' of school '\(schools.strings[Int(school)])' already answered item '\(code)' in wave '\(waves.strings[Int(wave)])'.")
         // Undo the bits set for this row's earlier answers.
-        for undo in pendingItems[..<k] {
+        for undo in pendingItems[0..<k] {
           answered[index * words + Int(undo) / 64] &= ~(UInt64(1) << UInt64(Int(undo) % 64))
         }
         return
@@ -221,23 +229,21 @@ struct SurveyIngest {
     if header.teacher >= 0 && !r.raw(header.teacher).isEmpty {
       teacherCode = r.withField(header.teacher) { teachers.code(for: $0) } ?? -1
     }
-    for (k, a) in header.attributes.enumerated() {
-      let code = r.raw(a.column).isEmpty ? -1 : r.withField(a.column) { attributeValues.code(for: $0) } ?? -1
-      for _ in 0..<pendingItems.count { attributeColumns[k].append(code) }
+    if hasAttributes {
+      for (k, a) in header.attributes.enumerated() {
+        let code = r.raw(a.column).isEmpty ? -1 : r.withField(a.column) { attributeValues.code(for: $0) } ?? -1
+        for _ in 0..<pendingCount { attributeColumns[k].append(code) }
+      }
     }
-    for (it, v) in zip(pendingItems, pendingValues) {
-      table.school.append(school)
-      table.respondent.append(respondent)
-      table.group.append(UInt8(groupCode))
-      table.wave.append(wave)
-      table.item.append(it)
-      table.value.append(v)
-      if hasHub { table.hub.append(hubCode) }
-      if header.teacher >= 0 { table.teacher.append(teacherCode) }
-      if header.submittedAt >= 0 { table.submittedAt.append(timestamp) }
+    for k in 0..<pendingCount {
+      if batch.isFull { batch.flush(into: &table) }
+      batch.add(
+        school: school, respondent: respondent, group: UInt8(groupCode), wave: wave,
+        item: pendingItems[k], value: pendingValues[k], hub: hubCode, teacher: teacherCode,
+        submittedAt: timestamp)
     }
     report.rowsAccepted += 1
-    report.answersAccepted += pendingItems.count
+    report.answersAccepted += pendingCount
   }
 
   /// Parses a timestamp, reusing the previous row's result when the bytes repeat.
@@ -270,13 +276,15 @@ struct SurveyIngest {
       }
       return false
     }
-    pendingItems.append(UInt16(item))
-    pendingValues.append(v)
+    pendingItems[pendingCount] = UInt16(item)
+    pendingValues[pendingCount] = v
+    pendingCount += 1
     return true
   }
 
   /// The finished table with its dictionaries.
   mutating func finish() -> SurveyTable {
+    batch.flush(into: &table)
     table.schools = schools.strings
     table.respondents = respondents.strings
     table.waves = waves.strings

@@ -140,111 +140,121 @@ struct CSVScanner<Source: ByteSource> {
   /// Parses one record starting at `position` into `fields`.
   private mutating func parseRecord() -> Parse {
     let atEnd = exhausted
-    let quote = UInt8(ascii: "\"")
-    let lf = UInt8(ascii: "\n")
-    let cr = UInt8(ascii: "\r")
     let delim = delimiter
     let startLine = line
     let begin = position
     return buffer.withUnsafeBufferPointer { p -> Parse in
       special.withUnsafeBufferPointer { sp -> Parse in
         fields.withUnsafeMutableBufferPointer { out -> Parse in
-          let n = p.count
-          let capacity = out.count
-          var k = 0
-          var lines = 0
-          var curLineStart = begin
-          var i = begin
-          while true {
-            if k == capacity { return .moreFields }
-            if i < n && p[i] == quote {
-              // Quoted field.
-              let open = i
-              let openLine = startLine + lines
-              let openLineStart = curLineStart
-              i += 1
-              let start = i
-              var flag: UInt8 = 1
-              var end = -1
-              while true {
-                while i < n && p[i] != quote {
-                  if p[i] == lf {
-                    lines += 1
-                    curLineStart = i + 1
-                  }
-                  i += 1
-                }
-                if i >= n {
-                  if atEnd { return .malformed(.unterminatedQuote, line: openLine, column: open - openLineStart + 1) }
-                  return .needMore
-                }
-                if i + 1 < n && p[i + 1] == quote {
-                  flag = 2
-                  i += 2
-                  continue
-                }
-                if i + 1 >= n && !atEnd { return .needMore }
-                end = i
-                i += 1
-                break
-              }
-              out[k] = CSVField(start: start, end: end, flag: flag)
-              k += 1
-              if i >= n {
-                if !atEnd { return .needMore }
-                return .record(end: i, lines: lines, count: k)
-              }
-              let b = p[i]
-              if b == delim {
-                i += 1
-                continue
-              }
-              if b == lf { return .record(end: i + 1, lines: lines + 1, count: k) }
-              if b == cr {
-                if i + 1 >= n && !atEnd { return .needMore }
-                if i + 1 < n && p[i + 1] == lf { return .record(end: i + 2, lines: lines + 1, count: k) }
-              }
-              return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
-            } else {
-              // Unquoted field: run to the next special byte.
-              let start = i
-              while true {
-                while i < n && !sp[Int(p[i])] { i += 1 }
-                if i >= n { break }
-                if p[i] == cr {
-                  if i + 1 >= n {
-                    if atEnd {
-                      i += 1
-                      continue
-                    }
-                    return .needMore
-                  }
-                  if p[i + 1] == lf { break }
-                  i += 1  // a lone CR is data
-                  continue
-                }
-                break
-              }
-              if i >= n {
-                if !atEnd { return .needMore }
-                out[k] = CSVField(start: start, end: i, flag: 0)
-                return .record(end: i, lines: lines, count: k + 1)
-              }
-              let b = p[i]
-              if b == quote {
-                return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
-              }
-              out[k] = CSVField(start: start, end: i, flag: 0)
-              k += 1
-              if b == delim {
-                i += 1
-                continue
-              }
-              if b == lf { return .record(end: i + 1, lines: lines + 1, count: k) }
-              return .record(end: i + 2, lines: lines + 1, count: k)  // CRLF
-            }
-          }
+          Self.parse(p, sp, out, begin: begin, startLine: startLine, atEnd: atEnd, delimiter: delim)
         }
+      }
+    }
+  }
+
+  /// The record parser proper, over raw pointers only (no captures, so it optimizes well).
+  @inline(__always)
+  private static func parse(
+    _ p: UnsafeBufferPointer<UInt8>, _ sp: UnsafeBufferPointer<Bool>,
+    _ out: UnsafeMutableBufferPointer<CSVField>, begin: Int, startLine: Int, atEnd: Bool,
+    delimiter delim: UInt8
+  ) -> Parse {
+    let quote = UInt8(ascii: "\"")
+    let lf = UInt8(ascii: "\n")
+    let cr = UInt8(ascii: "\r")
+    let n = p.count
+    let capacity = out.count
+    var k = 0
+    var lines = 0
+    var curLineStart = begin
+    var i = begin
+    while true {
+      if k == capacity { return .moreFields }
+      if i < n && p[i] == quote {
+        // Quoted field.
+        let open = i
+        let openLine = startLine + lines
+        let openLineStart = curLineStart
+        i += 1
+        let start = i
+        var flag: UInt8 = 1
+        var end = -1
+        while true {
+          while i < n && p[i] != quote {
+            if p[i] == lf {
+              lines += 1
+              curLineStart = i + 1
+            }
+            i += 1
+          }
+          if i >= n {
+            if atEnd { return .malformed(.unterminatedQuote, line: openLine, column: open - openLineStart + 1) }
+            return .needMore
+          }
+          if i + 1 < n && p[i + 1] == quote {
+            flag = 2
+            i += 2
+            continue
+          }
+          if i + 1 >= n && !atEnd { return .needMore }
+          end = i
+          i += 1
+          break
+        }
+        out[k] = CSVField(start: start, end: end, flag: flag)
+        k += 1
+        if i >= n {
+          if !atEnd { return .needMore }
+          return .record(end: i, lines: lines, count: k)
+        }
+        let b = p[i]
+        if b == delim {
+          i += 1
+          continue
+        }
+        if b == lf { return .record(end: i + 1, lines: lines + 1, count: k) }
+        if b == cr {
+          if i + 1 >= n && !atEnd { return .needMore }
+          if i + 1 < n && p[i + 1] == lf { return .record(end: i + 2, lines: lines + 1, count: k) }
+        }
+        return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
+      } else {
+        // Unquoted field: run to the next special byte.
+        let start = i
+        while true {
+          while i < n && !sp[Int(p[i])] { i += 1 }
+          if i >= n { break }
+          if p[i] == cr {
+            if i + 1 >= n {
+              if atEnd {
+                i += 1
+                continue
+              }
+              return .needMore
+            }
+            if p[i + 1] == lf { break }
+            i += 1  // a lone CR is data
+            continue
+          }
+          break
+        }
+        if i >= n {
+          if !atEnd { return .needMore }
+          out[k] = CSVField(start: start, end: i, flag: 0)
+          return .record(end: i, lines: lines, count: k + 1)
+        }
+        let b = p[i]
+        if b == quote {
+          return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
+        }
+        out[k] = CSVField(start: start, end: i, flag: 0)
+        k += 1
+        if b == delim {
+          i += 1
+          continue
+        }
+        if b == lf { return .record(end: i + 1, lines: lines + 1, count: k) }
+        return .record(end: i + 2, lines: lines + 1, count: k)  // CRLF
       }
     }
   }

@@ -30,7 +30,7 @@ public struct Instrument: Codable, Sendable, Equatable {
   /// How to turn scores into maturity levels; `nil` when the instrument defines none.
   public var levelScheme: LevelScheme?
 
-  /// Creates an instrument from its parts; ``validate()`` checks the references.
+  /// Creates an instrument from its parts; ``validate(path:)`` checks the references.
   public init(
     id: String, version: String, name: String, framework: String? = nil,
     groups: [RespondentGroup], areas: [Area], scales: [ResponseScale], items: [Item],

@@ -17,7 +17,9 @@ public struct SymmetricEigen: Sendable {
 
   /// Decomposes the symmetric matrix `a`.
   ///
-  /// - Parameter computeVectors: `false` computes eigenvalues only (faster).
+  /// - Parameters:
+  ///   - a: A symmetric matrix; only its lower triangle is read.
+  ///   - computeVectors: `false` computes eigenvalues only (faster).
   /// - Throws: ``MatrixError/noConvergence(routine:info:)`` (LAPACK `info > 0`, an internal
   ///   error of the MRRR algorithm), ``MatrixError/nonFiniteInput(routine:)``.
   public init(_ a: Matrix, computeVectors: Bool = true) throws(MatrixError) {

@@ -18,7 +18,7 @@ struct LAERun {
     return Bundle.main.bundleURL.appendingPathComponent("lae")
   }
 
-  init(_ arguments: [String]) throws {
+  init(_ arguments: [String], standardInput: String? = nil) throws {
     let process = Process()
     process.executableURL = LAERun.binary
     process.arguments = arguments
@@ -29,7 +29,13 @@ struct LAERun {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let input = Pipe()
+    if standardInput != nil { process.standardInput = input }
     try process.run()
+    if let standardInput {
+      input.fileHandleForWriting.write(Data(standardInput.utf8))
+      try input.fileHandleForWriting.close()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -70,6 +70,14 @@ struct IngestCLITests {
     #expect(missing.status == 1 && missing.standardError.contains("/nonexistent.csv: error: cannot read the file"))
   }
 
+  @Test func readsStandardInput() throws {
+    let text = "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3\nS1,r1,teacher,1,A2,4\n"
+    let run = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses", "-"],
+                         standardInput: text)
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("-: ") || run.standardOutput.contains("- (long layout): 2 rows read, 2 accepted"))
+  }
+
   @Test func usageErrorsExit64() throws {
     #expect(try LAERun(["validate", "--responses", "x.csv"]).status == 64)
     #expect(try LAERun(["validate", "--instrument", "i", "--responses", "x", "--max-errors", "0"]).status == 64)

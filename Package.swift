@@ -29,9 +29,12 @@ let package = Package(
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
     .target(
       name: "Reporting",
-      dependencies: ["MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: [
+        "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .target(
-      name: "LearningAnalytics", dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Reporting"]),
+      name: "LearningAnalytics",
+      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Reporting"]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -44,9 +47,11 @@ let package = Package(
     // MARK: - Tests
     .target(name: "_TestSupport", dependencies: ["MatrixCore"], path: "Tests/_TestSupport"),
     .testTarget(name: "MatrixCoreTests", dependencies: ["MatrixCore", "_TestSupport"]),
-    .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "OptimizationTests", dependencies: ["Optimization", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "MatrixCore", "_TestSupport"]),
-    .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]

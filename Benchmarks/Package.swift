@@ -12,7 +12,8 @@ let package = Package(
   name: "LearningAnalyticsBenchmarks",
   dependencies: [
     .package(path: ".."),
-    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    .package(
+      url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
     // The raw C interface, so benchmarks can call cblas/LAPACKE directly beside the library.

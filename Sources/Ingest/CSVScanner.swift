@@ -97,7 +97,8 @@ struct CSVScanner<Source: ByteSource> {
         if exhausted { return .end }
         _ = try refill()
       case .moreFields:
-        fields.append(contentsOf: repeatElement(CSVField(start: 0, end: 0, flag: 0), count: fields.count))
+        fields.append(
+          contentsOf: repeatElement(CSVField(start: 0, end: 0, flag: 0), count: fields.count))
       case .record(let end, let lines, let count):
         recordLine = line
         recordStart = position
@@ -188,7 +189,10 @@ struct CSVScanner<Source: ByteSource> {
             i += 1
           }
           if i >= n {
-            if atEnd { return .malformed(.unterminatedQuote, line: openLine, column: open - openLineStart + 1) }
+            if atEnd {
+              return .malformed(
+                .unterminatedQuote, line: openLine, column: open - openLineStart + 1)
+            }
             return .needMore
           }
           if i + 1 < n && p[i + 1] == quote {
@@ -263,9 +267,11 @@ struct CSVScanner<Source: ByteSource> {
   func withRecord<R>(_ body: (CSVRecord) throws -> R) rethrows -> R {
     try buffer.withUnsafeBufferPointer { p in
       try fields.withUnsafeBufferPointer { f in
-        try body(CSVRecord(
-          base: p, fields: UnsafeBufferPointer(rebasing: f[0..<fieldCount]), recordStart: recordStart,
-          recordLine: recordLine))
+        try body(
+          CSVRecord(
+            base: p, fields: UnsafeBufferPointer(rebasing: f[0..<fieldCount]),
+            recordStart: recordStart,
+            recordLine: recordLine))
       }
     }
   }
@@ -330,7 +336,9 @@ struct CSVRecord {
 
   /// Whether every byte of the record's fields is ASCII (the fast path skips UTF-8 checks).
   func isASCII() -> Bool {
-    guard let first = fields.first, let last = fields.last, last.end > first.start else { return true }
+    guard let first = fields.first, let last = fields.last, last.end > first.start else {
+      return true
+    }
     guard let p = base.baseAddress else { return true }
     var k = first.start
     let end = last.end
@@ -339,7 +347,8 @@ struct CSVRecord {
       wide |= UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
       k += 8
     }
-    var acc = UInt8(truncatingIfNeeded: (wide | wide >> 32 | wide >> 16 | wide >> 8) & 0xFF)
+    var acc =
+      UInt8(truncatingIfNeeded: (wide | wide >> 32 | wide >> 16 | wide >> 8) & 0xFF)
       | UInt8(truncatingIfNeeded: wide >> 56) | UInt8(truncatingIfNeeded: wide >> 48)
       | UInt8(truncatingIfNeeded: wide >> 40) | UInt8(truncatingIfNeeded: wide >> 24)
     while k < end {

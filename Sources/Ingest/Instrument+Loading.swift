@@ -16,7 +16,9 @@ extension Instrument {
   }
 
   /// Decodes and validates an instrument from JSON bytes; `path` names it in messages.
-  public static func decode(_ data: Data, path: String = "<instrument>") throws(IngestError) -> Instrument {
+  public static func decode(_ data: Data, path: String = "<instrument>") throws(IngestError)
+    -> Instrument
+  {
     if data.isEmpty { throw IngestError.emptyFile(path: path) }
     let instrument: Instrument
     do {
@@ -32,7 +34,8 @@ extension Instrument {
         path: path, reason: "expected \(type) at \(jsonPath(context.codingPath)), found null")
     } catch let DecodingError.dataCorrupted(context) {
       throw IngestError.invalidDefinition(
-        path: path, reason: "invalid JSON at \(jsonPath(context.codingPath)): \(context.debugDescription)")
+        path: path,
+        reason: "invalid JSON at \(jsonPath(context.codingPath)): \(context.debugDescription)")
     } catch {
       throw IngestError.invalidDefinition(path: path, reason: "\(error)")
     }
@@ -68,10 +71,14 @@ extension Instrument {
     let itemCodes = Set(items.map(\.code))
     for scale in scales {
       guard !scale.options.isEmpty else { throw fail("scale '\(scale.id)' has no options") }
-      guard scale.options.count < Int(Int16.max) else { throw fail("scale '\(scale.id)' has too many options") }
+      guard scale.options.count < Int(Int16.max) else {
+        throw fail("scale '\(scale.id)' has too many options")
+      }
       let codes = scale.options.map(\.value) + scale.missingCodes.map(\.value)
       if let d = duplicates(codes) { throw fail("scale '\(scale.id)' uses the code '\(d)' twice") }
-      if codes.contains("") { throw fail("scale '\(scale.id)' uses the empty code, which always means skipped") }
+      if codes.contains("") {
+        throw fail("scale '\(scale.id)' uses the empty code, which always means skipped")
+      }
       if let bad = scale.options.first(where: { !$0.score.isFinite }) {
         throw fail("option '\(bad.value)' of scale '\(scale.id)' has a non-finite score")
       }
@@ -82,13 +89,19 @@ extension Instrument {
     }
     for item in items {
       if item.code.isEmpty { throw fail("an item has an empty code") }
-      if !areaIDs.contains(item.area) { throw fail("item '\(item.code)' belongs to area '\(item.area)', which is not defined") }
-      if !scaleIDs.contains(item.scale) { throw fail("item '\(item.code)' uses scale '\(item.scale)', which is not defined") }
+      if !areaIDs.contains(item.area) {
+        throw fail("item '\(item.code)' belongs to area '\(item.area)', which is not defined")
+      }
+      if !scaleIDs.contains(item.scale) {
+        throw fail("item '\(item.code)' uses scale '\(item.scale)', which is not defined")
+      }
       if item.groups.isEmpty { throw fail("item '\(item.code)' is answered by no group") }
       for g in item.groups where !groupIDs.contains(g) {
         throw fail("item '\(item.code)' names group '\(g)', which is not defined")
       }
-      if let w = item.weight, !(w > 0 && w.isFinite) { throw fail("item '\(item.code)' has weight \(w); weights must be positive") }
+      if let w = item.weight, !(w > 0 && w.isFinite) {
+        throw fail("item '\(item.code)' has weight \(w); weights must be positive")
+      }
       if let t = item.targetOf, !itemCodes.contains(t) {
         throw fail("item '\(item.code)' states the target of '\(t)', which is not defined")
       }
@@ -110,7 +123,8 @@ extension Instrument {
   public static func bundled(_ id: String) throws(IngestError) -> Instrument {
     guard let json = bundledDefinitions[id] else {
       throw IngestError.invalidDefinition(
-        path: id, reason: "no bundled instrument has this id; bundled: "
+        path: id,
+        reason: "no bundled instrument has this id; bundled: "
           + bundledDefinitions.keys.sorted().joined(separator: ", "))
     }
     return try decode(Data(json.utf8), path: id)

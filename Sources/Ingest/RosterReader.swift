@@ -33,7 +33,9 @@ public struct RosterReader: Sendable {
     let header = try SurveyHeader.read(&scanner, name: source.name)
     var column: [String: Int] = [:]
     for (i, n) in header.names.enumerated() {
-      if column[n] != nil { throw IngestError.duplicateColumn(path: source.name, column: i + 1, name: n) }
+      if column[n] != nil {
+        throw IngestError.duplicateColumn(path: source.name, column: i + 1, name: n)
+      }
       column[n] = i
     }
     for required in ["kind", "id"] where column[required] == nil {
@@ -45,9 +47,13 @@ public struct RosterReader: Sendable {
     var schoolIDs: Set<String> = []
     var teacherIDs: Set<String> = []
     var sawRow = false
-    func issue(_ kind: IngestIssue.Kind, _ line: Int, _ col: Int, _ value: String?, _ message: String) {
-      report.reject(IngestIssue(file: source.name, line: line, column: col, kind: kind, value: value, message: message),
-                    maxErrors: maxErrors)
+    func issue(
+      _ kind: IngestIssue.Kind, _ line: Int, _ col: Int, _ value: String?, _ message: String
+    ) {
+      report.reject(
+        IngestIssue(
+          file: source.name, line: line, column: col, kind: kind, value: value, message: message),
+        maxErrors: maxErrors)
     }
     loop: while !report.stoppedEarly {
       switch try scanner.next() {
@@ -66,12 +72,18 @@ public struct RosterReader: Sendable {
         scanner.withRecord { r in
           for i in 0..<r.count {
             cols.append(r.location(i).column)
-            if let s = r.string(i) { fields.append(s) } else { utf8OK = false; fields.append("") }
+            if let s = r.string(i) {
+              fields.append(s)
+            } else {
+              utf8OK = false
+              fields.append("")
+            }
           }
         }
         guard fields.count == header.names.count else {
-          issue(.wrongFieldCount, line, cols.last ?? 1, nil,
-                "expected \(header.names.count) fields as in the header, found \(fields.count).")
+          issue(
+            .wrongFieldCount, line, cols.last ?? 1, nil,
+            "expected \(header.names.count) fields as in the header, found \(fields.count).")
           continue
         }
         guard utf8OK else {
@@ -90,7 +102,9 @@ public struct RosterReader: Sendable {
         switch field("kind") {
         case "school":
           guard let hub = field("hub") else {
-            issue(.emptyField, line, col("hub"), nil, "school '\(id)' has no hub; every school belongs to one.")
+            issue(
+              .emptyField, line, col("hub"), nil,
+              "school '\(id)' has no hub; every school belongs to one.")
             continue
           }
           guard schoolIDs.insert(id).inserted else {
@@ -100,14 +114,17 @@ public struct RosterReader: Sendable {
           var size: Int?
           if let s = field("size") {
             guard let n = Int(s), n >= 0 else {
-              issue(.valueOutsideScale, line, col("size"), s, "size '\(s)' is not a whole number of pupils.")
+              issue(
+                .valueOutsideScale, line, col("size"), s,
+                "size '\(s)' is not a whole number of pupils.")
               continue
             }
             size = n
           }
-          schools.append(Roster.School(
-            id: id, name: field("name") ?? id, hub: hub, country: field("country") ?? "",
-            timeZone: field("time_zone") ?? "UTC", size: size, type: field("type")))
+          schools.append(
+            Roster.School(
+              id: id, name: field("name") ?? id, hub: hub, country: field("country") ?? "",
+              timeZone: field("time_zone") ?? "UTC", size: size, type: field("type")))
           report.rowsAccepted += 1
         case "teacher":
           guard let school = field("school") else {
@@ -118,12 +135,17 @@ public struct RosterReader: Sendable {
             issue(.duplicateId, line, col("id"), id, "teacher '\(id)' is defined twice.")
             continue
           }
-          teachers.append((Roster.Teacher(
-            id: id, school: school, xapiAccount: field("xapi_account"),
-            mboxSHA1: field("mbox_sha1sum"), lmsUserID: field("lms_user_id")), line, col("school")))
+          teachers.append(
+            (
+              Roster.Teacher(
+                id: id, school: school, xapiAccount: field("xapi_account"),
+                mboxSHA1: field("mbox_sha1sum"), lmsUserID: field("lms_user_id")), line,
+              col("school")
+            ))
         default:
-          issue(.invalidKind, line, col("kind"), field("kind"),
-                "kind '\(field("kind") ?? "")' is unknown; expected 'school' or 'teacher'.")
+          issue(
+            .invalidKind, line, col("kind"), field("kind"),
+            "kind '\(field("kind") ?? "")' is unknown; expected 'school' or 'teacher'.")
         }
       }
     }
@@ -134,7 +156,9 @@ public struct RosterReader: Sendable {
         accepted.append(t)
         report.rowsAccepted += 1
       } else {
-        issue(.unknownSchool, line, col, t.school, "teacher '\(t.id)' belongs to school '\(t.school)', which the roster does not define.")
+        issue(
+          .unknownSchool, line, col, t.school,
+          "teacher '\(t.id)' belongs to school '\(t.school)', which the roster does not define.")
       }
     }
     report.answersAccepted = schools.count + accepted.count

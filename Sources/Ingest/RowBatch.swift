@@ -65,7 +65,9 @@ final class RowBatch {
     table.item.append(contentsOf: UnsafeBufferPointer(start: item, count: count))
     table.value.append(contentsOf: UnsafeBufferPointer(start: value, count: count))
     if hasHub { table.hub.append(contentsOf: UnsafeBufferPointer(start: hub, count: count)) }
-    if hasTeacher { table.teacher.append(contentsOf: UnsafeBufferPointer(start: teacher, count: count)) }
+    if hasTeacher {
+      table.teacher.append(contentsOf: UnsafeBufferPointer(start: teacher, count: count))
+    }
     if hasTimestamp {
       table.submittedAt.append(contentsOf: UnsafeBufferPointer(start: submittedAt, count: count))
     }

@@ -73,7 +73,8 @@ struct SurveyIngest {
     }
     hasHub = roster != nil || header.hub >= 0
     hasAttributes = !header.attributes.isEmpty
-    batch = RowBatch(hasHub: hasHub, hasTeacher: header.teacher >= 0, hasTimestamp: header.submittedAt >= 0)
+    batch = RowBatch(
+      hasHub: hasHub, hasTeacher: header.teacher >= 0, hasTimestamp: header.submittedAt >= 0)
     pendingItems = [UInt16](repeating: 0, count: max(1, instrument.items.count))
     pendingValues = [Int16](repeating: 0, count: max(1, instrument.items.count))
     table.attributeNames = header.attributes.map(\.name)
@@ -91,7 +92,8 @@ struct SurveyIngest {
       shown = String(decoding: cut, as: UTF8.self)
     }
     report.reject(
-      IngestIssue(file: file, line: line, column: column, kind: kind, value: shown, message: message),
+      IngestIssue(
+        file: file, line: line, column: column, kind: kind, value: shown, message: message),
       maxErrors: maxErrors)
   }
 
@@ -99,34 +101,42 @@ struct SurveyIngest {
   mutating func ingest(_ r: CSVRecord) {
     guard r.count == header.count else {
       let at = r.location(r.count > header.count ? header.count : r.count - 1)
-      reject(.wrongFieldCount, at: at, value: nil,
-             "expected \(header.count) fields as in the header, found \(r.count)"
-               + (r.count < header.count ? " (is the line truncated?)." : "."))
+      reject(
+        .wrongFieldCount, at: at, value: nil,
+        "expected \(header.count) fields as in the header, found \(r.count)"
+          + (r.count < header.count ? " (is the line truncated?)." : "."))
       return
     }
     if !r.isASCII() {
       for i in 0..<r.count where r.withField(i, { String(validating: $0, as: UTF8.self) == nil }) {
-        reject(.invalidUTF8, at: r.location(i), value: nil,
-               "the field is not valid UTF-8; save the file as UTF-8.")
+        reject(
+          .invalidUTF8, at: r.location(i), value: nil,
+          "the field is not valid UTF-8; save the file as UTF-8.")
         return
       }
     }
     // Identity columns.
-    if r.raw(header.school).isEmpty || r.raw(header.respondent).isEmpty || r.raw(header.group).isEmpty
+    if r.raw(header.school).isEmpty || r.raw(header.respondent).isEmpty
+      || r.raw(header.group).isEmpty
       || r.raw(header.wave).isEmpty
     {
-      for (column, name) in [(header.school, "school"), (header.respondent, "respondent"),
-                             (header.group, "group"), (header.wave, "wave")] where r.raw(column).isEmpty {
-        reject(.emptyField, at: r.location(column), value: nil,
-               "the '\(name)' field is empty; every row needs one.")
+      for (column, name) in [
+        (header.school, "school"), (header.respondent, "respondent"),
+        (header.group, "group"), (header.wave, "wave"),
+      ] where r.raw(column).isEmpty {
+        reject(
+          .emptyField, at: r.location(column), value: nil,
+          "the '\(name)' field is empty; every row needs one.")
         return
       }
     }
     guard let groupCode = r.withField(header.group, { groupCodes.lookup($0) }) else {
       let known = instrument.groups.map(\.id).joined(separator: ", ")
       r.withField(header.group) {
-        reject(.unknownGroup, at: r.location(header.group), value: $0,
-               "unknown respondent group '\(String(decoding: $0.prefix(80), as: UTF8.self))'; expected one of: \(known).")
+        reject(
+          .unknownGroup, at: r.location(header.group), value: $0,
+          "unknown respondent group '\(String(decoding: $0.prefix(80), as: UTF8.self))'; expected one of: \(known)."
+        )
       }
       return
     }
@@ -134,8 +144,9 @@ struct SurveyIngest {
     if let roster {
       guard let rs = r.withField(header.school, { rosterSchools.lookup($0) }) else {
         r.withField(header.school) {
-          reject(.unknownSchool, at: r.location(header.school), value: $0,
-                 "school '\(String(decoding: $0.prefix(80), as: UTF8.self))' is not in the roster.")
+          reject(
+            .unknownSchool, at: r.location(header.school), value: $0,
+            "school '\(String(decoding: $0.prefix(80), as: UTF8.self))' is not in the roster.")
         }
         return
       }
@@ -145,8 +156,10 @@ struct SurveyIngest {
         if given != hubCode {
           let expected = roster.schools[Int(rs)].hub
           r.withField(header.hub) {
-            reject(.hubMismatch, at: r.location(header.hub), value: $0,
-                   "hub '\(String(decoding: $0.prefix(80), as: UTF8.self))' disagrees with the roster, which puts the school in hub '\(expected)'.")
+            reject(
+              .hubMismatch, at: r.location(header.hub), value: $0,
+              "hub '\(String(decoding: $0.prefix(80), as: UTF8.self))' disagrees with the roster, which puts the school in hub '\(expected)'."
+            )
           }
           return
         }
@@ -158,8 +171,11 @@ struct SurveyIngest {
     if header.submittedAt >= 0 && !r.raw(header.submittedAt).isEmpty {
       guard let t = r.withField(header.submittedAt, { cachedTimestamp($0) }) else {
         r.withField(header.submittedAt) {
-          reject(.invalidTimestamp, at: r.location(header.submittedAt),
-                 value: $0, "'\(String(decoding: $0.prefix(80), as: UTF8.self))' is not an ISO 8601 timestamp with a zone; expected e.g. 2024-03-01T09:30:00Z.")
+          reject(
+            .invalidTimestamp, at: r.location(header.submittedAt),
+            value: $0,
+            "'\(String(decoding: $0.prefix(80), as: UTF8.self))' is not an ISO 8601 timestamp with a zone; expected e.g. 2024-03-01T09:30:00Z."
+          )
         }
         return
       }
@@ -169,14 +185,17 @@ struct SurveyIngest {
     pendingCount = 0
     if header.layout == .long {
       if r.raw(header.item).isEmpty {
-        reject(.emptyField, at: r.location(header.item), value: nil,
-               "the 'item' field is empty; every row needs one.")
+        reject(
+          .emptyField, at: r.location(header.item), value: nil,
+          "the 'item' field is empty; every row needs one.")
         return
       }
       guard let itemCode = r.withField(header.item, { itemCodes.lookup($0) }) else {
         r.withField(header.item) {
-          reject(.unknownItem, at: r.location(header.item), value: $0,
-                 "unknown item code '\(String(decoding: $0.prefix(80), as: UTF8.self))'; it is not in instrument '\(instrument.id)'.")
+          reject(
+            .unknownItem, at: r.location(header.item), value: $0,
+            "unknown item code '\(String(decoding: $0.prefix(80), as: UTF8.self))'; it is not in instrument '\(instrument.id)'."
+          )
         }
         return
       }
@@ -212,10 +231,14 @@ struct SurveyIngest {
       let word = index * words + Int(it) / 64
       let bit = UInt64(1) << UInt64(Int(it) % 64)
       if answered[word] & bit != 0 {
-        let column = header.layout == .long ? header.item : header.itemColumns.first { $0.item == Int(it) }?.column ?? 0
+        let column =
+          header.layout == .long
+          ? header.item : header.itemColumns.first { $0.item == Int(it) }?.column ?? 0
         let code = instrument.items[Int(it)].code
-        reject(.duplicateAnswer, at: r.location(column), value: nil,
-               "respondent '\(table.respondentName(respondents, respondent))' of school '\(schools.strings[Int(school)])' already answered item '\(code)' in wave '\(waves.strings[Int(wave)])'.")
+        reject(
+          .duplicateAnswer, at: r.location(column), value: nil,
+          "respondent '\(table.respondentName(respondents, respondent))' of school '\(schools.strings[Int(school)])' already answered item '\(code)' in wave '\(waves.strings[Int(wave)])'."
+        )
         // Undo the bits set for this row's earlier answers.
         for undo in pendingItems[0..<k] {
           answered[index * words + Int(undo) / 64] &= ~(UInt64(1) << UInt64(Int(undo) % 64))
@@ -231,7 +254,9 @@ struct SurveyIngest {
     }
     if hasAttributes {
       for (k, a) in header.attributes.enumerated() {
-        let code = r.raw(a.column).isEmpty ? -1 : r.withField(a.column) { attributeValues.code(for: $0) } ?? -1
+        let code =
+          r.raw(a.column).isEmpty
+          ? -1 : r.withField(a.column) { attributeValues.code(for: $0) } ?? -1
         for _ in 0..<pendingCount { attributeColumns[k].append(code) }
       }
     }
@@ -262,17 +287,22 @@ struct SurveyIngest {
   private mutating func checkAnswer(_ r: CSVRecord, item: Int, group: Int, column: Int) -> Bool {
     if group >= 64 || allowedGroups[item] & (1 << UInt64(group)) == 0 {
       let it = instrument.items[item]
-      reject(.itemNotForGroup, at: r.location(column), value: nil,
-             "item '\(it.code)' is not meant for group '\(instrument.groups[group].id)'; it is answered by: \(it.groups.joined(separator: ", ")).")
+      reject(
+        .itemNotForGroup, at: r.location(column), value: nil,
+        "item '\(it.code)' is not meant for group '\(instrument.groups[group].id)'; it is answered by: \(it.groups.joined(separator: ", "))."
+      )
       return false
     }
     let scaleIndex = scaleOf[item]
     guard let v = r.withField(column, { lookups[scaleIndex].code($0) }) else {
       let scale = instrument.scales[scaleOf[item]]
-      let allowed = (scale.options.map(\.value) + scale.missingCodes.map(\.value)).joined(separator: ", ")
+      let allowed = (scale.options.map(\.value) + scale.missingCodes.map(\.value)).joined(
+        separator: ", ")
       r.withField(column) {
-        reject(.valueOutsideScale, at: r.location(column), value: $0,
-               "value '\(String(decoding: $0.prefix(80), as: UTF8.self))' is not on scale '\(scale.id)' of item '\(instrument.items[item].code)'; expected one of: \(allowed), or empty.")
+        reject(
+          .valueOutsideScale, at: r.location(column), value: $0,
+          "value '\(String(decoding: $0.prefix(80), as: UTF8.self))' is not on scale '\(scale.id)' of item '\(instrument.items[item].code)'; expected one of: \(allowed), or empty."
+        )
       }
       return false
     }
@@ -291,7 +321,9 @@ struct SurveyIngest {
     table.hubs = hubs.strings
     table.teachers = teachers.strings
     table.attributeValues = attributeValues.strings
-    for (a, column) in zip(header.attributes, attributeColumns) { table.attributes[a.name] = column }
+    for (a, column) in zip(header.attributes, attributeColumns) {
+      table.attributes[a.name] = column
+    }
     return table
   }
 }

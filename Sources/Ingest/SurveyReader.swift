@@ -79,7 +79,8 @@ public struct SurveyReader: Sendable {
   ) throws(IngestError) -> Result {
     guard let d = delimiter.asciiValue, d != UInt8(ascii: "\""), d != 10, d != 13 else {
       throw IngestError.invalidDefinition(
-        path: source.name, reason: "the delimiter must be one ASCII character other than a quote or a line break")
+        path: source.name,
+        reason: "the delimiter must be one ASCII character other than a quote or a line break")
     }
     guard maxErrors >= 1 else {
       throw IngestError.invalidDefinition(path: source.name, reason: "maxErrors must be at least 1")
@@ -97,11 +98,13 @@ public struct SurveyReader: Sendable {
       case .malformed(let kind, let line, let column):
         sawRow = true
         ingest.report.rowsRead += 1
-        let message = kind == .unterminatedQuote
+        let message =
+          kind == .unterminatedQuote
           ? "a quoted field opens here and never closes; expected a closing '\"'."
           : "stray quote; a field containing '\"' must be quoted as a whole, with '\"\"' for each quote."
         ingest.report.reject(
-          IngestIssue(file: source.name, line: line, column: column, kind: kind, value: nil, message: message),
+          IngestIssue(
+            file: source.name, line: line, column: column, kind: kind, value: nil, message: message),
           maxErrors: maxErrors)
       case .record:
         sawRow = true
@@ -121,7 +124,9 @@ public struct SurveyReader: Sendable {
 struct SurveyHeader {
   var names: [String]
 
-  static func read<S: ByteSource>(_ scanner: inout CSVScanner<S>, name: String) throws(IngestError) -> SurveyHeader {
+  static func read<S: ByteSource>(_ scanner: inout CSVScanner<S>, name: String) throws(IngestError)
+    -> SurveyHeader
+  {
     switch try scanner.next() {
     case .end: throw IngestError.emptyFile(path: name)
     case .malformed(let kind, let line, let column):
@@ -133,12 +138,18 @@ struct SurveyHeader {
       var bad: (line: Int, column: Int)?
       scanner.withRecord { r in
         for i in 0..<r.count {
-          if let s = r.string(i) { names.append(s) } else { bad = bad ?? r.location(i); names.append("") }
+          if let s = r.string(i) {
+            names.append(s)
+          } else {
+            bad = bad ?? r.location(i)
+            names.append("")
+          }
         }
       }
       if let at = bad {
         throw IngestError.malformedHeader(
-          path: name, line: at.line, column: at.column, reason: "the column name is not valid UTF-8")
+          path: name, line: at.line, column: at.column, reason: "the column name is not valid UTF-8"
+        )
       }
       return SurveyHeader(names: names)
     }
@@ -155,14 +166,17 @@ struct SurveyHeader {
     var attributes: [(column: Int, name: String)] = []
   }
 
-  func resolve(layout: SurveyReader.Layout, instrument: Instrument, path: String) throws(IngestError) -> Resolved {
+  func resolve(layout: SurveyReader.Layout, instrument: Instrument, path: String)
+    throws(IngestError) -> Resolved
+  {
     var seen: [String: Int] = [:]
     for (i, n) in names.enumerated() {
       if seen[n] != nil { throw IngestError.duplicateColumn(path: path, column: i + 1, name: n) }
       seen[n] = i
     }
-    let itemIndex = Dictionary(instrument.items.enumerated().map { ($0.element.code, $0.offset) },
-                               uniquingKeysWith: { a, _ in a })
+    let itemIndex = Dictionary(
+      instrument.items.enumerated().map { ($0.element.code, $0.offset) },
+      uniquingKeysWith: { a, _ in a })
     var chosen = layout
     if chosen == .automatic {
       if seen["item"] != nil && seen["value"] != nil {
@@ -174,7 +188,8 @@ struct SurveyHeader {
       }
     }
     var r = Resolved(layout: chosen, count: names.count)
-    let required = chosen == .long
+    let required =
+      chosen == .long
       ? ["school", "respondent", "group", "wave", "item", "value"]
       : ["school", "respondent", "group", "wave"]
     for column in required where seen[column] == nil {
@@ -191,8 +206,11 @@ struct SurveyHeader {
       r.item = seen["item"] ?? -1
       r.value = seen["value"] ?? -1
     }
-    let known: Set<String> = chosen == .long
-      ? ["school", "respondent", "group", "wave", "item", "value", "hub", "teacher", "submitted_at"]
+    let known: Set<String> =
+      chosen == .long
+      ? [
+        "school", "respondent", "group", "wave", "item", "value", "hub", "teacher", "submitted_at",
+      ]
       : ["school", "respondent", "group", "wave", "hub", "teacher", "submitted_at"]
     for (i, n) in names.enumerated() where !known.contains(n) {
       if chosen == .wide, let it = itemIndex[n] {

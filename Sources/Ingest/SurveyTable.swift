@@ -111,7 +111,9 @@ public struct SurveyTable: Sendable, Equatable {
     if waves.allSatisfy({ Double($0) != nil }) {
       return codes.sorted { (Double(waves[Int($0)]) ?? 0) < (Double(waves[Int($1)]) ?? 0) }
     }
-    return codes.sorted { waves[Int($0)].unicodeScalars.lexicographicallyPrecedes(waves[Int($1)].unicodeScalars) }
+    return codes.sorted {
+      waves[Int($0)].unicodeScalars.lexicographicallyPrecedes(waves[Int($1)].unicodeScalars)
+    }
   }
 
   /// Reserves room for `count` more rows.

@@ -48,7 +48,8 @@ public struct SurveyWriter: Sendable {
     if !t.teacher.isEmpty { out.field(t.teacher[r] >= 0 ? t.teachers[Int(t.teacher[r])] : "") }
     if !t.submittedAt.isEmpty {
       let ms = t.submittedAt[r]
-      out.field(ms == SurveyTable.Value.noTimestamp ? "" : Timestamp.format(millisecondsSinceEpoch: ms))
+      out.field(
+        ms == SurveyTable.Value.noTimestamp ? "" : Timestamp.format(millisecondsSinceEpoch: ms))
     }
   }
 

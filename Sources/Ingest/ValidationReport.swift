@@ -34,9 +34,12 @@ public struct ValidationReport: Sendable, Equatable, Codable {
   public var text: String {
     var lines = issues.map(\.description)
     if stoppedEarly {
-      lines.append("\(file): note: stopped after \(issues.count) problem(s); raise --max-errors to see more.")
+      lines.append(
+        "\(file): note: stopped after \(issues.count) problem(s); raise --max-errors to see more.")
     }
-    lines.append("\(file) (\(layout) layout): \(rowsRead) rows read, \(rowsAccepted) accepted, \(rowsRejected) rejected; \(answersAccepted) answers stored.")
+    lines.append(
+      "\(file) (\(layout) layout): \(rowsRead) rows read, \(rowsAccepted) accepted, \(rowsRejected) rejected; \(answersAccepted) answers stored."
+    )
     for (kind, n) in rejectedByKind.sorted(by: { $0.key < $1.key }) {
       lines.append("  rejected for \(kind): \(n)")
     }

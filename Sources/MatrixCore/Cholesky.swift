@@ -51,7 +51,7 @@ public struct Cholesky: Sendable {
   /// `log |A| = 2·Σ log Lᵢᵢ`, computed without overflow.
   public var logDeterminant: Double {
     var s = 0.0
-    for i in 0..<order { s += Foundation_log(packed.elements[i + i * order]) }
+    for i in 0..<order { s += naturalLogarithm(packed.elements[i + i * order]) }
     return 2 * s
   }
 

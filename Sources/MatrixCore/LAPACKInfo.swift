@@ -21,5 +21,5 @@ enum LAPACKInfo {
   }
 }
 
-@inline(__always) func Foundation_log(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) func naturalLogarithm(_ x: Double) -> Double { Glibc.log(x) }
 @inline(__always) func cosine(_ x: Double) -> Double { Glibc.cos(x) }

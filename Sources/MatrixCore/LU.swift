@@ -47,7 +47,7 @@ public struct LU: Sendable {
   /// `log |det A|`, computed without overflow.
   public var logAbsoluteDeterminant: Double {
     var s = 0.0
-    for i in 0..<order { s += Foundation_log(abs(packed.elements[i + i * order])) }
+    for i in 0..<order { s += naturalLogarithm(abs(packed.elements[i + i * order])) }
     return s
   }
 

@@ -206,14 +206,16 @@ extension Matrix {
   /// Elementwise sum.
   public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
     precondition(lhs.rows == rhs.rows && lhs.columns == rhs.columns, "+: shapes differ")
-    return Matrix(rows: lhs.rows, columns: lhs.columns,
-                  columnMajor: zip(lhs.elements, rhs.elements).map { $0 + $1 })
+    return Matrix(
+      rows: lhs.rows, columns: lhs.columns,
+      columnMajor: zip(lhs.elements, rhs.elements).map { $0 + $1 })
   }
   /// Elementwise difference.
   public static func - (lhs: Matrix, rhs: Matrix) -> Matrix {
     precondition(lhs.rows == rhs.rows && lhs.columns == rhs.columns, "-: shapes differ")
-    return Matrix(rows: lhs.rows, columns: lhs.columns,
-                  columnMajor: zip(lhs.elements, rhs.elements).map { $0 - $1 })
+    return Matrix(
+      rows: lhs.rows, columns: lhs.columns,
+      columnMajor: zip(lhs.elements, rhs.elements).map { $0 - $1 })
   }
   /// Scalar multiple.
   public static func * (lhs: Double, rhs: Matrix) -> Matrix {
@@ -233,7 +235,9 @@ extension Vector {
     return Vector(zip(lhs.elements, rhs.elements).map { $0 - $1 })
   }
   /// Scalar multiple.
-  public static func * (lhs: Double, rhs: Vector) -> Vector { Vector(rhs.elements.map { lhs * $0 }) }
+  public static func * (lhs: Double, rhs: Vector) -> Vector {
+    Vector(rhs.elements.map { lhs * $0 })
+  }
 }
 
 // MARK: - C enum bridges

@@ -107,11 +107,13 @@ public struct Matrix: Sendable, Equatable, Hashable {
   @inlinable
   public subscript(row: Int, column: Int) -> Double {
     get {
-      precondition(row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
+      precondition(
+        row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
       return storage[row + column * rows]
     }
     set {
-      precondition(row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
+      precondition(
+        row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
       storage[row + column * rows] = newValue
     }
   }

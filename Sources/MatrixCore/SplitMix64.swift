@@ -40,7 +40,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     var u1 = nextUniform()
     while u1 <= 0 { u1 = nextUniform() }
     let u2 = nextUniform()
-    return (-2 * Foundation_log(u1)).squareRoot() * cosine(2 * Double.pi * u2)
+    return (-2 * naturalLogarithm(u1)).squareRoot() * cosine(2 * Double.pi * u2)
   }
 }
 
@@ -54,7 +54,9 @@ extension Matrix {
 
   /// A random symmetric positive definite `n x n` matrix `GᵀG/n + ridge·I`, with `G` standard
   /// normal; handy for tests and benchmarks.
-  public static func randomSPD(order n: Int, ridge: Double = 1, using rng: inout SplitMix64) -> Matrix {
+  public static func randomSPD(order n: Int, ridge: Double = 1, using rng: inout SplitMix64)
+    -> Matrix
+  {
     let g = randomNormal(rows: n, columns: n, using: &rng)
     var a = g.crossProduct()
     for i in 0..<a.elements.count { a.elements[i] /= Double(Swift.max(n, 1)) }

@@ -54,14 +54,23 @@ public struct Vector: Sendable, Equatable, Hashable, ExpressibleByArrayLiteral,
   /// The sum of the elements (four accumulators; not compensated).
   public var sum: Double {
     elements.withUnsafeBufferPointer { p in
-      var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+      var s0 = 0.0
+      var s1 = 0.0
+      var s2 = 0.0
+      var s3 = 0.0
       var i = 0
       let n = p.count
       while i + 4 <= n {
-        s0 += p[i]; s1 += p[i + 1]; s2 += p[i + 2]; s3 += p[i + 3]
+        s0 += p[i]
+        s1 += p[i + 1]
+        s2 += p[i + 2]
+        s3 += p[i + 3]
         i += 4
       }
-      while i < n { s0 += p[i]; i += 1 }
+      while i < n {
+        s0 += p[i]
+        i += 1
+      }
       return (s0 + s1) + (s2 + s3)
     }
   }

@@ -93,7 +93,9 @@ public struct DerivativeFreeMinimizer: Sendable {
 
   private func validate(start: [Double], lower: [Double], upper: [Double]) throws {
     let n = start.count
-    guard n > 0 else { throw OptimizationError.invalidSetting("there are no parameters to optimize") }
+    guard n > 0 else {
+      throw OptimizationError.invalidSetting("there are no parameters to optimize")
+    }
     guard lower.count == n, upper.count == n else {
       throw OptimizationError.invalidSetting(
         "bounds have \(lower.count) and \(upper.count) entries for \(n) parameters")
@@ -103,10 +105,13 @@ public struct DerivativeFreeMinimizer: Sendable {
         "BOBYQA needs at least 2 parameters; use .nelderMead or .subplex for one")
     }
     guard maxEvaluations > 0 else {
-      throw OptimizationError.invalidSetting("maxEvaluations must be positive, got \(maxEvaluations)")
+      throw OptimizationError.invalidSetting(
+        "maxEvaluations must be positive, got \(maxEvaluations)")
     }
-    for tol in [absoluteFunctionTolerance, relativeFunctionTolerance, absoluteParameterTolerance,
-                relativeParameterTolerance] where !(tol >= 0) {
+    for tol in [
+      absoluteFunctionTolerance, relativeFunctionTolerance, absoluteParameterTolerance,
+      relativeParameterTolerance,
+    ] where !(tol >= 0) {
       throw OptimizationError.invalidSetting("tolerances must be non-negative, got \(tol)")
     }
     for i in 0..<n {

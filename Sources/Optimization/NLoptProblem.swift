@@ -1,5 +1,5 @@
-internal import _CNLopt
 import MatrixCore
+internal import _CNLopt
 
 /// The one file that calls NLopt: builds an `nlopt_opt`, runs it, and frees it.
 enum NLoptProblem {
@@ -51,7 +51,9 @@ enum NLoptProblem {
       }
     }
     let set = nlopt_set_min_objective(opt, callback, context)
-    guard set == NLOPT_SUCCESS else { throw OptimizationError.nloptFailure(code: Int(set.rawValue)) }
+    guard set == NLOPT_SUCCESS else {
+      throw OptimizationError.nloptFailure(code: Int(set.rawValue))
+    }
     box.handle = opt
     defer { box.handle = nil }
     var x = start

@@ -54,7 +54,8 @@ public struct EnvironmentReport: Codable, Sendable {
     for check in checks {
       let mark = check.passed ? "ok  " : "FAIL"
       lines.append(
-        "  \(mark) \(check.name): \(check.detail) (\(String(format: "%.1f", check.milliseconds)) ms)")
+        "  \(mark) \(check.name): \(check.detail) (\(String(format: "%.1f", check.milliseconds)) ms)"
+      )
     }
     lines.append(allPassed ? "all checks passed" : "SOME CHECKS FAILED")
     return lines.joined(separator: "\n")
@@ -81,7 +82,10 @@ public struct EnvironmentReport: Codable, Sendable {
         let x = Vector(count: 200, repeating: 1)
         let residual = (a * chol.solve(x) - x).maxAbsoluteElement
         let ok = error < 1e-12 && residual < 1e-10
-        return (ok, "max |LLᵀ − A|/max|A| = \(sci(error)), solve residual \(sci(residual)) (tol 1e-12, 1e-10)")
+        return (
+          ok,
+          "max |LLᵀ − A|/max|A| = \(sci(error)), solve residual \(sci(residual)) (tol 1e-12, 1e-10)"
+        )
       } catch {
         return (false, "\(error)")
       }
@@ -116,7 +120,10 @@ public struct EnvironmentReport: Codable, Sendable {
           return a * a + 100 * b * b
         }
         let error = max(abs(result.minimizer[0] - 1), abs(result.minimizer[1] - 1))
-        return (error < 1e-4, "|x − (1, 1)| = \(sci(error)) after \(result.evaluationCount) evaluations (tol 1e-4)")
+        return (
+          error < 1e-4,
+          "|x − (1, 1)| = \(sci(error)) after \(result.evaluationCount) evaluations (tol 1e-4)"
+        )
       } catch {
         return (false, "\(error)")
       }

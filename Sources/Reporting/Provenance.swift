@@ -43,7 +43,8 @@ public struct Provenance: Codable, Sendable, Equatable {
     /// - Throws: ``ReportingError/unreadableFile(path:reason:)``.
     public init(hashingFileAt path: String) throws {
       guard let handle = FileHandle(forReadingAtPath: path) else {
-        throw ReportingError.unreadableFile(path: path, reason: "it does not exist or cannot be opened")
+        throw ReportingError.unreadableFile(
+          path: path, reason: "it does not exist or cannot be opened")
       }
       defer { try? handle.close() }
       var hasher = SHA256()

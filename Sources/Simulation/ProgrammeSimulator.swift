@@ -72,7 +72,9 @@ public struct ProgrammeSimulator: Sendable {
   /// and `student` (as the bundled `school-self-reflection` does).
   ///
   /// - Throws: ``SimulationError`` for invalid settings or an unsuitable instrument.
-  public func simulate(instrument: Instrument, using rng: inout SplitMix64) throws -> SimulatedProgramme {
+  public func simulate(instrument: Instrument, using rng: inout SplitMix64) throws
+    -> SimulatedProgramme
+  {
     try validate(instrument)
     var builder = SimulationBuilder(settings: self, instrument: instrument)
     return builder.run(using: &rng)
@@ -80,12 +82,18 @@ public struct ProgrammeSimulator: Sendable {
 
   private func validate(_ instrument: Instrument) throws {
     func fail(_ s: String) -> SimulationError { .invalidSetting(s) }
-    guard hubCount >= 1, schoolCount >= hubCount else { throw fail("need at least one school per hub") }
+    guard hubCount >= 1, schoolCount >= hubCount else {
+      throw fail("need at least one school per hub")
+    }
     guard teachersPerSchool >= 2 else { throw fail("need at least 2 teachers per school") }
-    guard leadersPerSchool >= 0, studentsPerSchool >= 0 else { throw fail("respondent counts must not be negative") }
+    guard leadersPerSchool >= 0, studentsPerSchool >= 0 else {
+      throw fail("respondent counts must not be negative")
+    }
     guard (1...50).contains(waveCount) else { throw fail("waveCount must be between 1 and 50") }
-    for (name, rate) in [("notApplicableRate", notApplicableRate), ("preferNotToSayRate", preferNotToSayRate),
-                         ("skipRate", skipRate), ("optionalItemRate", optionalItemRate)]
+    for (name, rate) in [
+      ("notApplicableRate", notApplicableRate), ("preferNotToSayRate", preferNotToSayRate),
+      ("skipRate", skipRate), ("optionalItemRate", optionalItemRate),
+    ]
     where !(0...1).contains(rate) {
       throw fail("\(name) must be between 0 and 1, got \(rate)")
     }

@@ -12,13 +12,17 @@ struct SimulationBuilder {
     s = settings
     self.instrument = instrument
     var index: [String: Int] = [:]
-    for (i, a) in instrument.areas.sorted(by: { $0.order < $1.order }).enumerated() { index[a.id] = i }
+    for (i, a) in instrument.areas.sorted(by: { $0.order < $1.order }).enumerated() {
+      index[a.id] = i
+    }
     areaIndex = index
   }
 
   static let groupOffsets = ["leader": 0.3, "teacher": 0.0, "student": -0.25]
-  static let countries = [("EE", "Europe/Tallinn"), ("FI", "Europe/Helsinki"), ("LT", "Europe/Vilnius"),
-                          ("GE", "Asia/Tbilisi"), ("NO", "Europe/Oslo")]
+  static let countries = [
+    ("EE", "Europe/Tallinn"), ("FI", "Europe/Helsinki"), ("LT", "Europe/Vilnius"),
+    ("GE", "Asia/Tbilisi"), ("NO", "Europe/Oslo"),
+  ]
 
   /// Latent profile means by area position (patterns repeat after 8 areas).
   static let profilePatterns: [(name: String, share: Double, base: Double, pattern: [Double])] = [
@@ -62,43 +66,63 @@ struct SimulationBuilder {
       var profile = Self.profilePatterns.count - 1
       for (k, p) in Self.profilePatterns.enumerated() {
         acc += p.share
-        if u < acc { profile = k; break }
+        if u < acc {
+          profile = k
+          break
+        }
       }
       let id = String(format: "S%03d", si + 1)
-      schools.append(.init(id: id, hub: hub, profile: profile,
-                           intercept: s.schoolInterceptSD * rng.nextNormal(),
-                           slope: s.schoolSlopeSD * rng.nextNormal()))
+      schools.append(
+        .init(
+          id: id, hub: hub, profile: profile,
+          intercept: s.schoolInterceptSD * rng.nextNormal(),
+          slope: s.schoolSlopeSD * rng.nextNormal()))
       areaDeviation.append((0..<areaCount).map { _ in s.areaDeviationSD * rng.nextNormal() })
-      optionalChosen.append(instrument.items.map { !$0.optional || rng.nextUniform() < s.optionalItemRate })
+      optionalChosen.append(
+        instrument.items.map { !$0.optional || rng.nextUniform() < s.optionalItemRate })
       let (country, zone) = Self.countries[hubIndex % Self.countries.count]
-      rosterSchools.append(Roster.School(
-        id: id, name: "School \(si + 1)", hub: hub, country: country, timeZone: zone,
-        size: 150 + Int(rng.next() % 850), type: si % 3 == 0 ? "primary" : "secondary"))
+      rosterSchools.append(
+        Roster.School(
+          id: id, name: "School \(si + 1)", hub: hub, country: country, timeZone: zone,
+          size: 150 + Int(rng.next() % 850), type: si % 3 == 0 ? "primary" : "secondary"))
     }
     // Persons kept across waves: teachers and leaders.
-    struct Person { let id: String; let group: String; let effect: Double; let areaEffects: [Double] }
+    struct Person {
+      let id: String
+      let group: String
+      let effect: Double
+      let areaEffects: [Double]
+    }
     var staff: [[Person]] = []
     var rosterTeachers: [Roster.Teacher] = []
     for si in 0..<s.schoolCount {
       var people: [Person] = []
       for j in 0..<s.teachersPerSchool {
         let id = String(format: "T%03d%02d", si + 1, j + 1)
-        people.append(Person(id: id, group: "teacher", effect: s.respondentSD * rng.nextNormal(),
-                             areaEffects: (0..<areaCount).map { _ in s.respondentAreaSD * rng.nextNormal() }))
-        rosterTeachers.append(Roster.Teacher(
-          id: id, school: schools[si].id, xapiAccount: "https://lrs.example.org|\(id.lowercased())",
-          mboxSHA1: nil, lmsUserID: String(10_000 + si * 100 + j)))
+        people.append(
+          Person(
+            id: id, group: "teacher", effect: s.respondentSD * rng.nextNormal(),
+            areaEffects: (0..<areaCount).map { _ in s.respondentAreaSD * rng.nextNormal() }))
+        rosterTeachers.append(
+          Roster.Teacher(
+            id: id, school: schools[si].id,
+            xapiAccount: "https://lrs.example.org|\(id.lowercased())",
+            mboxSHA1: nil, lmsUserID: String(10_000 + si * 100 + j)))
       }
       for j in 0..<s.leadersPerSchool {
-        people.append(Person(id: String(format: "L%03d%02d", si + 1, j + 1), group: "leader",
-                             effect: s.respondentSD * rng.nextNormal(),
-                             areaEffects: (0..<areaCount).map { _ in s.respondentAreaSD * rng.nextNormal() }))
+        people.append(
+          Person(
+            id: String(format: "L%03d%02d", si + 1, j + 1), group: "leader",
+            effect: s.respondentSD * rng.nextNormal(),
+            areaEffects: (0..<areaCount).map { _ in s.respondentAreaSD * rng.nextNormal() }))
       }
       staff.append(people)
     }
     // Answers, written as long CSV, then read back through the validating reader.
     var csv = CSVText()
-    csv.line(["school", "respondent", "group", "wave", "hub", "teacher", "submitted_at", "item", "value"])
+    csv.line([
+      "school", "respondent", "group", "wave", "hub", "teacher", "submitted_at", "item", "value",
+    ])
     let itemsByGroup = Dictionary(grouping: instrument.items.indices) { _ in 0 }[0] ?? []
     var trueTeacherScores = [[[Double]]](repeating: [], count: s.waveCount)  // wave -> rows of [area score]
     var trueTeacherSchool = [[Int]](repeating: [], count: s.waveCount)
@@ -113,15 +137,18 @@ struct SimulationBuilder {
         }
         var respondents: [Person] = staff[si]
         for j in 0..<s.studentsPerSchool {
-          respondents.append(Person(id: String(format: "P%02d", j + 1), group: "student",
-                                    effect: s.respondentSD * rng.nextNormal(),
-                                    areaEffects: (0..<areaCount).map { _ in s.respondentAreaSD * rng.nextNormal() }))
+          respondents.append(
+            Person(
+              id: String(format: "P%02d", j + 1), group: "student",
+              effect: s.respondentSD * rng.nextNormal(),
+              areaEffects: (0..<areaCount).map { _ in s.respondentAreaSD * rng.nextNormal() }))
         }
         let day = Timestamp.daysFromCivil(s.firstYear + w, 10, 1)
         for (ri, person) in respondents.enumerated() {
           let respondentID = String(format: "r%03d", ri + 1)
           let offset = Self.groupOffsets[person.group] ?? 0
-          let submitted = Int64(day + Int(rng.next() % 30)) * 86_400_000
+          let submitted =
+            Int64(day + Int(rng.next() % 30)) * 86_400_000
             + Int64(rng.next() % 86_400) * 1000
           let stamp = Timestamp.format(millisecondsSinceEpoch: submitted)
           var trueSum = [Double](repeating: 0, count: areaCount)
@@ -135,7 +162,8 @@ struct SimulationBuilder {
             let theta = eta[a] + offset + person.effect + person.areaEffects[a]
             let params = itemParams[i]
             let probs = Self.categoryProbabilities(theta: theta, params)
-            var mean = 0.0, second = 0.0
+            var mean = 0.0
+            var second = 0.0
             for (k, p) in probs.enumerated() {
               let score = scale.options[k].score
               mean += p * score
@@ -148,7 +176,10 @@ struct SimulationBuilder {
             var u = rng.nextUniform()
             var category = probs.count - 1
             for (k, p) in probs.enumerated() {
-              if u < p { category = k; break }
+              if u < p {
+                category = k
+                break
+              }
               u -= p
             }
             if item.reverse { category = probs.count - 1 - category }
@@ -167,12 +198,16 @@ struct SimulationBuilder {
             } else {
               value = scale.options[category].value
             }
-            csv.line([school.id, respondentID, person.group, wave, school.hub,
-                      person.group == "teacher" ? person.id : "", stamp, item.code, value])
+            csv.line([
+              school.id, respondentID, person.group, wave, school.hub,
+              person.group == "teacher" ? person.id : "", stamp, item.code, value,
+            ])
           }
           if person.group == "teacher" {
-            trueTeacherScores[w].append((0..<areaCount).map { n[$0] > 0 ? trueSum[$0] / n[$0] : .nan })
-            errorVariance[w].append((0..<areaCount).map { n[$0] > 0 ? varSum[$0] / (n[$0] * n[$0]) : .nan })
+            trueTeacherScores[w].append(
+              (0..<areaCount).map { n[$0] > 0 ? trueSum[$0] / n[$0] : .nan })
+            errorVariance[w].append(
+              (0..<areaCount).map { n[$0] > 0 ? varSum[$0] / (n[$0] * n[$0]) : .nan })
             trueTeacherSchool[w].append(si)
           }
         }
@@ -184,8 +219,10 @@ struct SimulationBuilder {
     let table: SurveyTable
     do {
       let result = try SurveyReader(maxErrors: 1).read(
-        source: MemoryByteSource(bytes, name: "simulated responses"), instrument: instrument, roster: roster)
-      precondition(result.report.isClean, "simulated responses failed validation: \(result.report.text)")
+        source: MemoryByteSource(bytes, name: "simulated responses"), instrument: instrument,
+        roster: roster)
+      precondition(
+        result.report.isClean, "simulated responses failed validation: \(result.report.text)")
       table = result.table
     } catch {
       preconditionFailure("simulated responses could not be read: \(error)")
@@ -198,8 +235,9 @@ struct SimulationBuilder {
     if let first = means.first, let last = means.last, means.count > 1 {
       growth = (last - first) / Double(means.count - 1)
     }
-    let icc = Self.expectedICC(scores: trueTeacherScores[0], errors: errorVariance[0],
-                               schools: trueTeacherSchool[0], areaCount: areaCount)
+    let icc = Self.expectedICC(
+      scores: trueTeacherScores[0], errors: errorVariance[0],
+      schools: trueTeacherSchool[0], areaCount: areaCount)
     let truth = SimulationTruth(
       seed: nil, hubCount: s.hubCount, schoolCount: s.schoolCount, waveCount: s.waveCount,
       growthPerWave: s.growthPerWave, schoolInterceptSD: s.schoolInterceptSD,
@@ -207,20 +245,26 @@ struct SimulationBuilder {
       respondentSD: s.respondentSD, respondentAreaSD: s.respondentAreaSD,
       groupOffsets: Self.groupOffsets, profiles: profiles, schools: schools, items: itemParams,
       meanTeacherScoreByWave: means, meanGrowthPerWave: growth, teacherScoreICCFirstWave: icc)
-    return SimulatedProgramme(instrument: instrument, roster: roster, responses: table, truth: truth)
+    return SimulatedProgramme(
+      instrument: instrument, roster: roster, responses: table, truth: truth)
   }
 
   /// Graded response model: probabilities of each category given θ.
-  static func categoryProbabilities(theta: Double, _ p: SimulationTruth.ItemParameters) -> [Double] {
+  static func categoryProbabilities(theta: Double, _ p: SimulationTruth.ItemParameters) -> [Double]
+  {
     var atLeast = [1.0]
-    for b in p.thresholds { atLeast.append(1 / (1 + Foundation.exp(-p.discrimination * (theta - b)))) }
+    for b in p.thresholds {
+      atLeast.append(1 / (1 + Foundation.exp(-p.discrimination * (theta - b))))
+    }
     atLeast.append(0)
     return (0..<(atLeast.count - 1)).map { max(0, atLeast[$0] - atLeast[$0 + 1]) }
   }
 
   /// Expected ICC(1) of observed teacher area scores: the one-way ANOVA decomposition of the
   /// true scores, with the measurement-error variance added to both mean squares.
-  static func expectedICC(scores: [[Double]], errors: [[Double]], schools: [Int], areaCount: Int) -> Double {
+  static func expectedICC(scores: [[Double]], errors: [[Double]], schools: [Int], areaCount: Int)
+    -> Double
+  {
     var iccs: [Double] = []
     for a in 0..<areaCount {
       // Arrays indexed by school (not a dictionary), so that sums run in a fixed order and
@@ -236,7 +280,8 @@ struct SimulationBuilder {
       let n = groups.map { Double($0.count) }
       let total = n.reduce(0, +)
       let grand = groups.flatMap { $0 }.reduce(0, +) / total
-      var ssb = 0.0, ssw = 0.0
+      var ssb = 0.0
+      var ssw = 0.0
       for g in groups {
         let m = g.reduce(0, +) / Double(g.count)
         ssb += Double(g.count) * (m - grand) * (m - grand)

@@ -39,7 +39,9 @@ struct Simulate: ParsableCommand {
 
   func validate() throws {
     guard schools >= 1, hubs >= 1, teachers >= 2, students >= 0, waves >= 1 else {
-      throw ValidationError("--schools, --hubs and --waves must be at least 1, --teachers at least 2, --students at least 0.")
+      throw ValidationError(
+        "--schools, --hubs and --waves must be at least 1, --teachers at least 2, --students at least 0."
+      )
     }
     guard schools >= hubs else { throw ValidationError("--schools must be at least --hubs.") }
   }
@@ -60,22 +62,27 @@ struct Simulate: ParsableCommand {
       let folder = URL(fileURLWithPath: out)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      try encoder.encode(programme.instrument).write(to: folder.appendingPathComponent("instrument.json"))
+      try encoder.encode(programme.instrument).write(
+        to: folder.appendingPathComponent("instrument.json"))
       try programme.roster.write(to: folder.appendingPathComponent("roster.csv").path)
-      try SurveyWriter(layout: .long).write(programme.responses, to: folder.appendingPathComponent("responses.csv").path)
+      try SurveyWriter(layout: .long).write(
+        programme.responses, to: folder.appendingPathComponent("responses.csv").path)
       var truth = programme.truth
       truth.seed = seed
       let document = ProvenancedDocument(
         provenance: Provenance(commandLine: CommandLine.arguments, seed: seed), body: truth)
-      try Data(try document.jsonString().utf8).write(to: folder.appendingPathComponent("truth.json"))
+      try Data(try document.jsonString().utf8).write(
+        to: folder.appendingPathComponent("truth.json"))
       let summary = """
         simulated \(schools) schools in \(hubs) hubs, \(waves) waves, seed \(seed): \
         \(programme.responses.count) answers, \(programme.roster.teachers.count) teachers
         wrote \(out)/instrument.json, roster.csv, responses.csv, truth.json
         """
       if common.format == .json {
-        print(try ProvenancedDocument(
-          provenance: Provenance(commandLine: CommandLine.arguments, seed: seed), body: truth).jsonString())
+        print(
+          try ProvenancedDocument(
+            provenance: Provenance(commandLine: CommandLine.arguments, seed: seed), body: truth
+          ).jsonString())
       } else {
         print(summary)
       }

@@ -11,7 +11,10 @@ struct Validate: ParsableCommand {
       accepted and rejected. Exits 1 when any row is rejected.
       """)
 
-  @Option(help: "Instrument: a JSON file, or a bundled id (school-self-reflection, teacher-self-reflection, school-maturity-mirror).")
+  @Option(
+    help:
+      "Instrument: a JSON file, or a bundled id (school-self-reflection, teacher-self-reflection, school-maturity-mirror)."
+  )
   var instrument: String
 
   @Option(help: "Responses CSV (long or wide layout); '-' reads standard input.")
@@ -37,7 +40,8 @@ struct Validate: ParsableCommand {
   func validate() throws {
     guard maxErrors >= 1 else { throw ValidationError("--max-errors must be at least 1.") }
     guard delimiter.count == 1, let c = delimiter.first, c.isASCII, c != "\"", c != "\n" else {
-      throw ValidationError("--delimiter must be one ASCII character other than a quote or a line break.")
+      throw ValidationError(
+        "--delimiter must be one ASCII character other than a quote or a line break.")
     }
   }
 
@@ -54,7 +58,8 @@ struct Validate: ParsableCommand {
       var rosterValue: Roster?
       var inputs: [String] = []
       if let roster {
-        let result = try RosterReader(delimiter: delimiter.first ?? ",", maxErrors: maxErrors).read(roster)
+        let result = try RosterReader(delimiter: delimiter.first ?? ",", maxErrors: maxErrors).read(
+          roster)
         reports.append(result.report)
         rosterValue = result.roster
         inputs.append(roster)

@@ -1,19 +1,26 @@
 import Foundation
 import Testing
 import _TestSupport
+
 @testable import Ingest
 
 @Suite("Reading survey CSV")
 struct CSVReadingTests {
   @Test func readsLongLayoutWithCodes() throws {
-    let text = header + "S1,r1,teacher,1,A1,4\nS1,r1,teacher,1,A2,NA\nS1,r2,student,1,A1,PNS\nS2,r1,teacher,2,B1,\n"
+    let text =
+      header
+      + "S1,r1,teacher,1,A1,4\nS1,r1,teacher,1,A2,NA\nS1,r2,student,1,A1,PNS\nS2,r1,teacher,2,B1,\n"
     let result = try read(text)
     #expect(result.report.isClean)
     let t = result.table
     #expect(t.count == 4)
     #expect(t.schools == ["S1", "S2"])
     #expect(t.respondents == ["r1", "r2"])
-    #expect(t.value == [3, SurveyTable.Value.notApplicable, SurveyTable.Value.preferNotToSay, SurveyTable.Value.skipped])
+    #expect(
+      t.value == [
+        3, SurveyTable.Value.notApplicable, SurveyTable.Value.preferNotToSay,
+        SurveyTable.Value.skipped,
+      ])
     #expect(t.group == [0, 0, 1, 0])
     #expect(t.item == [0, 1, 0, 2])
     #expect(t.score(at: 0) == 4)
@@ -35,7 +42,8 @@ struct CSVReadingTests {
   }
 
   @Test func quotingBOMAndCRLF() throws {
-    let text = "\u{FEFF}school,respondent,group,wave,item,value,note\r\n"
+    let text =
+      "\u{FEFF}school,respondent,group,wave,item,value,note\r\n"
       + "\"S,1\",r1,teacher,1,A1,3,\"said \"\"hi\"\"\r\nand left\"\r\n"
       + "S2,r1,teacher,1,A1,5,plain"  // no final line break
     let result = try read(text)
@@ -45,14 +53,16 @@ struct CSVReadingTests {
   }
 
   @Test func decimalCommaAndSemicolon() throws {
-    let text = "school;respondent;group;wave;item;value\nS1;r1;teacher;1;A1;3,0\nS1;r1;teacher;1;B1;4\n"
+    let text =
+      "school;respondent;group;wave;item;value\nS1;r1;teacher;1;A1;3,0\nS1;r1;teacher;1;B1;4\n"
     let result = try read(text, reader: SurveyReader(delimiter: ";", decimalComma: true))
     #expect(result.report.isClean, "\(result.report.text)")
     #expect(result.table.value == [2, 3])
   }
 
   @Test func wideLayoutIsDetected() throws {
-    let text = "school,respondent,group,wave,A1,A2,B1,B5\nS1,r1,teacher,1,1,2,,NA\nS1,r2,student,1,5,,,\n"
+    let text =
+      "school,respondent,group,wave,A1,A2,B1,B5\nS1,r1,teacher,1,1,2,,NA\nS1,r2,student,1,5,,,\n"
     let result = try read(text)
     #expect(result.report.layout == "wide")
     #expect(result.report.isClean, "\(result.report.text)")
@@ -80,13 +90,16 @@ struct CSVReadingTests {
 
   @Test(arguments: [1, 5, 1 << 20])
   func errorLocationsDoNotDependOnChunks(chunkSize: Int) throws {
-    let text = header + "S1,r1,teacher,1,A1,3\nS1,r1,teacher,1,\"A2\"x,3\nS1,\"r\n2\",teacher,1,A9,3\nS1,r3,teacher,1,A1,9\n"
+    let text =
+      header
+      + "S1,r1,teacher,1,A1,3\nS1,r1,teacher,1,\"A2\"x,3\nS1,\"r\n2\",teacher,1,A9,3\nS1,r3,teacher,1,A1,9\n"
     let result = try read(text, chunkSize: chunkSize)
-    #expect(result.report.issues.map(\.description) == [
-      "r.csv:3:21: error: stray quote; a field containing '\"' must be quoted as a whole, with '\"\"' for each quote.",
-      "r.csv:5:14: error: unknown item code 'A9'; it is not in instrument 'tiny'.",
-      "r.csv:6:20: error: value '9' is not on scale 's5' of item 'A1'; expected one of: 1, 2, 3, 4, 5, NA, PNS, or empty.",
-    ])
+    #expect(
+      result.report.issues.map(\.description) == [
+        "r.csv:3:21: error: stray quote; a field containing '\"' must be quoted as a whole, with '\"\"' for each quote.",
+        "r.csv:5:14: error: unknown item code 'A9'; it is not in instrument 'tiny'.",
+        "r.csv:6:20: error: value '9' is not on scale 's5' of item 'A1'; expected one of: 1, 2, 3, 4, 5, NA, PNS, or empty.",
+      ])
     #expect(result.report.rowsRead == 4)
     #expect(result.report.rowsAccepted == 1)
   }

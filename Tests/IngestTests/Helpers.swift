@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Ingest
 
 /// A tiny instrument for tests: two areas, two groups, a 1-5 scale with NA and PNS.
@@ -7,10 +8,14 @@ func tinyInstrument() -> Instrument {
     id: "tiny", version: "1", name: "Tiny",
     groups: [.init(id: "teacher", name: "Teachers"), .init(id: "student", name: "Students")],
     areas: [.init(id: "A", name: "Area A", order: 1), .init(id: "B", name: "Area B", order: 2)],
-    scales: [.init(
-      id: "s5",
-      options: (1...5).map { .init(value: "\($0)", label: "\($0)", score: Double($0)) },
-      missingCodes: [.init(value: "NA", kind: .notApplicable), .init(value: "PNS", kind: .preferNotToSay)])],
+    scales: [
+      .init(
+        id: "s5",
+        options: (1...5).map { .init(value: "\($0)", label: "\($0)", score: Double($0)) },
+        missingCodes: [
+          .init(value: "NA", kind: .notApplicable), .init(value: "PNS", kind: .preferNotToSay),
+        ])
+    ],
     items: [
       .init(code: "A1", area: "A", groups: ["teacher", "student"], scale: "s5"),
       .init(code: "A2", area: "A", groups: ["teacher", "student"], scale: "s5", reverse: true),

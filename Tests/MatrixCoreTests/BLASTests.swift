@@ -1,5 +1,6 @@
 import Testing
 import _TestSupport
+
 @testable import MatrixCore
 
 @Suite("BLAS operations")
@@ -42,7 +43,8 @@ struct BLASTests {
     let at = a.transposed
     #expect(relativeError(at.multiply(b, transposeSelf: .transpose), naive) < 1e-13, "seed \(seed)")
     let bt = b.transposed
-    #expect(relativeError(a.multiply(bt, transposeOther: .transpose), naive) < 1e-13, "seed \(seed)")
+    #expect(
+      relativeError(a.multiply(bt, transposeOther: .transpose), naive) < 1e-13, "seed \(seed)")
     // In-place C ← 2AB + C.
     var c = naive
     c.multiplyAdd(a, b, alpha: 2, beta: 1)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import _TestSupport
+
 @testable import MatrixCore
 
 @Suite("Factorizations")
@@ -31,12 +32,16 @@ struct FactorizationTests {
     let b = Matrix.randomNormal(rows: n, columns: 4, using: &rng)
     #expect(relativeError(chol.solve(b), inverse * b) < 1e-10, "seed \(seed)")
     let lu = try LU(a)
-    #expect(approximatelyEqual(chol.logDeterminant, lu.logAbsoluteDeterminant,
-                               relativeTolerance: 1e-10, absoluteTolerance: 1e-10), "seed \(seed)")
+    #expect(
+      approximatelyEqual(
+        chol.logDeterminant, lu.logAbsoluteDeterminant,
+        relativeTolerance: 1e-10, absoluteTolerance: 1e-10), "seed \(seed)")
     let eigen = try SymmetricEigen(a, computeVectors: false)
     let logDet = eigen.values.reduce(0) { $0 + Foundation.log($1) }
-    #expect(approximatelyEqual(chol.logDeterminant, logDet,
-                               relativeTolerance: 1e-10, absoluteTolerance: 1e-10), "seed \(seed)")
+    #expect(
+      approximatelyEqual(
+        chol.logDeterminant, logDet,
+        relativeTolerance: 1e-10, absoluteTolerance: 1e-10), "seed \(seed)")
   }
 
   @Test(arguments: testSeeds)
@@ -82,8 +87,10 @@ struct FactorizationTests {
     let lu = try LU(Matrix(rows: [[0, 1], [2, 3]]))
     #expect(approximatelyEqual(lu.determinant, -2))
     #expect(approximatelyEqual(lu.solve(Vector([1, 5])).elements, [1, 1]))
-    #expect(approximatelyEqual(lu.solve(Vector([2, 1]), transpose: .transpose).elements,
-                               [-2, 1]))
+    #expect(
+      approximatelyEqual(
+        lu.solve(Vector([2, 1]), transpose: .transpose).elements,
+        [-2, 1]))
   }
 
   @Test(arguments: testSeeds)
@@ -116,11 +123,15 @@ struct FactorizationTests {
     let y = Vector(Matrix.randomNormal(rows: m, columns: 1, using: &rng).elements)
     let fit = qr.leastSquares(y)
     let normal = try Cholesky(a.crossProduct()).solve(a.multiply(y, transpose: .transpose))
-    #expect(approximatelyEqual(fit.coefficients.elements, normal.elements,
-                               relativeTolerance: 1e-8, absoluteTolerance: 1e-10), "seed \(seed)")
+    #expect(
+      approximatelyEqual(
+        fit.coefficients.elements, normal.elements,
+        relativeTolerance: 1e-8, absoluteTolerance: 1e-10), "seed \(seed)")
     let residual = y - a * fit.coefficients
-    #expect(approximatelyEqual(fit.residualSumOfSquares, residual.dot(residual),
-                               relativeTolerance: 1e-9, absoluteTolerance: 1e-12), "seed \(seed)")
+    #expect(
+      approximatelyEqual(
+        fit.residualSumOfSquares, residual.dot(residual),
+        relativeTolerance: 1e-9, absoluteTolerance: 1e-12), "seed \(seed)")
   }
 
   @Test func qrRankDeficientDropsDependentColumns() throws {
@@ -151,8 +162,10 @@ struct FactorizationTests {
     #expect(relativeError(a * v, vl) < 1e-12, "A·v = λ·v, seed \(seed)")
     #expect(zip(e.values, e.values.dropFirst()).allSatisfy { $0 <= $1 }, "ascending")
     let trace = (0..<n).reduce(0) { $0 + a[$1, $1] }
-    #expect(approximatelyEqual(e.values.sum, trace, relativeTolerance: 1e-10,
-                               absoluteTolerance: 1e-10), "seed \(seed)")
+    #expect(
+      approximatelyEqual(
+        e.values.sum, trace, relativeTolerance: 1e-10,
+        absoluteTolerance: 1e-10), "seed \(seed)")
   }
 
   @Test func eigenKnownValues() throws {
@@ -178,8 +191,10 @@ struct FactorizationTests {
     // Singular values squared are the eigenvalues of AᵀA.
     let e = try SymmetricEigen(a.crossProduct(), computeVectors: false)
     let top = Array(e.values.reversed().prefix(k))
-    #expect(approximatelyEqual(svd.singularValues.map { $0 * $0 }, top,
-                               relativeTolerance: 1e-8, absoluteTolerance: 1e-10), "seed \(seed)")
+    #expect(
+      approximatelyEqual(
+        svd.singularValues.map { $0 * $0 }, top,
+        relativeTolerance: 1e-8, absoluteTolerance: 1e-10), "seed \(seed)")
   }
 
   @Test func emptyMatricesFactor() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MatrixCore
 
 /// Shape mismatches are the caller's bug: they stop the process through `precondition`

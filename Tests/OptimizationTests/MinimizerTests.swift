@@ -1,6 +1,7 @@
+import MatrixCore
 import Testing
 import _TestSupport
-import MatrixCore
+
 @testable import Optimization
 
 @Suite("DerivativeFreeMinimizer")
@@ -16,10 +17,12 @@ struct MinimizerTests {
     let minimizer = DerivativeFreeMinimizer(
       algorithm: algorithm, absoluteFunctionTolerance: 1e-14, relativeParameterTolerance: 1e-10,
       maxEvaluations: 50_000)
-    let result = try minimizer.minimize(start: [-1.2, 1], lower: [-5, -5], upper: [5, 5],
-                                        objective: rosenbrock)
-    #expect(abs(result.minimizer[0] - 1) < 1e-3 && abs(result.minimizer[1] - 1) < 1e-3,
-            "\(algorithm): \(result)")
+    let result = try minimizer.minimize(
+      start: [-1.2, 1], lower: [-5, -5], upper: [5, 5],
+      objective: rosenbrock)
+    #expect(
+      abs(result.minimizer[0] - 1) < 1e-3 && abs(result.minimizer[1] - 1) < 1e-3,
+      "\(algorithm): \(result)")
     #expect(result.converged)
     #expect(result.evaluationCount > 0)
   }
@@ -64,8 +67,9 @@ struct MinimizerTests {
   }
 
   @Test func maxEvaluationsIsReportedAsNotConverged() throws {
-    let result = try DerivativeFreeMinimizer(maxEvaluations: 10).minimize(start: [-1.2, 1],
-                                                                           objective: rosenbrock)
+    let result = try DerivativeFreeMinimizer(maxEvaluations: 10).minimize(
+      start: [-1.2, 1],
+      objective: rosenbrock)
     #expect(result.status == .maxEvaluationsReached)
     #expect(!result.converged)
     #expect(result.evaluationCount == 10)

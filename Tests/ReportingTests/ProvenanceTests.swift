@@ -1,8 +1,9 @@
 import Foundation
+import MatrixCore
 import Testing
 import _TestSupport
+
 @testable import Reporting
-import MatrixCore
 
 @Suite("Provenance and the environment report")
 struct ProvenanceTests {

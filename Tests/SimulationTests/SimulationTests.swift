@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-import _TestSupport
 import Ingest
 import MatrixCore
+import Testing
+import _TestSupport
+
 @testable import Simulation
 
 func simulate(schools: Int, waves: Int, seed: UInt64) throws -> SimulatedProgramme {
@@ -11,7 +12,8 @@ func simulate(schools: Int, waves: Int, seed: UInt64) throws -> SimulatedProgram
   simulator.hubCount = min(5, schools)
   simulator.waveCount = waves
   var rng = SplitMix64(seed: seed)
-  return try simulator.simulate(instrument: try Instrument.bundled("school-self-reflection"), using: &rng)
+  return try simulator.simulate(
+    instrument: try Instrument.bundled("school-self-reflection"), using: &rng)
 }
 
 @Suite("Simulator", .serialized)
@@ -28,19 +30,22 @@ struct SimulationTests {
   @Test func outputValidatesAndRoundTrips() throws {
     let p = try simulate(schools: 10, waves: 2, seed: 5)
     let long = SurveyWriter(layout: .long).csv(p.responses)
-    let back = try SurveyReader().read(source: MemoryByteSource(long, name: "long.csv"),
-                                       instrument: p.instrument, roster: p.roster)
+    let back = try SurveyReader().read(
+      source: MemoryByteSource(long, name: "long.csv"),
+      instrument: p.instrument, roster: p.roster)
     #expect(back.report.isClean, "\(back.report.text)")
     #expect(back.table == p.responses)
     // long -> wide -> long gives the same table and the same bytes.
     let wide = SurveyWriter(layout: .wide).csv(p.responses)
-    let fromWide = try SurveyReader().read(source: MemoryByteSource(wide, name: "wide.csv"),
-                                           instrument: p.instrument, roster: p.roster)
+    let fromWide = try SurveyReader().read(
+      source: MemoryByteSource(wide, name: "wide.csv"),
+      instrument: p.instrument, roster: p.roster)
     #expect(fromWide.report.layout == "wide" && fromWide.report.isClean, "\(fromWide.report.text)")
     #expect(fromWide.table == p.responses)
     #expect(SurveyWriter(layout: .long).csv(fromWide.table) == long)
     // The roster round-trips too.
-    let roster = try RosterReader().read(source: MemoryByteSource(p.roster.csv(), name: "roster.csv"))
+    let roster = try RosterReader().read(
+      source: MemoryByteSource(p.roster.csv(), name: "roster.csv"))
     #expect(roster.roster == p.roster && roster.report.isClean)
   }
 
@@ -52,7 +57,8 @@ struct SimulationTests {
       try s.simulate(instrument: try Instrument.bundled("school-self-reflection"), using: &rng)
     }
     #expect(throws: SimulationError.unsuitableInstrument("it has no respondent group 'leader'")) {
-      try ProgrammeSimulator().simulate(instrument: try Instrument.bundled("teacher-self-reflection"), using: &rng)
+      try ProgrammeSimulator().simulate(
+        instrument: try Instrument.bundled("teacher-self-reflection"), using: &rng)
     }
   }
 
@@ -71,12 +77,15 @@ struct SimulationTests {
     var answers: [Key: [Int: Double]] = [:]
     for r in 0..<t.count where t.group[r] == teacher {
       guard let s = t.score(at: r) else { continue }
-      answers[Key(wave: waveIndex[Int(t.wave[r])], school: t.school[r], respondent: t.respondent[r]), default: [:]][Int(t.item[r])] = s
+      answers[
+        Key(wave: waveIndex[Int(t.wave[r])], school: t.school[r], respondent: t.respondent[r]),
+        default: [:]][Int(t.item[r])] = s
     }
     // 1. Cronbach's alpha per area (core teacher items, complete cases, first wave).
     for (a, area) in areaIDs.enumerated() {
       let items = instrument.items.indices.filter {
-        areaOf[$0] == a && !instrument.items[$0].optional && instrument.items[$0].groups.contains("teacher")
+        areaOf[$0] == a && !instrument.items[$0].optional
+          && instrument.items[$0].groups.contains("teacher")
       }
       guard items.count >= 2 else { continue }
       let rows = answers.filter { $0.key.wave == 0 }.values.compactMap { m -> [Double]? in
@@ -110,11 +119,14 @@ struct SimulationTests {
       means.append(xs.reduce(0, +) / Double(xs.count))
     }
     for w in 0..<3 {
-      #expect(abs(means[w] - p.truth.meanTeacherScoreByWave[w]) < 0.02,
-              "wave \(w + 1): observed mean \(means[w]), true \(p.truth.meanTeacherScoreByWave[w])")
+      #expect(
+        abs(means[w] - p.truth.meanTeacherScoreByWave[w]) < 0.02,
+        "wave \(w + 1): observed mean \(means[w]), true \(p.truth.meanTeacherScoreByWave[w])")
     }
     let growth = (means[2] - means[0]) / 2
-    #expect(abs(growth - p.truth.meanGrowthPerWave) < 0.02, "growth \(growth) vs \(p.truth.meanGrowthPerWave)")
+    #expect(
+      abs(growth - p.truth.meanGrowthPerWave) < 0.02,
+      "growth \(growth) vs \(p.truth.meanGrowthPerWave)")
     #expect(p.truth.meanGrowthPerWave > 0.05)
     // 3. ICC(1) of teacher area scores in the first wave, averaged over areas.
     var iccs: [Double] = []
@@ -126,7 +138,8 @@ struct SimulationTests {
       let groups = Array(bySchool.values)
       let total = Double(groups.reduce(0) { $0 + $1.count })
       let grand = groups.flatMap { $0 }.reduce(0, +) / total
-      var ssb = 0.0, ssw = 0.0
+      var ssb = 0.0
+      var ssw = 0.0
       for g in groups {
         let m = g.reduce(0, +) / Double(g.count)
         ssb += Double(g.count) * (m - grand) * (m - grand)
@@ -134,12 +147,14 @@ struct SimulationTests {
       }
       let k = Double(groups.count)
       let n0 = (total - groups.reduce(0) { $0 + Double($1.count * $1.count) } / total) / (k - 1)
-      let msb = ssb / (k - 1), msw = ssw / (total - k)
+      let msb = ssb / (k - 1)
+      let msw = ssw / (total - k)
       iccs.append((msb - msw) / (msb + (n0 - 1) * msw))
     }
     let icc = iccs.reduce(0, +) / Double(iccs.count)
-    #expect(abs(icc - p.truth.teacherScoreICCFirstWave) < 0.05,
-            "ICC \(icc) vs true \(p.truth.teacherScoreICCFirstWave)")
+    #expect(
+      abs(icc - p.truth.teacherScoreICCFirstWave) < 0.05,
+      "ICC \(icc) vs true \(p.truth.teacherScoreICCFirstWave)")
     #expect(icc > 0.05 && icc < 0.6)
   }
 }

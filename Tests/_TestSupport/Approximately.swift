@@ -18,8 +18,9 @@ public func approximatelyEqual(
 ) -> Bool {
   a.count == b.count
     && zip(a, b).allSatisfy {
-      approximatelyEqual($0, $1, relativeTolerance: relativeTolerance,
-                         absoluteTolerance: absoluteTolerance)
+      approximatelyEqual(
+        $0, $1, relativeTolerance: relativeTolerance,
+        absoluteTolerance: absoluteTolerance)
     }
 }
 

@@ -12,5 +12,7 @@ public func printBLASConfigurationOnce() {
   }
   guard first else { return }
   let c = BLASConfiguration.current
-  print("BLAS: \(c.buildConfiguration); core \(c.coreName); \(c.threadCount) thread(s); LAPACK \(c.lapackVersion)")
+  print(
+    "BLAS: \(c.buildConfiguration); core \(c.coreName); \(c.threadCount) thread(s); LAPACK \(c.lapackVersion)"
+  )
 }

@@ -4,7 +4,8 @@ import Testing
 @Suite("lae validate and simulate", .serialized)
 struct IngestCLITests {
   let folder: URL = {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("lae-cli-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lae-cli-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }()
@@ -17,32 +18,46 @@ struct IngestCLITests {
 
   @Test func simulateThenValidateIsClean() throws {
     let out = folder.appendingPathComponent("sim").path
-    let sim = try LAERun(["simulate", "--schools", "6", "--waves", "2", "--seed", "3", "--out", out])
+    let sim = try LAERun([
+      "simulate", "--schools", "6", "--waves", "2", "--seed", "3", "--out", out,
+    ])
     #expect(sim.status == 0, "\(sim.standardError)")
     for file in ["instrument.json", "roster.csv", "responses.csv", "truth.json"] {
       #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
     }
-    let run = try LAERun(["validate", "--instrument", "\(out)/instrument.json",
-                          "--responses", "\(out)/responses.csv", "--roster", "\(out)/roster.csv"])
+    let run = try LAERun([
+      "validate", "--instrument", "\(out)/instrument.json",
+      "--responses", "\(out)/responses.csv", "--roster", "\(out)/roster.csv",
+    ])
     #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
     #expect(run.standardOutput.contains("0 rejected"))
     // Same seed, same bytes.
     let again = folder.appendingPathComponent("sim2").path
     _ = try LAERun(["simulate", "--schools", "6", "--waves", "2", "--seed", "3", "--out", again])
-    #expect(FileManager.default.contents(atPath: "\(out)/responses.csv")
-      == FileManager.default.contents(atPath: "\(again)/responses.csv"))
-    let json = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses",
-                           "\(out)/responses.csv", "--format", "json"])
-    let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+    #expect(
+      FileManager.default.contents(atPath: "\(out)/responses.csv")
+        == FileManager.default.contents(atPath: "\(again)/responses.csv"))
+    let json = try LAERun([
+      "validate", "--instrument", "school-self-reflection", "--responses",
+      "\(out)/responses.csv", "--format", "json",
+    ])
+    let object =
+      try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
     let inputs = (object?["provenance"] as? [String: Any])?["inputs"] as? [[String: Any]]
     #expect((inputs?.first?["sha256"] as? String)?.count == 64)
   }
 
   @Test func rejectedRowsExitOne() throws {
-    let responses = try write("bad.csv", "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,9\nS1,r1,teacher,1,A2,3\n")
-    let run = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses", responses])
+    let responses = try write(
+      "bad.csv",
+      "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,9\nS1,r1,teacher,1,A2,3\n")
+    let run = try LAERun([
+      "validate", "--instrument", "school-self-reflection", "--responses", responses,
+    ])
     #expect(run.status == 1)
-    #expect(run.standardOutput.contains("bad.csv:2:20: error: value '9' is not on scale 'agree5' of item 'A1'"))
+    #expect(
+      run.standardOutput.contains(
+        "bad.csv:2:20: error: value '9' is not on scale 'agree5' of item 'A1'"))
     #expect(run.standardOutput.contains("2 rows read, 1 accepted, 1 rejected"))
   }
 
@@ -50,38 +65,65 @@ struct IngestCLITests {
     let cases: [(String, String, String)] = [
       ("empty.csv", "", "the file is empty"),
       ("header.csv", "school,respondent,group,wave,item,value\n", "has a header but no data rows"),
-      ("stray.csv", "school,respondent,group,wave,item,value\nS1,r\"1,teacher,1,A1,3\n", "stray quote"),
-      ("short.csv", "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1", "is the line truncated?"),
-      ("wide.csv", "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3,4\n", "expected 6 fields"),
+      (
+        "stray.csv", "school,respondent,group,wave,item,value\nS1,r\"1,teacher,1,A1,3\n",
+        "stray quote"
+      ),
+      (
+        "short.csv", "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1",
+        "is the line truncated?"
+      ),
+      (
+        "wide.csv", "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3,4\n",
+        "expected 6 fields"
+      ),
     ]
     for (name, text, message) in cases {
       let path = try write(name, text)
-      let run = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses", path])
+      let run = try LAERun([
+        "validate", "--instrument", "school-self-reflection", "--responses", path,
+      ])
       #expect(run.status == 1, "\(name)")
-      #expect((run.standardOutput + run.standardError).contains(message), "\(name): \(run.standardOutput) \(run.standardError)")
+      #expect(
+        (run.standardOutput + run.standardError).contains(message),
+        "\(name): \(run.standardOutput) \(run.standardError)")
     }
     var bytes = Array("school,respondent,group,wave,item,value\nS1,r".utf8)
     bytes += [0xC3, 0x28] + Array(",teacher,1,A1,3\n".utf8)
     let path = folder.appendingPathComponent("latin.csv").path
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
-    let run = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses", path])
+    let run = try LAERun([
+      "validate", "--instrument", "school-self-reflection", "--responses", path,
+    ])
     #expect(run.status == 1 && run.standardOutput.contains("not valid UTF-8"))
-    let missing = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses", "/nonexistent.csv"])
-    #expect(missing.status == 1 && missing.standardError.contains("/nonexistent.csv: error: cannot read the file"))
+    let missing = try LAERun([
+      "validate", "--instrument", "school-self-reflection", "--responses", "/nonexistent.csv",
+    ])
+    #expect(
+      missing.status == 1
+        && missing.standardError.contains("/nonexistent.csv: error: cannot read the file"))
   }
 
   @Test func readsStandardInput() throws {
-    let text = "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3\nS1,r1,teacher,1,A2,4\n"
-    let run = try LAERun(["validate", "--instrument", "school-self-reflection", "--responses", "-"],
-                         standardInput: text)
+    let text =
+      "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3\nS1,r1,teacher,1,A2,4\n"
+    let run = try LAERun(
+      ["validate", "--instrument", "school-self-reflection", "--responses", "-"],
+      standardInput: text)
     #expect(run.status == 0, "\(run.standardError)")
-    #expect(run.standardOutput.contains("-: ") || run.standardOutput.contains("- (long layout): 2 rows read, 2 accepted"))
+    #expect(
+      run.standardOutput.contains("-: ")
+        || run.standardOutput.contains("- (long layout): 2 rows read, 2 accepted"))
   }
 
   @Test func usageErrorsExit64() throws {
     #expect(try LAERun(["validate", "--responses", "x.csv"]).status == 64)
-    #expect(try LAERun(["validate", "--instrument", "i", "--responses", "x", "--max-errors", "0"]).status == 64)
-    #expect(try LAERun(["validate", "--instrument", "i", "--responses", "x", "--layout", "diagonal"]).status == 64)
+    #expect(
+      try LAERun(["validate", "--instrument", "i", "--responses", "x", "--max-errors", "0"]).status
+        == 64)
+    #expect(
+      try LAERun(["validate", "--instrument", "i", "--responses", "x", "--layout", "diagonal"])
+        .status == 64)
     #expect(try LAERun(["simulate", "--out", "x", "--schools", "0"]).status == 64)
   }
 }

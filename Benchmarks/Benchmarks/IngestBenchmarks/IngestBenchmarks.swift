@@ -4,7 +4,8 @@ import LearningAnalytics
 
 // Long-CSV ingest into the validated columnar table, from memory (no disk I/O), on one core.
 // The file is the simulator's demo programme (75 schools, 4 waves, about 11 MB); the
-// throughput metric counts bytes.
+// throughput metric counts reads per second. Allocation counts (about 320 per read: chunks,
+// column growth, interners) vary by one or two between runs, so the gate allows 10 (3%).
 
 let ciMode = ProcessInfo.processInfo.environment["LAE_BENCH_CI"] != nil
 
@@ -15,7 +16,7 @@ let benchmarks: @Sendable () -> Void = {
     warmupIterations: 1,
     maxDuration: ciMode ? .milliseconds(300) : .seconds(10),
     maxIterations: ciMode ? 3 : 50,
-    thresholds: [.mallocCountTotal: .init(relative: [.p90: 0], absolute: [.p90: 0])]
+    thresholds: [.mallocCountTotal: .init(relative: [.p90: 3], absolute: [.p90: 10])]
   )
 
   var rng = SplitMix64(seed: 2024)

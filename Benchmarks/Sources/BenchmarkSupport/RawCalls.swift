@@ -10,7 +10,8 @@ public enum RawCalls {
   /// Raw `cblas_dgemm`: C = A·B for square n x n matrices.
   public static func dgemm(_ n: Int, _ a: [Double], _ b: [Double], _ c: inout [Double]) {
     let n32 = Int32(n)
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n32, n32, n32, 1, a, n32, b, n32, 0, &c, n32)
+    cblas_dgemm(
+      CblasColMajor, CblasNoTrans, CblasNoTrans, n32, n32, n32, 1, a, n32, b, n32, 0, &c, n32)
   }
 
   /// Raw `LAPACKE_dpotrf` on a fresh copy of `a` held in `work` (as a caller must, since
@@ -20,7 +21,8 @@ public enum RawCalls {
       a.withUnsafeBufferPointer { src in
         w.baseAddress!.update(from: src.baseAddress!, count: n * n)
       }
-      return LAPACKE_dpotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), w.baseAddress, Int32(n))
+      return LAPACKE_dpotrf(
+        LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), w.baseAddress, Int32(n))
     }
   }
 
@@ -43,7 +45,9 @@ public enum RawCalls {
     var found: Int32 = 0
     let n32 = Int32(n)
     return buffers.work.withUnsafeMutableBufferPointer { wk in
-      a.withUnsafeBufferPointer { src in wk.baseAddress!.update(from: src.baseAddress!, count: n * n) }
+      a.withUnsafeBufferPointer { src in
+        wk.baseAddress!.update(from: src.baseAddress!, count: n * n)
+      }
       return LAPACKE_dsyevr(
         LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "A")),
         CChar(UInt8(ascii: "L")), n32, wk.baseAddress, n32, 0, 0, 0, 0, 0, &found,

@@ -16,17 +16,36 @@ func median(_ xs: [Double]) -> Double {
   return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
-struct Row { let name: String; let library: Double; let raw: Double }
+struct Row {
+  let name: String
+  let library: Double
+  let raw: Double
+}
 var rows: [Row] = []
 
 func compare(_ name: String, library: () throws -> Void, raw: () -> Void) rethrows -> Row {
-  try library(); raw()  // warm up
+  try library()
+  raw()  // warm up
   var lib: [Double] = []
   var rawTimes: [Double] = []
   for round in 0..<rounds {
-    func timeLibrary() throws { let t = now(); try library(); lib.append(Double(now() - t) / 1e6) }
-    func timeRaw() { let t = now(); raw(); rawTimes.append(Double(now() - t) / 1e6) }
-    if round % 2 == 0 { try timeLibrary(); timeRaw() } else { timeRaw(); try timeLibrary() }
+    func timeLibrary() throws {
+      let t = now()
+      try library()
+      lib.append(Double(now() - t) / 1e6)
+    }
+    func timeRaw() {
+      let t = now()
+      raw()
+      rawTimes.append(Double(now() - t) / 1e6)
+    }
+    if round % 2 == 0 {
+      try timeLibrary()
+      timeRaw()
+    } else {
+      timeRaw()
+      try timeLibrary()
+    }
   }
   FileHandle.standardError.write(Data("done: \(name)\n".utf8))
   return Row(name: name, library: median(lib), raw: median(rawTimes))
@@ -36,9 +55,13 @@ for n in [512, 2048] {
   var rng = SplitMix64(seed: UInt64(n))
   let a = Matrix.randomNormal(rows: n, columns: n, using: &rng)
   let b = Matrix.randomNormal(rows: n, columns: n, using: &rng)
-  let ae = a.elements, be = b.elements
+  let ae = a.elements
+  let be = b.elements
   var c = [Double](repeating: 0, count: n * n)
-  rows.append(try compare("GEMM n=\(n)", library: { withExtendedLifetime(a * b) {} }, raw: { RawCalls.dgemm(n, ae, be, &c) }))
+  rows.append(
+    try compare(
+      "GEMM n=\(n)", library: { withExtendedLifetime(a * b) {} },
+      raw: { RawCalls.dgemm(n, ae, be, &c) }))
 }
 do {
   let n = 1000
@@ -46,7 +69,10 @@ do {
   let a = Matrix.randomSPD(order: n, using: &rng)
   let ae = a.elements
   var work = [Double](repeating: 0, count: n * n)
-  rows.append(try compare("Cholesky n=\(n)", library: { _ = try Cholesky(a) }, raw: { _ = RawCalls.dpotrf(n, ae, &work) }))
+  rows.append(
+    try compare(
+      "Cholesky n=\(n)", library: { _ = try Cholesky(a) },
+      raw: { _ = RawCalls.dpotrf(n, ae, &work) }))
 }
 do {
   let n = 500
@@ -54,7 +80,10 @@ do {
   let a = Matrix.randomSPD(order: n, using: &rng)
   let ae = a.elements
   var buffers = RawCalls.EigenBuffers(n: n)
-  rows.append(try compare("SymmetricEigen n=\(n)", library: { _ = try SymmetricEigen(a) }, raw: { _ = RawCalls.dsyevr(n, ae, &buffers) }))
+  rows.append(
+    try compare(
+      "SymmetricEigen n=\(n)", library: { _ = try SymmetricEigen(a) },
+      raw: { _ = RawCalls.dsyevr(n, ae, &buffers) }))
 }
 
 print("| operation | library median (ms) | raw C median (ms) | library / raw |")
@@ -62,4 +91,6 @@ print("|---|---:|---:|---:|")
 for r in rows {
   print(String(format: "| %@ | %.2f | %.2f | %.3f |", r.name, r.library, r.raw, r.library / r.raw))
 }
-print("\n\(rounds) interleaved rounds each, 1 BLAS thread, \(BLASConfiguration.current.buildConfiguration)")
+print(
+  "\n\(rounds) interleaved rounds each, 1 BLAS thread, \(BLASConfiguration.current.buildConfiguration)"
+)

@@ -27,6 +27,7 @@ let package = Package(
     .target(name: "Optimization", dependencies: ["MatrixCore", "_CNLopt"]),
     .target(name: "Ingest", dependencies: ["MatrixCore"]),
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
+    .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore"]),
     .target(
       name: "Reporting",
       dependencies: [
@@ -34,7 +35,7 @@ let package = Package(
       ]),
     .target(
       name: "LearningAnalytics",
-      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Reporting"]),
+      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting"]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -52,6 +53,7 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(
       name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]

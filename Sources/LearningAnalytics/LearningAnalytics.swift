@@ -3,4 +3,5 @@
 @_exported import MatrixCore
 @_exported import Optimization
 @_exported import Reporting
+@_exported import Scoring
 @_exported import Simulation

@@ -104,6 +104,28 @@ struct IngestCLITests {
         && missing.standardError.contains("/nonexistent.csv: error: cannot read the file"))
   }
 
+  @Test func reliabilityPerArea() throws {
+    let out = folder.appendingPathComponent("rel").path
+    _ = try LAERun(["simulate", "--schools", "8", "--waves", "1", "--seed", "4", "--out", out])
+    let run = try LAERun([
+      "reliability", "--instrument", "school-self-reflection", "--responses",
+      "\(out)/responses.csv", "--format", "json", "--by-group",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object =
+      try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+    let areas = object?["areas"] as? [[String: Any]]
+    #expect(areas?.count == 24)  // 8 areas x 3 groups
+    #expect(object?["missingData"] as? String == "pairwise")
+    let first = areas?.first?["reliability"] as? [String: Any]
+    #expect((first?["rawAlpha"] as? Double).map { $0 > 0.5 && $0 < 1 } == true)
+    #expect((first?["itemStatistics"] as? [[String: Any]])?.first?["rDrop"] != nil)
+    // Leaders answer no item of some areas alone: such cells carry a problem, not numbers.
+    #expect(
+      areas?.contains { $0["problem"] != nil } == false
+        || areas?.contains { $0["reliability"] == nil } == true)
+  }
+
   @Test func readsStandardInput() throws {
     let text =
       "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3\nS1,r1,teacher,1,A2,4\n"

@@ -1,0 +1,233 @@
+import Foundation
+import MatrixCore
+
+/// Coefficient alpha and its companions, defined as R's `psych::alpha` defines them, so that a
+/// researcher gets the same numbers.
+///
+/// ```swift
+/// let reliability = try ReliabilityAnalysis().fit(responses)    // pairwise-complete by default
+/// reliability.rawAlpha; reliability.itemStatistics[0].rDrop
+/// ```
+///
+/// With `C` the item covariance matrix (pairwise-complete by default) and `R = cov2cor(C)`,
+/// for *k* items: raw alpha `k/(k−1)·(1 − tr C/ΣC)`; standardized alpha
+/// `k/(k−1)·(1 − k/ΣR)`; Guttman's λ₆ `1 − (k − Σ smc)/ΣR` with squared multiple correlations
+/// `smc = 1 − 1/diag(R⁺)`; average r `(ΣR − k)/(k(k−1))`; signal-to-noise `k·r̄/(1 − r̄)`;
+/// alpha's standard error `√(Q/n)` (Duhachek and Iacobucci, with Hattori's correction); the
+/// median and variance of the inter-item correlations. Per item: the same statistics with the
+/// item dropped; raw r (item with the mean score, pairwise), std r `ΣᵢR/√ΣR`, r.cor (the same
+/// with `smc` on the diagonal), r.drop (item with the sum of the other items), mean, SD.
+///
+/// - Complexity: O(*n k²*) for the covariances (BLAS), plus O(*k⁴*) for the item-dropped
+///   statistics, negligible for the few items of an area.
+///
+/// Edge cases: items with zero variance are excluded and listed in
+/// ``Reliability/zeroVarianceItems`` (psych deletes them too, but still adds the first row's
+/// answers to every total score; we do not); fewer than two usable items throws.
+/// Reference: Revelle, *psych* (`alpha`, `smc`); Duhachek and Iacobucci (2004).
+public struct ReliabilityAnalysis: Sendable {
+  /// How missing answers enter the covariances.
+  public enum MissingData: String, Sendable, Codable {
+    /// Pairwise-complete observations (psych's default).
+    case pairwise
+    /// Only respondents who answered every item.
+    case listwise
+  }
+
+  /// Missing-data handling (default ``MissingData/pairwise``).
+  public var missingData: MissingData
+
+  /// Creates an analysis.
+  public init(missingData: MissingData = .pairwise) { self.missingData = missingData }
+
+  /// Computes the statistics for `responses`.
+  ///
+  /// - Throws: ``ScoringError/tooFewItems(usable:zeroVariance:)`` when fewer than two items
+  ///   have variance, ``ScoringError/tooFewRespondents(_:)`` with fewer than two complete
+  ///   pairs, ``ScoringError/singularCorrelations`` when the correlations cannot be inverted.
+  public func fit(_ responses: ItemResponses) throws -> Reliability {
+    var x = responses.values
+    if missingData == .listwise {
+      // Listwise deletion: only respondents who answered every item (psych on na.omit(x)).
+      let complete = (0..<x.rows).filter { i in (0..<x.columns).allSatisfy { !x[i, $0].isNaN } }
+      let source = x
+      x = Matrix(rows: complete.count, columns: source.columns) { i, j in source[complete[i], j] }
+    }
+    let n = x.rows
+    // Item variances (all available answers) to find zero-variance items.
+    var keep: [Int] = []
+    var zeroVariance: [String] = []
+    for j in 0..<x.columns {
+      let col = (0..<n).map { x[$0, j] }.filter { !$0.isNaN }
+      if col.count > 1, sampleVariance(col) > 0 {
+        keep.append(j)
+      } else {
+        zeroVariance.append(responses.items[j])
+      }
+    }
+    guard keep.count >= 2 else {
+      throw ScoringError.tooFewItems(usable: keep.count, zeroVariance: zeroVariance)
+    }
+    let data = Matrix(rows: n, columns: keep.count) { i, j in x[i, keep[j]] }
+    let names = keep.map { responses.items[$0] }
+    let pair = PairwiseCovariance.compute(data, listwise: false)
+    guard pair.pairCounts.elements.allSatisfy({ $0 >= 2 }) else {
+      throw ScoringError.tooFewRespondents(n)
+    }
+    let c = pair.covariance
+    let r = correlation(c)
+    let k = keep.count
+    let total = try AlphaCore(c: c, r: r)
+    // Total scores: mean of the answered items per respondent.
+    var scores = [Double](repeating: .nan, count: n)
+    for i in 0..<n {
+      var s = 0.0
+      var m = 0.0
+      for j in 0..<k where !data[i, j].isNaN {
+        s += data[i, j]
+        m += 1
+      }
+      if m > 0 { scores[i] = s / m }
+    }
+    let validScores = scores.filter { !$0.isNaN }
+    // Item statistics.
+    let sumR = r.elements.reduce(0, +)
+    let smcs = try squaredMultipleCorrelations(r)
+    var rc = r
+    for j in 0..<k { rc[j, j] = smcs[j] }
+    let sumRC = rc.elements.reduce(0, +)
+    let sumC = c.elements.reduce(0, +)
+    var items: [Reliability.ItemStatistics] = []
+    for j in 0..<k {
+      let column = (0..<n).map { data[$0, j] }
+      let answered = column.filter { !$0.isNaN }
+      let colR = (0..<k).reduce(0.0) { $0 + r[$1, j] }
+      let colRC = (0..<k).reduce(0.0) { $0 + rc[$1, j] }
+      let colC = (0..<k).reduce(0.0) { $0 + c[$1, j] }
+      // Sum of C without row and column j.
+      let vDrop = sumC - 2 * colC + c[j, j]
+      let rDrop = (colC - c[j, j]) / (c[j, j] * vDrop).squareRoot()
+      let rawR = pairwiseCorrelation(column, scores)
+      let dropped: Reliability.AlphaIfDropped
+      if k > 2 {
+        let others = (0..<k).filter { $0 != j }
+        let cd = Matrix(rows: k - 1, columns: k - 1) { a, b in c[others[a], others[b]] }
+        let rd = Matrix(rows: k - 1, columns: k - 1) { a, b in r[others[a], others[b]] }
+        let core = try AlphaCore(c: cd, r: rd)
+        dropped = .init(
+          rawAlpha: core.rawAlpha, standardizedAlpha: core.standardizedAlpha, g6: core.g6,
+          averageR: core.averageR, signalToNoise: core.signalToNoise,
+          alphaStandardError: (core.q / Double(n)).squareRoot(),
+          varianceR: core.varianceR.isNaN ? nil : core.varianceR,
+          medianR: core.medianR)
+      } else {
+        // Two items: psych reports the other item's regression and correlation.
+        let other = 1 - j
+        let r12 = r[0, 1]
+        dropped = .init(
+          rawAlpha: c[0, 1] / c[other, other], standardizedAlpha: r12, g6: smcs[0], averageR: r12,
+          signalToNoise: r12 / (1 - r12), alphaStandardError: nil, varianceR: 0, medianR: r12)
+      }
+      items.append(
+        .init(
+          item: names[j], n: answered.count, rawR: rawR, stdR: colR / sumR.squareRoot(),
+          rCor: colRC / sumRC.squareRoot(), rDrop: rDrop, mean: mean(answered),
+          sd: sampleVariance(answered).squareRoot(), alphaIfDropped: dropped))
+    }
+    let ase = (total.q / Double(n)).squareRoot()
+    return Reliability(
+      items: names, respondentCount: n, missingData: missingData, rawAlpha: total.rawAlpha,
+      standardizedAlpha: total.standardizedAlpha, g6: total.g6, averageR: total.averageR,
+      signalToNoise: total.signalToNoise, alphaStandardError: ase, medianR: total.medianR,
+      varianceR: total.varianceR.isNaN ? nil : total.varianceR, meanScore: mean(validScores),
+      sdScore: sampleVariance(validScores).squareRoot(),
+      duhachekInterval: [total.rawAlpha - 1.96 * ase, total.rawAlpha + 1.96 * ase],
+      itemStatistics: items, zeroVarianceItems: zeroVariance)
+  }
+}
+
+/// The alpha family for one covariance/correlation pair (psych's `alpha.1`).
+struct AlphaCore {
+  let rawAlpha, standardizedAlpha, g6, averageR, signalToNoise, q, varianceR, medianR: Double
+
+  init(c: Matrix, r: Matrix) throws {
+    let k = Double(c.rows)
+    let sumC = c.elements.reduce(0, +)
+    let traceC = (0..<c.rows).reduce(0.0) { $0 + c[$1, $1] }
+    let sumR = r.elements.reduce(0, +)
+    rawAlpha = (1 - traceC / sumC) * (k / (k - 1))
+    standardizedAlpha = (1 - k / sumR) * (k / (k - 1))
+    let smcs = try squaredMultipleCorrelations(r)
+    g6 = 1 - (k - smcs.reduce(0, +)) / sumR
+    averageR = (sumR - k) / (k * (k - 1))
+    signalToNoise = k * averageR / (1 - averageR)
+    let cc = c.multiply(c)
+    let traceCC = (0..<c.rows).reduce(0.0) { $0 + cc[$1, $1] }
+    let sumCC = cc.elements.reduce(0, +)
+    q =
+      (2 * k * k / ((k - 1) * (k - 1) * sumC * sumC * sumC))
+      * (sumC * (traceCC + traceC * traceC) - 2 * traceC * sumCC)
+    var lower: [Double] = []
+    for j in 0..<r.columns { for i in (j + 1)..<max(r.rows, j + 1) { lower.append(r[i, j]) } }
+    varianceR = lower.count > 1 ? sampleVariance(lower) : .nan
+    medianR = median(lower)
+  }
+}
+
+/// Squared multiple correlations `1 − 1/diag(R⁺)` with the pseudo-inverse (singular values
+/// below `√ε · σ₁` dropped, as psych's `Pinv`), clamped to [0, 1] as psych's `smc` does.
+func squaredMultipleCorrelations(_ r: Matrix) throws -> [Double] {
+  let svd: SVD
+  do { svd = try SVD(r) } catch { throw ScoringError.singularCorrelations }
+  let k = r.rows
+  let tolerance = (Double.ulpOfOne).squareRoot() * (svd.singularValues.first ?? 0)
+  var result: [Double] = []
+  for i in 0..<k {
+    // diag(V Σ⁺ Uᵀ)_i = Σ_s v_is u_is / σ_s
+    var d = 0.0
+    for s in 0..<svd.singularValues.count where svd.singularValues[s] > tolerance {
+      d += svd.vt[s, i] * svd.u[i, s] / svd.singularValues[s]
+    }
+    result.append(min(1, max(0, 1 - 1 / d)))
+  }
+  return result
+}
+
+func correlation(_ c: Matrix) -> Matrix {
+  Matrix(rows: c.rows, columns: c.columns) { i, j in c[i, j] / (c[i, i] * c[j, j]).squareRoot() }
+}
+
+func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+
+func sampleVariance(_ xs: [Double]) -> Double {
+  guard xs.count > 1 else { return .nan }
+  let m = mean(xs)
+  return xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)
+}
+
+func median(_ xs: [Double]) -> Double {
+  guard !xs.isEmpty else { return .nan }
+  let s = xs.sorted()
+  return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Pearson correlation over the rows where both values are present.
+func pairwiseCorrelation(_ a: [Double], _ b: [Double]) -> Double {
+  var xs: [Double] = []
+  var ys: [Double] = []
+  for (x, y) in zip(a, b) where !x.isNaN && !y.isNaN {
+    xs.append(x)
+    ys.append(y)
+  }
+  let mx = mean(xs)
+  let my = mean(ys)
+  var sxy = 0.0
+  var sxx = 0.0
+  var syy = 0.0
+  for (x, y) in zip(xs, ys) {
+    sxy += (x - mx) * (y - my)
+    sxx += (x - mx) * (x - mx)
+    syy += (y - my) * (y - my)
+  }
+  return sxy / (sxx * syy).squareRoot()
+}

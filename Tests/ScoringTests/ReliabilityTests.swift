@@ -1,0 +1,151 @@
+import Foundation
+import MatrixCore
+import Testing
+import _TestSupport
+
+@testable import Scoring
+
+/// Reference values from psych::alpha (Fixtures/references/make_reliability.R).
+struct PsychReference {
+  let items: [String]
+  let data: Matrix
+  /// statistic -> item ("" for the scale) -> value
+  let expected: [String: [String: Double]]
+
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/references/reliability")
+
+  static func csvRows(_ url: URL) throws -> [[String]] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return text.split(separator: "\n").map { line in
+      line.split(separator: ",", omittingEmptySubsequences: false).map {
+        String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+      }
+    }
+  }
+
+  init(_ name: String) throws {
+    let rows = try PsychReference.csvRows(PsychReference.root.appendingPathComponent("\(name).csv"))
+    let names = rows[0]
+    items = names
+    let body = rows.dropFirst()
+    var values: [Double] = []
+    for row in body { values += row.map { Double($0) ?? .nan } }
+    let width = names.count
+    data = Matrix(rows: body.count, columns: width) { i, j in values[i * width + j] }
+    var e: [String: [String: Double]] = [:]
+    for row in try PsychReference.csvRows(
+      PsychReference.root.appendingPathComponent("expected.csv")
+    ).dropFirst()
+    where row.count == 4 && row[0] == name {
+      e[row[1], default: [:]][row[2]] = Double(row[3]) ?? .nan
+    }
+    expected = e
+  }
+
+  func value(_ statistic: String, _ item: String = "") -> Double {
+    expected[statistic]?[item] ?? .nan
+  }
+}
+
+@Suite("Reliability against psych::alpha")
+struct ReliabilityTests {
+  func check(_ name: String, keys: [Int], missingData: ReliabilityAnalysis.MissingData = .pairwise)
+    throws
+  {
+    let ref = try PsychReference(name)
+    let responses = ItemResponses(items: ref.items, values: ref.data).reversed(keys: keys)
+    let fit = try ReliabilityAnalysis(missingData: missingData).fit(responses)
+    let tol = 1e-8
+    func near(_ a: Double, _ b: Double, _ what: String) {
+      #expect(
+        approximatelyEqual(a, b, relativeTolerance: tol, absoluteTolerance: 1e-12),
+        "\(name) \(what): \(a) vs psych \(b)")
+    }
+    near(fit.rawAlpha, ref.value("raw_alpha"), "raw_alpha")
+    near(fit.standardizedAlpha, ref.value("std.alpha"), "std.alpha")
+    near(fit.g6, ref.value("G6(smc)"), "G6")
+    near(fit.averageR, ref.value("average_r"), "average_r")
+    near(fit.signalToNoise, ref.value("S/N"), "S/N")
+    near(fit.alphaStandardError, ref.value("ase"), "ase")
+    near(fit.meanScore, ref.value("mean"), "mean")
+    near(fit.sdScore, ref.value("sd"), "sd")
+    near(fit.medianR, ref.value("median_r"), "median_r")
+    if let v = fit.varianceR {
+      near(v, ref.value("var.r"), "var.r")
+    } else {
+      #expect(ref.value("var.r").isNaN)
+    }
+    near(fit.duhachekInterval[0], ref.value("duhachek.lower"), "Duhachek lower")
+    near(fit.duhachekInterval[1], ref.value("duhachek.upper"), "Duhachek upper")
+    for s in fit.itemStatistics {
+      near(Double(s.n), ref.value("n", s.item), "\(s.item) n")
+      near(s.rawR, ref.value("raw.r", s.item), "\(s.item) raw.r")
+      near(s.stdR, ref.value("std.r", s.item), "\(s.item) std.r")
+      near(s.rCor, ref.value("r.cor", s.item), "\(s.item) r.cor")
+      near(s.rDrop, ref.value("r.drop", s.item), "\(s.item) r.drop")
+      near(s.mean, ref.value("mean", s.item), "\(s.item) mean")
+      near(s.sd, ref.value("sd", s.item), "\(s.item) sd")
+      let d = s.alphaIfDropped
+      near(d.rawAlpha, ref.value("drop.raw_alpha", s.item), "\(s.item) drop raw_alpha")
+      near(d.standardizedAlpha, ref.value("drop.std.alpha", s.item), "\(s.item) drop std.alpha")
+      near(d.g6, ref.value("drop.G6(smc)", s.item), "\(s.item) drop G6")
+      near(d.averageR, ref.value("drop.average_r", s.item), "\(s.item) drop average_r")
+      near(d.signalToNoise, ref.value("drop.S/N", s.item), "\(s.item) drop S/N")
+      near(d.medianR, ref.value("drop.med.r", s.item), "\(s.item) drop med.r")
+      if let v = d.varianceR {
+        near(v, ref.value("drop.var.r", s.item), "\(s.item) drop var.r")
+      } else {
+        #expect(ref.value("drop.var.r", s.item).isNaN)
+      }
+      if let se = d.alphaStandardError {
+        near(se, ref.value("drop.alpha se", s.item), "\(s.item) drop se")
+      }
+    }
+  }
+
+  @Test func likertWithMissingAndReverseKeyed() throws {
+    try check("likert6", keys: [1, 1, -1, 1, 1, 1])
+  }
+
+  @Test func completeCases() throws {
+    try check("likert6-complete", keys: [1, 1, -1, 1, 1, 1])
+  }
+
+  @Test func twoItems() throws {
+    try check("two-items", keys: [1, 1])
+  }
+
+  @Test func bfiAgreeableness() throws {
+    try check("bfi-agreeableness", keys: [-1, 1, 1, 1, 1])
+  }
+
+  @Test func listwiseEqualsPsychOnCompleteCases() throws {
+    // Listwise deletion of likert6 gives the statistics of its complete cases.
+    let all = try PsychReference("likert6")
+    let complete = try PsychReference("likert6-complete")
+    let keys = [1, 1, -1, 1, 1, 1]
+    let listwise = try ReliabilityAnalysis(missingData: .listwise)
+      .fit(
+        ItemResponses(items: all.items, values: all.data).reversed(
+          keys: keys, minimum: 1, maximum: 5))
+    #expect(
+      approximatelyEqual(listwise.rawAlpha, complete.value("raw_alpha"), relativeTolerance: 1e-8))
+    #expect(listwise.missingData == .listwise)
+  }
+
+  @Test func degenerateCases() throws {
+    // A constant item is excluded and named; one usable item throws with a clear message.
+    let x = Matrix(rows: [[1, 3, 2], [2, 3, 4], [3, 3, 5], [4, 3, 5]])
+    let fit = try ReliabilityAnalysis().fit(ItemResponses(items: ["a", "b", "c"], values: x))
+    #expect(fit.zeroVarianceItems == ["b"] && fit.items == ["a", "c"])
+    let one = Matrix(rows: [[1, 3], [2, 3], [3, 3]])
+    #expect(throws: ScoringError.tooFewItems(usable: 1, zeroVariance: ["b"])) {
+      try ReliabilityAnalysis().fit(ItemResponses(items: ["a", "b"], values: one))
+    }
+    #expect(
+      ScoringError.tooFewItems(usable: 1, zeroVariance: ["b"]).description.contains(
+        "do not vary: b"))
+  }
+}

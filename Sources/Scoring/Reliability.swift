@@ -33,6 +33,9 @@ public struct Reliability: Sendable, Codable, Equatable {
   public let sdScore: Double
   /// 95% interval `alpha ± 1.96·se` (psych's "Duhachek" boundaries).
   public let duhachekInterval: [Double]
+  /// Feldt's 95% interval from the F distribution with `n − 1` and `(n − 1)(k − 1)` degrees
+  /// of freedom (psych's `alpha.ci`).
+  public let feldtInterval: [Double]
   /// Per-item statistics.
   public let itemStatistics: [ItemStatistics]
   /// Items excluded because their answers do not vary.

@@ -142,8 +142,19 @@ public struct ReliabilityAnalysis: Sendable {
       varianceR: total.varianceR.isNaN ? nil : total.varianceR, meanScore: mean(validScores),
       sdScore: sampleVariance(validScores).squareRoot(),
       duhachekInterval: [total.rawAlpha - 1.96 * ase, total.rawAlpha + 1.96 * ase],
+      feldtInterval: feldt(alpha: total.rawAlpha, respondents: n, items: k),
       itemStatistics: items, zeroVarianceItems: zeroVariance)
   }
+}
+
+/// Feldt's interval: `1 − (1 − α)·F(q; n − 1, (n − 1)(k − 1))` at q = 0.975 and 0.025.
+func feldt(alpha: Double, respondents n: Int, items k: Int) -> [Double] {
+  let d1 = Double(n - 1)
+  let d2 = Double((n - 1) * (k - 1))
+  return [
+    1 - (1 - alpha) * BetaDistribution.fQuantile(0.975, d1, d2),
+    1 - (1 - alpha) * BetaDistribution.fQuantile(0.025, d1, d2),
+  ]
 }
 
 /// The alpha family for one covariance/correlation pair (psych's `alpha.1`).

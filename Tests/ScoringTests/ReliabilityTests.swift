@@ -79,6 +79,8 @@ struct ReliabilityTests {
     }
     near(fit.duhachekInterval[0], ref.value("duhachek.lower"), "Duhachek lower")
     near(fit.duhachekInterval[1], ref.value("duhachek.upper"), "Duhachek upper")
+    near(fit.feldtInterval[0], ref.value("feldt.lower"), "Feldt lower")
+    near(fit.feldtInterval[1], ref.value("feldt.upper"), "Feldt upper")
     for s in fit.itemStatistics {
       near(Double(s.n), ref.value("n", s.item), "\(s.item) n")
       near(s.rawR, ref.value("raw.r", s.item), "\(s.item) raw.r")

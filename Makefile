@@ -39,6 +39,10 @@ demo: deps
 	.build/release/lae doctor
 	.build/release/lae simulate --schools 75 --hubs 5 --teachers 8 --waves 4 --seed 2024 --out $(DEMO)
 	.build/release/lae validate --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv
+	.build/release/lae reliability --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv
+	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --format csv > $(DEMO)/scores.csv
+	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --by school,wave --layout wide --format csv > $(DEMO)/school-scores-wide.csv
+	@echo "wrote $(DEMO)/scores.csv (school x group x wave, suppressed below 5) and $(DEMO)/school-scores-wide.csv"
 
 # Full benchmark run (release, several minutes; first build about 4 minutes).
 bench: deps

@@ -98,6 +98,8 @@ struct CLITests {
         validate                Check survey responses against an instrument and a roster.
         simulate                Simulate a programme: instrument, roster, responses and the generating
                                 truth.
+        score                   Area scores: per respondent, or aggregated per school x group x wave with
+                                suppression.
         reliability             Reliability per area: alpha, standardized alpha, G6, average r, item
                                 statistics (as psych::alpha).
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.

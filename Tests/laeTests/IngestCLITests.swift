@@ -126,6 +126,30 @@ struct IngestCLITests {
         || areas?.contains { $0["reliability"] == nil } == true)
   }
 
+  @Test func scoreTidyWideAndRespondents() throws {
+    let out = folder.appendingPathComponent("score").path
+    _ = try LAERun(["simulate", "--schools", "4", "--hubs", "2", "--waves", "2", "--seed", "9", "--out", out])
+    let tidy = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
+                           "\(out)/responses.csv", "--format", "csv", "--suppress-group", "leader=3"])
+    #expect(tidy.status == 0, "\(tidy.standardError)")
+    let lines = tidy.standardOutput.split(separator: "\n")
+    #expect(lines.first == "school,group,wave,area,n,mean,sd,se,ci_lower,ci_upper,mean_of_all_answers,answer_count,suppressed")
+    #expect(lines.contains { $0.hasPrefix("S001,leader,1,A,2,,") && $0.hasSuffix(",true") })
+    let wide = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
+                           "\(out)/responses.csv", "--by", "school,wave", "--layout", "wide", "--format", "csv"])
+    #expect(wide.standardOutput.hasPrefix("school,wave,A,B,C,D,E,F,G,H\n"))
+    #expect(wide.standardOutput.split(separator: "\n").count == 1 + 4 * 2)
+    let respondents = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
+                                  "\(out)/responses.csv", "--by", "respondent", "--format", "csv"])
+    #expect(respondents.standardOutput.hasPrefix("school,respondent,group,wave,hub,teacher,A,B"))
+    let json = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
+                           "\(out)/responses.csv", "--format", "json"])
+    let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+    #expect((object?["rows"] as? [Any])?.isEmpty == false)
+    #expect(object?["provenance"] != nil)
+    #expect(try LAERun(["score", "--instrument", "x", "--responses", "y", "--by", "class"]).status == 64)
+  }
+
   @Test func readsStandardInput() throws {
     let text =
       "school,respondent,group,wave,item,value\nS1,r1,teacher,1,A1,3\nS1,r1,teacher,1,A2,4\n"

@@ -53,6 +53,14 @@ public struct AreaReliability: Sendable, Codable, Equatable {
   /// Why there are no statistics (too few items or respondents), in a full sentence.
   public let problem: String?
 
+  /// Pairs an area (and group) with its statistics or the reason there are none.
+  public init(area: String, group: String?, reliability: Reliability?, problem: String?) {
+    self.area = area
+    self.group = group
+    self.reliability = reliability
+    self.problem = problem
+  }
+
   /// Computes the reliability of each area of `table`'s instrument.
   ///
   /// - Parameters:

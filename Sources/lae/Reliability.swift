@@ -14,7 +14,19 @@ struct ReliabilityCommand: ParsableCommand {
       """)
 
   @Option(help: "Instrument: a JSON file or a bundled id.")
-  var instrument: String
+  var instrument: String?
+
+  @Option(
+    help:
+      "Without an instrument: keys CSV with columns item,scale,key (key -1 reverses); responses are then wide, one column per item."
+  )
+  var keys: String?
+
+  @Option(help: "With --keys: lowest possible answer, for reversal (default: observed minimum).")
+  var scaleMin: Double?
+
+  @Option(help: "With --keys: highest possible answer, for reversal (default: observed maximum).")
+  var scaleMax: Double?
 
   @Option(help: "Responses CSV (long or wide layout); '-' reads standard input.")
   var responses: String
@@ -33,10 +45,21 @@ struct ReliabilityCommand: ParsableCommand {
     let areas: [AreaReliability]
   }
 
+  func validate() throws {
+    guard (instrument == nil) != (keys == nil) else {
+      throw ValidationError("Give exactly one of --instrument and --keys.")
+    }
+    if byGroup && keys != nil { throw ValidationError("--by-group needs --instrument.") }
+  }
+
   func run() throws {
     common.applyThreading()
+    if let keys {
+      do { try runWithKeys(keys) } catch { throw fail(error) }
+      return
+    }
     do {
-      let definition = try Instrument.named(instrument)
+      let definition = try Instrument.named(instrument ?? "")
       let result = try SurveyReader().read(responses, instrument: definition)
       if !result.report.isClean {
         FileHandleOutput.standardError(result.report.text)
@@ -54,26 +77,85 @@ struct ReliabilityCommand: ParsableCommand {
             instrument: definition.id, missingData: analysis.missingData.rawValue, areas: areas))
         print(try document.jsonString())
       case .table:
-        print("missing data: \(analysis.missingData.rawValue)")
-        print(
-          pad("area", 8) + pad("group", 10) + pad("items", 6) + pad("n", 8) + pad("raw_alpha", 11)
-            + pad("std.alpha", 11) + pad("G6(smc)", 9) + pad("average_r", 11) + pad("ase", 8)
-            + "median_r")
-        for a in areas {
-          guard let r = a.reliability else {
-            print(pad(a.area, 8) + pad(a.group ?? "all", 10) + (a.problem ?? ""))
-            continue
-          }
-          print(
-            pad(a.area, 8) + pad(a.group ?? "all", 10) + pad("\(r.items.count)", 6)
-              + pad("\(r.respondentCount)", 8) + pad(f(r.rawAlpha), 11)
-              + pad(f(r.standardizedAlpha), 11)
-              + pad(f(r.g6), 9) + pad(f(r.averageR), 11) + pad(f(r.alphaStandardError), 8)
-              + f(r.medianR))
-        }
+        printTable(areas, analysis: analysis)
       }
     } catch {
       throw fail(error)
+    }
+  }
+
+  /// The no-instrument path: scales and reverse keys from a keys file, items as columns.
+  func runWithKeys(_ keysPath: String) throws {
+    let (header, rows) = try CSVRows.read(keysPath)
+    guard let itemColumn = header.firstIndex(of: "item"),
+      let scaleColumn = header.firstIndex(of: "scale"),
+      let keyColumn = header.firstIndex(of: "key")
+    else {
+      throw IngestError.missingColumn(path: keysPath, column: "item, scale and key", layout: "keys")
+    }
+    var scales: [String] = []
+    var members: [String: [(item: String, key: Int)]] = [:]
+    for (line, row) in rows.enumerated() where row.count == header.count {
+      guard let key = Int(row[keyColumn]), key == 1 || key == -1 else {
+        throw IngestError.invalidDefinition(
+          path: keysPath, reason: "line \(line + 2): key '\(row[keyColumn])' must be 1 or -1")
+      }
+      if members[row[scaleColumn]] == nil { scales.append(row[scaleColumn]) }
+      members[row[scaleColumn], default: []].append((row[itemColumn], key))
+    }
+    let allItems = scales.flatMap { members[$0]?.map(\.item) ?? [] }
+    let table = try NumericTableReader().read(responses, columns: allItems)
+    let analysis = ReliabilityAnalysis(missingData: listwise ? .listwise : .pairwise)
+    var areas: [AreaReliability] = []
+    for scale in scales {
+      let list = members[scale] ?? []
+      let columns = list.map { m in allItems.firstIndex(of: m.item) ?? 0 }
+      let matrix = Matrix(rows: table.rows, columns: list.count) { i, j in
+        table.values[columns[j] * table.rows + i]
+      }
+      let items = ItemResponses(items: list.map(\.item), values: matrix)
+        .reversed(keys: list.map(\.key), minimum: scaleMin, maximum: scaleMax)
+      do {
+        areas.append(
+          AreaReliability(
+            area: scale, group: nil, reliability: try analysis.fit(items), problem: nil))
+      } catch {
+        areas.append(
+          AreaReliability(area: scale, group: nil, reliability: nil, problem: "\(error)"))
+      }
+    }
+    switch common.format {
+    case .json:
+      let inputs = try [keysPath, responses].filter { $0 != "-" }.map {
+        try Provenance.InputFile(hashingFileAt: $0)
+      }
+      let document = ProvenancedDocument(
+        provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs),
+        body: Output(
+          instrument: "keys:" + keysPath, missingData: analysis.missingData.rawValue, areas: areas))
+      print(try document.jsonString())
+    case .table:
+      printTable(areas, analysis: analysis)
+    }
+  }
+
+  func printTable(_ areas: [AreaReliability], analysis: ReliabilityAnalysis) {
+    print("missing data: \(analysis.missingData.rawValue)")
+    print(
+      pad("area", 8) + pad("group", 10) + pad("items", 6) + pad("n", 8) + pad("raw_alpha", 11)
+        + pad("std.alpha", 11) + pad("G6(smc)", 9) + pad("average_r", 11) + pad("ase", 8)
+        + "median_r")
+    for a in areas {
+      guard let r = a.reliability else {
+        print(pad(a.area, 8) + pad(a.group ?? "all", 10) + (a.problem ?? ""))
+        continue
+      }
+      print(
+        pad(a.area, 8) + pad(a.group ?? "all", 10) + pad("\(r.items.count)", 6)
+          + pad("\(r.respondentCount)", 8) + pad(f(r.rawAlpha), 11)
+          + pad(f(r.standardizedAlpha), 11)
+          + pad(f(r.g6), 9) + pad(f(r.averageR), 11) + pad(f(r.alphaStandardError), 8)
+          + f(r.medianR))
     }
   }
 

@@ -128,26 +128,70 @@ struct IngestCLITests {
 
   @Test func scoreTidyWideAndRespondents() throws {
     let out = folder.appendingPathComponent("score").path
-    _ = try LAERun(["simulate", "--schools", "4", "--hubs", "2", "--waves", "2", "--seed", "9", "--out", out])
-    let tidy = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
-                           "\(out)/responses.csv", "--format", "csv", "--suppress-group", "leader=3"])
+    _ = try LAERun([
+      "simulate", "--schools", "4", "--hubs", "2", "--waves", "2", "--seed", "9", "--out", out,
+    ])
+    let tidy = try LAERun([
+      "score", "--instrument", "school-self-reflection", "--responses",
+      "\(out)/responses.csv", "--format", "csv", "--suppress-group", "leader=3",
+    ])
     #expect(tidy.status == 0, "\(tidy.standardError)")
     let lines = tidy.standardOutput.split(separator: "\n")
-    #expect(lines.first == "school,group,wave,area,n,mean,sd,se,ci_lower,ci_upper,mean_of_all_answers,answer_count,suppressed")
+    #expect(
+      lines.first
+        == "school,group,wave,area,n,mean,sd,se,ci_lower,ci_upper,mean_of_all_answers,answer_count,suppressed"
+    )
     #expect(lines.contains { $0.hasPrefix("S001,leader,1,A,2,,") && $0.hasSuffix(",true") })
-    let wide = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
-                           "\(out)/responses.csv", "--by", "school,wave", "--layout", "wide", "--format", "csv"])
+    let wide = try LAERun([
+      "score", "--instrument", "school-self-reflection", "--responses",
+      "\(out)/responses.csv", "--by", "school,wave", "--layout", "wide", "--format", "csv",
+    ])
     #expect(wide.standardOutput.hasPrefix("school,wave,A,B,C,D,E,F,G,H\n"))
     #expect(wide.standardOutput.split(separator: "\n").count == 1 + 4 * 2)
-    let respondents = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
-                                  "\(out)/responses.csv", "--by", "respondent", "--format", "csv"])
+    let respondents = try LAERun([
+      "score", "--instrument", "school-self-reflection", "--responses",
+      "\(out)/responses.csv", "--by", "respondent", "--format", "csv",
+    ])
     #expect(respondents.standardOutput.hasPrefix("school,respondent,group,wave,hub,teacher,A,B"))
-    let json = try LAERun(["score", "--instrument", "school-self-reflection", "--responses",
-                           "\(out)/responses.csv", "--format", "json"])
-    let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+    let json = try LAERun([
+      "score", "--instrument", "school-self-reflection", "--responses",
+      "\(out)/responses.csv", "--format", "json",
+    ])
+    let object =
+      try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
     #expect((object?["rows"] as? [Any])?.isEmpty == false)
     #expect(object?["provenance"] != nil)
-    #expect(try LAERun(["score", "--instrument", "x", "--responses", "y", "--by", "class"]).status == 64)
+    #expect(
+      try LAERun(["score", "--instrument", "x", "--responses", "y", "--by", "class"]).status == 64)
+  }
+
+  @Test func reliabilityWithKeysFileMatchesPsych() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/references/reliability")
+    let keys = try write(
+      "keys.csv",
+      "item,scale,key,note\nA1,agree,1,\nA2,agree,1,\nA3r,agree,-1,reversed\nA4,agree,1,\nA5,agree,1,\nA7,agree,1,\n"
+    )
+    let run = try LAERun([
+      "reliability", "--keys", keys, "--responses", root.appendingPathComponent("likert6.csv").path,
+      "--format", "json",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object =
+      try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+    let area = (object?["areas"] as? [[String: Any]])?.first
+    let alpha = (area?["reliability"] as? [String: Any])?["rawAlpha"] as? Double
+    #expect(
+      alpha.map { abs($0 - 0.82176205055109375) < 1e-12 } == true, "\(String(describing: alpha))")
+    #expect(
+      try LAERun(["reliability", "--keys", keys, "--instrument", "x", "--responses", "y"]).status
+        == 64)
+    let bad = try write("bad-keys.csv", "item,scale,key\nA1,agree,2\n")
+    let failed = try LAERun([
+      "reliability", "--keys", bad, "--responses", root.appendingPathComponent("likert6.csv").path,
+    ])
+    #expect(failed.status == 1 && failed.standardError.contains("must be 1 or -1"))
   }
 
   @Test func readsStandardInput() throws {

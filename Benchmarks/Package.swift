@@ -39,6 +39,11 @@ let package = Package(
       ],
       path: "Benchmarks/IngestBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    // Reliability timing after loading, for peers/reliability-vs-peers.sh.
+    .executableTarget(
+      name: "reliability-timing",
+      dependencies: [.product(name: "LearningAnalytics", package: library)],
+      path: "Sources/reliability-timing"),
     // Interleaved library-vs-raw timing table (median ratios), for the acceptance numbers.
     .executableTarget(
       name: "compare-raw",

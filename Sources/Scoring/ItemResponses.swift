@@ -28,12 +28,21 @@ public struct ItemResponses: Sendable, Equatable {
   {
     precondition(keys.count == items.count, "reversed: \(keys.count) keys for \(items.count) items")
     guard keys.contains(where: { $0 < 0 }) else { return self }
-    let observed = values.elements.filter { !$0.isNaN }
-    let lo = minimum ?? observed.min() ?? 0
-    let hi = maximum ?? observed.max() ?? 0
+    var lo = Double.infinity
+    var hi = -Double.infinity
+    if minimum == nil || maximum == nil {
+      for v in values.elements where !v.isNaN {
+        lo = Swift.min(lo, v)
+        hi = Swift.max(hi, v)
+      }
+    }
+    let shift = (minimum ?? lo) + (maximum ?? hi)
     var m = values
-    for (j, key) in keys.enumerated() where key < 0 {
-      for i in 0..<m.rows where !m[i, j].isNaN { m[i, j] = lo + hi - m[i, j] }
+    let n = m.rows
+    m.withUnsafeMutableBufferPointer { p in
+      for (j, key) in keys.enumerated() where key < 0 {
+        for i in (j * n)..<((j + 1) * n) where !p[i].isNaN { p[i] = shift - p[i] }
+      }
     }
     return ItemResponses(items: items, values: m)
   }

@@ -18,29 +18,30 @@ enum PairwiseCovariance {
   static func compute(_ x: Matrix, listwise: Bool) -> Result {
     let n = x.rows
     let k = x.columns
-    var shift = [Double](repeating: 0, count: k)
     var mask = Matrix(rows: n, columns: k)
     var zeroFilled = Matrix(rows: n, columns: k)
     var keepRow = [Bool](repeating: true, count: n)
-    if listwise {
-      for i in 0..<n {
-        for j in 0..<k where x[i, j].isNaN {
-          keepRow[i] = false
-          break
+    x.withUnsafeBufferPointer { p in
+      if listwise {
+        for j in 0..<k { for i in 0..<n where p[j * n + i].isNaN { keepRow[i] = false } }
+      }
+      mask.withUnsafeMutableBufferPointer { mp in
+        zeroFilled.withUnsafeMutableBufferPointer { zp in
+          for j in 0..<k {
+            let base = j * n
+            var s = 0.0
+            var c = 0.0
+            for i in 0..<n where keepRow[i] && !p[base + i].isNaN {
+              s += p[base + i]
+              c += 1
+            }
+            let shift = c > 0 ? s / c : 0
+            for i in 0..<n where keepRow[i] && !p[base + i].isNaN {
+              mp[base + i] = 1
+              zp[base + i] = p[base + i] - shift
+            }
+          }
         }
-      }
-    }
-    for j in 0..<k {
-      var s = 0.0
-      var c = 0.0
-      for i in 0..<n where keepRow[i] && !x[i, j].isNaN {
-        s += x[i, j]
-        c += 1
-      }
-      shift[j] = c > 0 ? s / c : 0
-      for i in 0..<n where keepRow[i] && !x[i, j].isNaN {
-        mask[i, j] = 1
-        zeroFilled[i, j] = x[i, j] - shift[j]
       }
     }
     let counts = mask.crossProduct()

@@ -54,21 +54,33 @@ public struct ReliabilityAnalysis: Sendable {
       x = Matrix(rows: complete.count, columns: source.columns) { i, j in source[complete[i], j] }
     }
     let n = x.rows
-    // Item variances (all available answers) to find zero-variance items.
+    // Item variances (all available answers) to find zero-variance items: one pass per column
+    // over the column-major storage.
     var keep: [Int] = []
     var zeroVariance: [String] = []
-    for j in 0..<x.columns {
-      let col = (0..<n).map { x[$0, j] }.filter { !$0.isNaN }
-      if col.count > 1, sampleVariance(col) > 0 {
-        keep.append(j)
-      } else {
-        zeroVariance.append(responses.items[j])
+    x.withUnsafeBufferPointer { p in
+      for j in 0..<x.columns {
+        let column = UnsafeBufferPointer(rebasing: p[(j * n)..<((j + 1) * n)])
+        let (count, _, variance) = columnMoments(column)
+        if count > 1, variance > 0 {
+          keep.append(j)
+        } else {
+          zeroVariance.append(responses.items[j])
+        }
       }
     }
     guard keep.count >= 2 else {
       throw ScoringError.tooFewItems(usable: keep.count, zeroVariance: zeroVariance)
     }
-    let data = Matrix(rows: n, columns: keep.count) { i, j in x[i, keep[j]] }
+    let data: Matrix
+    if keep.count == x.columns {
+      data = x
+    } else {
+      var elements: [Double] = []
+      elements.reserveCapacity(n * keep.count)
+      for j in keep { elements.append(contentsOf: x.elements[(j * n)..<((j + 1) * n)]) }
+      data = Matrix(rows: n, columns: keep.count, columnMajor: elements)
+    }
     let names = keep.map { responses.items[$0] }
     let pair = PairwiseCovariance.compute(data, listwise: false)
     guard pair.pairCounts.elements.allSatisfy({ $0 >= 2 }) else {
@@ -78,18 +90,27 @@ public struct ReliabilityAnalysis: Sendable {
     let r = correlation(c)
     let k = keep.count
     let total = try AlphaCore(c: c, r: r)
-    // Total scores: mean of the answered items per respondent.
-    var scores = [Double](repeating: .nan, count: n)
-    for i in 0..<n {
-      var s = 0.0
-      var m = 0.0
-      for j in 0..<k where !data[i, j].isNaN {
-        s += data[i, j]
-        m += 1
+    // Total scores: mean of the answered items per respondent (column by column).
+    var scores = [Double](repeating: 0, count: n)
+    var answeredCount = [Double](repeating: 0, count: n)
+    data.withUnsafeBufferPointer { p in
+      scores.withUnsafeMutableBufferPointer { sp in
+        answeredCount.withUnsafeMutableBufferPointer { cp in
+          for j in 0..<k {
+            let base = j * n
+            for i in 0..<n {
+              let v = p[base + i]
+              if !v.isNaN {
+                sp[i] += v
+                cp[i] += 1
+              }
+            }
+          }
+          for i in 0..<n { sp[i] = cp[i] > 0 ? sp[i] / cp[i] : .nan }
+        }
       }
-      if m > 0 { scores[i] = s / m }
     }
-    let validScores = scores.filter { !$0.isNaN }
+    let (_, meanScore, varianceScore) = scores.withUnsafeBufferPointer { columnMoments($0) }
     // Item statistics.
     let sumR = r.elements.reduce(0, +)
     let smcs = try squaredMultipleCorrelations(r)
@@ -99,15 +120,20 @@ public struct ReliabilityAnalysis: Sendable {
     let sumC = c.elements.reduce(0, +)
     var items: [Reliability.ItemStatistics] = []
     for j in 0..<k {
-      let column = (0..<n).map { data[$0, j] }
-      let answered = column.filter { !$0.isNaN }
+      let (answered, itemMean, itemVariance) = data.withUnsafeBufferPointer {
+        columnMoments(UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)]))
+      }
       let colR = (0..<k).reduce(0.0) { $0 + r[$1, j] }
       let colRC = (0..<k).reduce(0.0) { $0 + rc[$1, j] }
       let colC = (0..<k).reduce(0.0) { $0 + c[$1, j] }
       // Sum of C without row and column j.
       let vDrop = sumC - 2 * colC + c[j, j]
       let rDrop = (colC - c[j, j]) / (c[j, j] * vDrop).squareRoot()
-      let rawR = pairwiseCorrelation(column, scores)
+      let rawR = data.withUnsafeBufferPointer { p in
+        scores.withUnsafeBufferPointer { sp in
+          pairwiseCorrelation(UnsafeBufferPointer(rebasing: p[(j * n)..<((j + 1) * n)]), sp)
+        }
+      }
       let dropped: Reliability.AlphaIfDropped
       if k > 2 {
         let others = (0..<k).filter { $0 != j }
@@ -130,17 +156,17 @@ public struct ReliabilityAnalysis: Sendable {
       }
       items.append(
         .init(
-          item: names[j], n: answered.count, rawR: rawR, stdR: colR / sumR.squareRoot(),
-          rCor: colRC / sumRC.squareRoot(), rDrop: rDrop, mean: mean(answered),
-          sd: sampleVariance(answered).squareRoot(), alphaIfDropped: dropped))
+          item: names[j], n: answered, rawR: rawR, stdR: colR / sumR.squareRoot(),
+          rCor: colRC / sumRC.squareRoot(), rDrop: rDrop, mean: itemMean,
+          sd: itemVariance.squareRoot(), alphaIfDropped: dropped))
     }
     let ase = (total.q / Double(n)).squareRoot()
     return Reliability(
       items: names, respondentCount: n, missingData: missingData, rawAlpha: total.rawAlpha,
       standardizedAlpha: total.standardizedAlpha, g6: total.g6, averageR: total.averageR,
       signalToNoise: total.signalToNoise, alphaStandardError: ase, medianR: total.medianR,
-      varianceR: total.varianceR.isNaN ? nil : total.varianceR, meanScore: mean(validScores),
-      sdScore: sampleVariance(validScores).squareRoot(),
+      varianceR: total.varianceR.isNaN ? nil : total.varianceR, meanScore: meanScore,
+      sdScore: varianceScore.squareRoot(),
       duhachekInterval: [total.rawAlpha - 1.96 * ase, total.rawAlpha + 1.96 * ase],
       feldtInterval: feldt(alpha: total.rawAlpha, respondents: n, items: k),
       itemStatistics: items, zeroVarianceItems: zeroVariance)
@@ -222,23 +248,45 @@ func median(_ xs: [Double]) -> Double {
   return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
-/// Pearson correlation over the rows where both values are present.
-func pairwiseCorrelation(_ a: [Double], _ b: [Double]) -> Double {
-  var xs: [Double] = []
-  var ys: [Double] = []
-  for (x, y) in zip(a, b) where !x.isNaN && !y.isNaN {
-    xs.append(x)
-    ys.append(y)
+/// Count, mean and sample variance of the non-missing values (two passes).
+func columnMoments(_ p: UnsafeBufferPointer<Double>) -> (count: Int, mean: Double, variance: Double)
+{
+  var count = 0
+  var sum = 0.0
+  for v in p where !v.isNaN {
+    sum += v
+    count += 1
   }
-  let mx = mean(xs)
-  let my = mean(ys)
+  guard count > 0 else { return (0, .nan, .nan) }
+  let m = sum / Double(count)
+  var squares = 0.0
+  for v in p where !v.isNaN { squares += (v - m) * (v - m) }
+  return (count, m, count > 1 ? squares / Double(count - 1) : .nan)
+}
+
+/// Pearson correlation over the rows where both values are present (two passes).
+func pairwiseCorrelation(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>)
+  -> Double
+{
+  var n = 0.0
+  var sa = 0.0
+  var sb = 0.0
+  for i in 0..<a.count where !a[i].isNaN && !b[i].isNaN {
+    sa += a[i]
+    sb += b[i]
+    n += 1
+  }
+  let ma = sa / n
+  let mb = sb / n
   var sxy = 0.0
   var sxx = 0.0
   var syy = 0.0
-  for (x, y) in zip(xs, ys) {
-    sxy += (x - mx) * (y - my)
-    sxx += (x - mx) * (x - mx)
-    syy += (y - my) * (y - my)
+  for i in 0..<a.count where !a[i].isNaN && !b[i].isNaN {
+    let dx = a[i] - ma
+    let dy = b[i] - mb
+    sxy += dx * dy
+    sxx += dx * dx
+    syy += dy * dy
   }
   return sxy / (sxx * syy).squareRoot()
 }

@@ -110,9 +110,12 @@ struct ReliabilityCommand: ParsableCommand {
     for scale in scales {
       let list = members[scale] ?? []
       let columns = list.map { m in allItems.firstIndex(of: m.item) ?? 0 }
-      let matrix = Matrix(rows: table.rows, columns: list.count) { i, j in
-        table.values[columns[j] * table.rows + i]
+      var elements: [Double] = []
+      elements.reserveCapacity(table.rows * list.count)
+      for c in columns {
+        elements.append(contentsOf: table.values[(c * table.rows)..<((c + 1) * table.rows)])
       }
+      let matrix = Matrix(rows: table.rows, columns: list.count, columnMajor: elements)
       let items = ItemResponses(items: list.map(\.item), values: matrix)
         .reversed(keys: list.map(\.key), minimum: scaleMin, maximum: scaleMax)
       do {

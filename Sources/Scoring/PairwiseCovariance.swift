@@ -15,30 +15,36 @@ enum PairwiseCovariance {
     let pairCounts: Matrix
   }
 
-  static func compute(_ x: Matrix, listwise: Bool) -> Result {
+  /// - Parameter shifts: per-column values subtracted before the products (column means, for
+  ///   accuracy); computed when `nil`.
+  static func compute(_ x: Matrix, shifts given: [Double]? = nil) -> Result {
     let n = x.rows
     let k = x.columns
     var mask = Matrix(rows: n, columns: k)
     var zeroFilled = Matrix(rows: n, columns: k)
-    var keepRow = [Bool](repeating: true, count: n)
     x.withUnsafeBufferPointer { p in
-      if listwise {
-        for j in 0..<k { for i in 0..<n where p[j * n + i].isNaN { keepRow[i] = false } }
-      }
       mask.withUnsafeMutableBufferPointer { mp in
         zeroFilled.withUnsafeMutableBufferPointer { zp in
           for j in 0..<k {
             let base = j * n
-            var s = 0.0
-            var c = 0.0
-            for i in 0..<n where keepRow[i] && !p[base + i].isNaN {
-              s += p[base + i]
-              c += 1
+            let shift: Double
+            if let given {
+              shift = given[j]
+            } else {
+              var s = 0.0
+              var c = 0.0
+              for i in base..<(base + n) where !p[i].isNaN {
+                s += p[i]
+                c += 1
+              }
+              shift = c > 0 ? s / c : 0
             }
-            let shift = c > 0 ? s / c : 0
-            for i in 0..<n where keepRow[i] && !p[base + i].isNaN {
-              mp[base + i] = 1
-              zp[base + i] = p[base + i] - shift
+            for i in base..<(base + n) {
+              let v = p[i]
+              if !v.isNaN {
+                mp[i] = 1
+                zp[i] = v - shift
+              }
             }
           }
         }

@@ -58,12 +58,14 @@ public struct ReliabilityAnalysis: Sendable {
     // over the column-major storage.
     var keep: [Int] = []
     var zeroVariance: [String] = []
+    var moments: [(count: Int, mean: Double, variance: Double)] = []
     x.withUnsafeBufferPointer { p in
       for j in 0..<x.columns {
         let column = UnsafeBufferPointer(rebasing: p[(j * n)..<((j + 1) * n)])
-        let (count, _, variance) = columnMoments(column)
-        if count > 1, variance > 0 {
+        let m = columnMoments(column)
+        if m.count > 1, m.variance > 0 {
           keep.append(j)
+          moments.append(m)
         } else {
           zeroVariance.append(responses.items[j])
         }
@@ -82,7 +84,7 @@ public struct ReliabilityAnalysis: Sendable {
       data = Matrix(rows: n, columns: keep.count, columnMajor: elements)
     }
     let names = keep.map { responses.items[$0] }
-    let pair = PairwiseCovariance.compute(data, listwise: false)
+    let pair = PairwiseCovariance.compute(data, shifts: moments.map(\.mean))
     guard pair.pairCounts.elements.allSatisfy({ $0 >= 2 }) else {
       throw ScoringError.tooFewRespondents(n)
     }
@@ -120,9 +122,7 @@ public struct ReliabilityAnalysis: Sendable {
     let sumC = c.elements.reduce(0, +)
     var items: [Reliability.ItemStatistics] = []
     for j in 0..<k {
-      let (answered, itemMean, itemVariance) = data.withUnsafeBufferPointer {
-        columnMoments(UnsafeBufferPointer(rebasing: $0[(j * n)..<((j + 1) * n)]))
-      }
+      let (answered, itemMean, itemVariance) = moments[j]
       let colR = (0..<k).reduce(0.0) { $0 + r[$1, j] }
       let colRC = (0..<k).reduce(0.0) { $0 + rc[$1, j] }
       let colC = (0..<k).reduce(0.0) { $0 + c[$1, j] }

@@ -53,7 +53,9 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(
       name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
-    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "ScoringTests",
+      dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]

@@ -39,8 +39,6 @@ struct CSVScanner<Source: ByteSource> {
   private var recordStart = 0
   /// Line on which the current record starts.
   private(set) var recordLine = 1
-  /// Total bytes consumed so far.
-  var bytesConsumed: Int { bufferBase + position }
 
   private var special = [Bool](repeating: false, count: 256)
 

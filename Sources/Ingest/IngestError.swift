@@ -21,6 +21,8 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
   case unknownLayout(path: String, header: [String])
   /// An instrument or roster definition is invalid.
   case invalidDefinition(path: String, reason: String)
+  /// A data cell or row that a numeric table cannot use (not a number, wrong field count).
+  case invalidCell(path: String, line: Int, column: Int, reason: String)
 
   /// The message in `FILE:LINE:COLUMN: error: message` form.
   public var description: String {
@@ -44,6 +46,8 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
         + "Use --layout long|wide to force one."
     case .invalidDefinition(let path, let reason):
       return "\(path): error: \(reason)."
+    case .invalidCell(let path, let line, let column, let reason):
+      return "\(path):\(line):\(column): error: \(reason)."
     }
   }
 }

@@ -55,13 +55,13 @@ public struct NumericTableReader: Sendable {
       switch try scanner.next() {
       case .end: break loop
       case .malformed(_, let line, let column):
-        throw IngestError.malformedHeader(
+        throw IngestError.invalidCell(
           path: source.name, line: line, column: column, reason: "broken quoting")
       case .record:
         scanner.withRecord { r in
           guard r.count == header.names.count else {
             let at = r.location(max(0, min(r.count, header.names.count) - 1))
-            failure = .malformedHeader(
+            failure = .invalidCell(
               path: source.name, line: at.line, column: at.column,
               reason: "expected \(header.names.count) fields as in the header, found \(r.count)")
             return
@@ -70,7 +70,7 @@ public struct NumericTableReader: Sendable {
             let v = r.withField(i) { parseNumber($0) }
             guard let v else {
               let at = r.location(i)
-              failure = .malformedHeader(
+              failure = .invalidCell(
                 path: source.name, line: at.line, column: at.column,
                 reason: "'\(r.string(i) ?? "?")' in column '\(names[k])' is not a number")
               return
@@ -149,7 +149,7 @@ public enum CSVRows {
       switch try scanner.next() {
       case .end: break loop
       case .malformed(_, let line, let column):
-        throw IngestError.malformedHeader(
+        throw IngestError.invalidCell(
           path: source.name, line: line, column: column, reason: "broken quoting")
       case .record:
         var row: [String] = []

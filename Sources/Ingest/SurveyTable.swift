@@ -115,16 +115,6 @@ public struct SurveyTable: Sendable, Equatable {
       waves[Int($0)].unicodeScalars.lexicographicallyPrecedes(waves[Int($1)].unicodeScalars)
     }
   }
-
-  /// Reserves room for `count` more rows.
-  mutating func reserve(_ extra: Int) {
-    school.reserveCapacity(count + extra)
-    respondent.reserveCapacity(count + extra)
-    group.reserveCapacity(count + extra)
-    wave.reserveCapacity(count + extra)
-    item.reserveCapacity(count + extra)
-    value.reserveCapacity(count + extra)
-  }
 }
 
 extension Instrument {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import MatrixCore
+import Optimization
 
 /// Where a published number came from: engine version, command line, inputs with their
 /// SHA-256, seed, BLAS configuration and time.
@@ -90,7 +91,7 @@ public struct Provenance: Codable, Sendable, Equatable {
     self.inputs = inputs
     self.seed = seed
     blas = BLASConfiguration.current
-    nloptVersion = NLoptVersion.string
+    nloptVersion = NLoptLibrary.version
     createdAt = date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
   }
 }

@@ -36,38 +36,23 @@ public struct AreaScorer: Sendable {
         itemsFor[itemArea[i]][g] += 1
       }
     }
-    struct Key: Hashable {
-      let school: Int32
-      let wave: Int32
-      let respondent: Int32
+    let (responseOfRow, firstRows) = table.responseIndex()
+    let units = firstRows.map { r in
+      RespondentScores.Unit(
+        school: table.schools[Int(table.school[r])],
+        respondent: table.respondents[Int(table.respondent[r])],
+        group: instrument.groups[Int(table.group[r])].id, wave: table.waves[Int(table.wave[r])],
+        hub: table.hub.isEmpty || table.hub[r] < 0 ? nil : table.hubs[Int(table.hub[r])],
+        teacher: table.teacher.isEmpty || table.teacher[r] < 0
+          ? nil : table.teachers[Int(table.teacher[r])])
     }
-    var rowOf: [Key: Int] = [:]
-    var units: [RespondentScores.Unit] = []
-    var sums: [[Double]] = []
-    var weightSums: [[Double]] = []
-    var counts: [[Int]] = []
-    var plainSums: [[Double]] = []
+    let zeros = [Double](repeating: 0, count: areas.count)
+    var sums = [[Double]](repeating: zeros, count: units.count)
+    var weightSums = sums
+    var plainSums = sums
+    var counts = [[Int]](repeating: [Int](repeating: 0, count: areas.count), count: units.count)
     for r in 0..<table.count {
-      let key = Key(school: table.school[r], wave: table.wave[r], respondent: table.respondent[r])
-      let row: Int
-      if let found = rowOf[key] {
-        row = found
-      } else {
-        row = units.count
-        rowOf[key] = row
-        units.append(
-          RespondentScores.Unit(
-            school: table.schools[Int(table.school[r])],
-            respondent: table.respondents[Int(table.respondent[r])],
-            group: instrument.groups[Int(table.group[r])].id, wave: table.waves[Int(table.wave[r])],
-            hub: table.hub.isEmpty || table.hub[r] < 0 ? nil : table.hubs[Int(table.hub[r])],
-            teacher: table.teacher.isEmpty || table.teacher[r] < 0
-              ? nil : table.teachers[Int(table.teacher[r])]))
-        sums.append([Double](repeating: 0, count: areas.count))
-        weightSums.append([Double](repeating: 0, count: areas.count))
-        counts.append([Int](repeating: 0, count: areas.count))
-        plainSums.append([Double](repeating: 0, count: areas.count))
-      }
+      let row = responseOfRow[r]
       let item = Int(table.item[r])
       let a = itemArea[item]
       guard a >= 0, let s = table.score(at: r) else { continue }

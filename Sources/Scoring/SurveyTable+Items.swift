@@ -15,30 +15,48 @@ extension SurveyTable {
       if let i = itemIndex[code] { column[i] = j }
     }
     let groupIndex = groupID.flatMap { g in instrument.groups.firstIndex { $0.id == g } }
-    struct Key: Hashable {
-      let school: Int32
-      let wave: Int32
-      let respondent: Int32
-    }
-    var rowOf: [Key: Int] = [:]
+    let (responseOfRow, firstRows) = responseIndex()
+    var rowOfResponse = [Int](repeating: -1, count: firstRows.count)
     var rows: [[Double]] = []
     for r in 0..<count {
       let j = column[Int(item[r])]
       guard j >= 0, let s = score(at: r) else { continue }
       if let g = groupIndex, Int(group[r]) != g { continue }
-      let key = Key(school: school[r], wave: wave[r], respondent: respondent[r])
-      let row: Int
-      if let found = rowOf[key] {
-        row = found
-      } else {
-        row = rows.count
-        rowOf[key] = row
+      let response = responseOfRow[r]
+      if rowOfResponse[response] < 0 {
+        rowOfResponse[response] = rows.count
         rows.append([Double](repeating: .nan, count: codes.count))
       }
-      rows[row][j] = s
+      rows[rowOfResponse[response]][j] = s
     }
     let matrix = Matrix(rows: rows.count, columns: codes.count) { i, j in rows[i][j] }
     return ItemResponses(items: codes, values: matrix)
+  }
+}
+
+extension SurveyTable {
+  /// The response (school, wave, respondent) of every row, numbered by first appearance, and
+  /// the first row of each response: the grouping that scoring and reliability share.
+  func responseIndex() -> (ofRow: [Int], firstRow: [Int]) {
+    struct Key: Hashable {
+      let school: Int32
+      let wave: Int32
+      let respondent: Int32
+    }
+    var number: [Key: Int] = [:]
+    var ofRow = [Int](repeating: 0, count: count)
+    var firstRow: [Int] = []
+    for r in 0..<count {
+      let key = Key(school: school[r], wave: wave[r], respondent: respondent[r])
+      if let n = number[key] {
+        ofRow[r] = n
+      } else {
+        number[key] = firstRow.count
+        ofRow[r] = firstRow.count
+        firstRow.append(r)
+      }
+    }
+    return (ofRow, firstRow)
   }
 }
 

@@ -95,7 +95,14 @@ struct ReliabilityCommand: ParsableCommand {
     }
     var scales: [String] = []
     var members: [String: [(item: String, key: Int)]] = [:]
-    for (line, row) in rows.enumerated() where row.count == header.count {
+    for (line, row) in rows.enumerated() {
+      guard row.count == header.count else {
+        throw IngestError.invalidDefinition(
+          path: keysPath,
+          reason:
+            "line \(line + 2): expected \(header.count) fields as in the header, found \(row.count)"
+        )
+      }
       guard let key = Int(row[keyColumn]), key == 1 || key == -1 else {
         throw IngestError.invalidDefinition(
           path: keysPath, reason: "line \(line + 2): key '\(row[keyColumn])' must be 1 or -1")

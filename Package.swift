@@ -27,7 +27,7 @@ let package = Package(
     .target(name: "Optimization", dependencies: ["MatrixCore", "_CNLopt"]),
     .target(name: "Ingest", dependencies: ["MatrixCore"]),
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
-    .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore"]),
+    .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore", "Optimization"]),
     .target(
       name: "Reporting",
       dependencies: [

@@ -10,6 +10,19 @@ add <- function(dataset, statistic, item, value) {
   rows[[length(rows) + 1]] <<- data.frame(dataset = dataset, statistic = statistic, item = item,
                                           value = sprintf("%.17g", value))
 }
+# McDonald's omega total from one factor: minres loadings as psych::omega(nfactors = 1), and
+# maximum-likelihood loadings as factanal on the same (pairwise) correlations, with omega's
+# formula (sum(R) - sum(uniquenesses)) / sum(R).
+record_omega <- function(name, x, keys) {
+  xr <- reverse.code(keys, x)
+  o <- suppressWarnings(suppressMessages(omega(xr, nfactors = 1, plot = FALSE)))
+  add(name, "omega.tot", "", o$omega.tot)
+  for (i in seq_along(colnames(x))) add(name, "omega.loading", colnames(x)[i], o$schmid$sl[i, "g"])
+  R <- cor(xr, use = "pairwise")
+  ml <- factanal(covmat = R, factors = 1)
+  add(name, "omegaML.tot", "", (sum(R) - sum(ml$uniquenesses)) / sum(R))
+  for (i in seq_along(colnames(x))) add(name, "ml.loading", colnames(x)[i], ml$loadings[i, 1])
+}
 record <- function(name, x, keys, use = "pairwise") {
   write.csv(x, file.path(out, paste0(name, ".csv")), row.names = FALSE, na = "")
   a <- alpha(x, keys = keys, use = use, warnings = FALSE)
@@ -29,6 +42,7 @@ record <- function(name, x, keys, use = "pairwise") {
     d <- a$alpha.drop
     for (s in colnames(d)) add(name, paste0("drop.", s), items[i], d[i, s])
   }
+  if (ncol(x) >= 3) record_omega(name, x, keys)
 }
 
 set.seed(20261129)
@@ -52,4 +66,4 @@ record("two-items", x[complete.cases(x[, 1:2]), 1:2], keys = c(1, 1))
 record("bfi-agreeableness", as.matrix(bfi[, 1:5]), keys = c(-1, 1, 1, 1, 1))
 
 write.csv(do.call(rbind, rows), file.path(out, "expected.csv"), row.names = FALSE, quote = TRUE)
-cat("psych", as.character(packageVersion("psych")), "\n")
+cat("psych", as.character(packageVersion("psych")), "GPArotation", as.character(packageVersion("GPArotation")), "\n")

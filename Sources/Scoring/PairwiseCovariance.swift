@@ -8,11 +8,17 @@ import MatrixCore
 /// counts `MᵀM`, sums `X₀ᵀM` and cross-products `X₀ᵀX₀`, after shifting each column by its
 /// mean to keep the cross-product formula accurate.
 ///
+/// The pairwise correlations (R's `cor(x, use = "pairwise")`, which `psych::omega` uses) take
+/// each pair's own means *and* standard deviations, so they differ from `cov2cor` of the
+/// pairwise covariances when answers are missing; one more product, `(X₀∘X₀)ᵀM`, gives them.
+///
 /// - Complexity: O(*n k²*) through BLAS `dgemm`/`dsyrk` for *n* rows and *k* columns.
 enum PairwiseCovariance {
   struct Result {
     let covariance: Matrix
     let pairCounts: Matrix
+    /// Pearson correlations over each pair's complete rows.
+    let correlation: Matrix
   }
 
   /// - Parameter shifts: per-column values subtracted before the products (column means, for
@@ -60,6 +66,28 @@ enum PairwiseCovariance {
         cov[i, j] = m > 1 ? (products[i, j] - sums[i, j] * sums[j, i] / m) / (m - 1) : .nan
       }
     }
-    return Result(covariance: cov, pairCounts: counts)
+    let complete = counts.elements.allSatisfy { $0 == Double(n) }
+    var cor = Matrix(rows: k, columns: k)
+    if complete {
+      for j in 0..<k {
+        for i in 0..<k { cor[i, j] = cov[i, j] / (cov[i, i] * cov[j, j]).squareRoot() }
+      }
+    } else {
+      var squared = zeroFilled
+      squared.withUnsafeMutableBufferPointer { p in
+        for i in 0..<p.count { p[i] *= p[i] }
+      }
+      let squares = squared.multiply(mask, transposeSelf: .transpose)  // Σ x_i² over pairs
+      for j in 0..<k {
+        for i in 0..<k {
+          let m = counts[i, j]
+          let sxx = squares[i, j] - sums[i, j] * sums[i, j] / m
+          let syy = squares[j, i] - sums[j, i] * sums[j, i] / m
+          cor[i, j] =
+            i == j ? 1 : (products[i, j] - sums[i, j] * sums[j, i] / m) / (sxx * syy).squareRoot()
+        }
+      }
+    }
+    return Result(covariance: cov, pairCounts: counts, correlation: cor)
   }
 }

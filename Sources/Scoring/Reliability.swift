@@ -36,6 +36,15 @@ public struct Reliability: Sendable, Codable, Equatable {
   /// Feldt's 95% interval from the F distribution with `n − 1` and `(n − 1)(k − 1)` degrees
   /// of freedom (psych's `alpha.ci`).
   public let feldtInterval: [Double]
+  /// McDonald's omega total from a one-factor minres model, as `psych::omega(nfactors = 1)`
+  /// (`nil` with fewer than three items; see ``omegaNote``).
+  public let omegaTotal: Double?
+  /// Omega total from maximum-likelihood loadings, as R's `factanal` (`nil` with fewer than
+  /// three items or when the correlations are singular; see ``omegaNote``).
+  public let omegaTotalML: Double?
+  /// Why an omega is missing, or what to know about it (flipped items, Heywood cases,
+  /// optimiser not converged); `nil` when there is nothing to say.
+  public let omegaNote: String?
   /// Per-item statistics.
   public let itemStatistics: [ItemStatistics]
   /// Items excluded because their answers do not vary.
@@ -61,6 +70,10 @@ public struct Reliability: Sendable, Codable, Equatable {
     public let sd: Double
     /// The alpha family with this item dropped.
     public let alphaIfDropped: AlphaIfDropped
+    /// Loading on the single minres factor behind ``Reliability/omegaTotal``.
+    public let loading: Double?
+    /// Loading on the single maximum-likelihood factor behind ``Reliability/omegaTotalML``.
+    public let loadingML: Double?
   }
 
   /// The alpha family of the remaining items (psych's `alpha.drop`).

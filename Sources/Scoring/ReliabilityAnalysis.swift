@@ -120,6 +120,7 @@ public struct ReliabilityAnalysis: Sendable {
     for j in 0..<k { rc[j, j] = smcs[j] }
     let sumRC = rc.elements.reduce(0, +)
     let sumC = c.elements.reduce(0, +)
+    let omega = OmegaPair(correlation: pair.correlation, items: names)
     var items: [Reliability.ItemStatistics] = []
     for j in 0..<k {
       let (answered, itemMean, itemVariance) = moments[j]
@@ -158,7 +159,8 @@ public struct ReliabilityAnalysis: Sendable {
         .init(
           item: names[j], n: answered, rawR: rawR, stdR: colR / sumR.squareRoot(),
           rCor: colRC / sumRC.squareRoot(), rDrop: rDrop, mean: itemMean,
-          sd: itemVariance.squareRoot(), alphaIfDropped: dropped))
+          sd: itemVariance.squareRoot(), alphaIfDropped: dropped,
+          loading: omega.minres?.loadings[j], loadingML: omega.ml?.loadings[j]))
     }
     let ase = (total.q / Double(n)).squareRoot()
     return Reliability(
@@ -169,7 +171,44 @@ public struct ReliabilityAnalysis: Sendable {
       sdScore: varianceScore.squareRoot(),
       duhachekInterval: [total.rawAlpha - 1.96 * ase, total.rawAlpha + 1.96 * ase],
       feldtInterval: feldt(alpha: total.rawAlpha, respondents: n, items: k),
-      itemStatistics: items, zeroVarianceItems: zeroVariance)
+      omegaTotal: omega.minres?.omegaTotal, omegaTotalML: omega.ml?.omegaTotal,
+      omegaNote: omega.note, itemStatistics: items, zeroVarianceItems: zeroVariance)
+  }
+}
+
+/// Both one-factor models of an area, and what to say about them.
+struct OmegaPair {
+  var minres: OneFactorModel?
+  var ml: OneFactorModel?
+  var note: String?
+
+  init(correlation r: Matrix, items: [String]) {
+    guard r.rows >= 3 else {
+      note = "omega needs at least three items: one factor is not identified from two"
+      return
+    }
+    var notes: [String] = []
+    for method in OneFactorModel.Method.allCases {
+      let label = method == .minimumResidual ? "minres" : "ML"
+      do {
+        let fit = try OneFactorModel(correlation: r, method: method)
+        if method == .minimumResidual { minres = fit } else { ml = fit }
+        if !fit.flippedItems.isEmpty {
+          notes.append(
+            "\(label): reversed for omega (negative loading): "
+              + fit.flippedItems.map { items[$0] }.joined(separator: ", "))
+        }
+        if !fit.heywoodItems.isEmpty {
+          notes.append(
+            "\(label): uniqueness at its lower bound 0.005 (Heywood case): "
+              + fit.heywoodItems.map { items[$0] }.joined(separator: ", "))
+        }
+        if !fit.converged { notes.append("\(label): the optimiser did not reach its tolerance") }
+      } catch {
+        notes.append("\(label) omega not estimated: \(error)")
+      }
+    }
+    note = notes.isEmpty ? nil : notes.joined(separator: "; ")
   }
 }
 

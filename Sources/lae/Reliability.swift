@@ -10,7 +10,9 @@ struct ReliabilityCommand: ParsableCommand {
       "Reliability per area: alpha, standardized alpha, G6, average r, item statistics (as psych::alpha).",
     discussion: """
       Reverse keys and option scores come from the instrument. Missing answers enter the \
-      covariances pairwise (psych's default) unless --listwise is given; the output says which.
+      covariances pairwise (psych's default) unless --listwise is given; the output says which. \
+      Omega total comes from one factor: minres loadings as psych::omega(nfactors = 1), and \
+      maximum-likelihood loadings as R's factanal (omegaTotalML).
       """)
 
   @Option(help: "Instrument: a JSON file or a bundled id.")
@@ -154,7 +156,7 @@ struct ReliabilityCommand: ParsableCommand {
     print(
       pad("area", 8) + pad("group", 10) + pad("items", 6) + pad("n", 8) + pad("raw_alpha", 11)
         + pad("std.alpha", 11) + pad("G6(smc)", 9) + pad("average_r", 11) + pad("ase", 8)
-        + "median_r")
+        + pad("median_r", 10) + pad("omega_t", 9) + "omega_t(ML)")
     for a in areas {
       guard let r = a.reliability else {
         print(pad(a.area, 8) + pad(a.group ?? "all", 10) + (a.problem ?? ""))
@@ -165,8 +167,11 @@ struct ReliabilityCommand: ParsableCommand {
           + pad("\(r.respondentCount)", 8) + pad(f(r.rawAlpha), 11)
           + pad(f(r.standardizedAlpha), 11)
           + pad(f(r.g6), 9) + pad(f(r.averageR), 11) + pad(f(r.alphaStandardError), 8)
-          + f(r.medianR))
+          + pad(f(r.medianR), 10) + pad(r.omegaTotal.map(f) ?? "NA", 9)
+          + (r.omegaTotalML.map(f) ?? "NA"))
     }
+    let notes = areas.compactMap { a in a.reliability?.omegaNote.map { "\(a.area): \($0)" } }
+    if !notes.isEmpty { print("omega notes:\n  " + notes.joined(separator: "\n  ")) }
   }
 
   func pad(_ s: String, _ width: Int) -> String {

@@ -105,6 +105,23 @@ struct ReliabilityTests {
         near(se, ref.value("drop.alpha se", s.item), "\(s.item) drop se")
       }
     }
+    // Omega total and one-factor loadings: psych::omega (minres) and factanal (ML), 1e-5.
+    guard fit.items.count >= 3 else {
+      #expect(fit.omegaTotal == nil && fit.omegaTotalML == nil && fit.omegaNote != nil)
+      return
+    }
+    func close(_ a: Double?, _ b: Double, _ what: String) {
+      #expect(
+        a.map { approximatelyEqual($0, b, relativeTolerance: 1e-5) } == true,
+        "\(name) \(what): \(String(describing: a)) vs R \(b)")
+    }
+    close(fit.omegaTotal, ref.value("omega.tot"), "omega total")
+    close(fit.omegaTotalML, ref.value("omegaML.tot"), "omega total ML")
+    for s in fit.itemStatistics {
+      close(s.loading, ref.value("omega.loading", s.item), "\(s.item) minres loading")
+      close(s.loadingML, ref.value("ml.loading", s.item), "\(s.item) ML loading")
+    }
+    #expect(fit.omegaNote == nil, "\(fit.omegaNote ?? "")")
   }
 
   @Test func likertWithMissingAndReverseKeyed() throws {
@@ -135,6 +152,18 @@ struct ReliabilityTests {
     #expect(
       approximatelyEqual(listwise.rawAlpha, complete.value("raw_alpha"), relativeTolerance: 1e-8))
     #expect(listwise.missingData == .listwise)
+  }
+
+  @Test func omegaFlipsAMisKeyedItemAsPsychDoes() throws {
+    // Without the reverse key, item A3r loads negatively: omega reverses it (psych's
+    // flip = TRUE) and says so; the value equals the keyed analysis.
+    let ref = try PsychReference("likert6-complete")
+    let unkeyed = try ReliabilityAnalysis().fit(ItemResponses(items: ref.items, values: ref.data))
+    #expect(
+      approximatelyEqual(unkeyed.omegaTotal ?? 0, ref.value("omega.tot"), relativeTolerance: 1e-5))
+    #expect(unkeyed.omegaNote?.contains("negative loading): A3r") == true)
+    let a3 = unkeyed.itemStatistics.first { $0.item == "A3r" }
+    #expect((a3?.loading ?? 0) < 0)
   }
 
   @Test func degenerateCases() throws {

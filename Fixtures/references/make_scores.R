@@ -40,3 +40,72 @@ write.csv(out, "Fixtures/references/scores/expected-aggregates.csv", row.names =
 r <- resp[order(resp$school, resp$wave, resp$respondent, resp$area), c(key, "mean")]
 r$mean <- fmt(r$mean)
 write.csv(r, "Fixtures/references/scores/expected-respondents.csv", row.names = FALSE)
+
+# Maturity levels (instrument's "thresholds" rule: the area mean against each level's minimum),
+# counted per cell.
+lv <- do.call(rbind, lapply(inst$levelScheme$levels, as.data.frame))
+resp$level <- ifelse(is.na(resp$mean), NA, lv$label[findInterval(resp$mean, lv$minimum)])
+scored <- resp[!is.na(resp$level), ]
+lc <- as.data.frame(table(school = scored$school, group = scored$group, wave = scored$wave,
+                          area = scored$area, level = factor(scored$level, levels = lv$label)))
+lc <- lc[lc$Freq > 0, ]
+lc <- lc[order(lc$school, lc$group, lc$wave, lc$area, lc$level), ]
+write.csv(lc, "Fixtures/references/scores/expected-levels.csv", row.names = FALSE)
+
+# Item distributions: share per option among valid answers, top-2-box share (the two highest
+# scores after reverse keying: options 4 and 5, or 1 and 2 for a reversed item), and counts of
+# "not applicable" (NA), "prefer not to say" (PNS) and skipped (empty) answers.
+x$valid <- !is.na(suppressWarnings(as.numeric(x$value)))
+it <- split(x, list(x$school, x$group, x$wave, x$item), drop = TRUE)
+dist <- do.call(rbind, lapply(it, function(d) {
+  v <- as.numeric(d$value[d$valid])
+  top <- if (d$reverse[1]) v <= 2 else v >= 4
+  data.frame(school = d$school[1], group = d$group[1], wave = d$wave[1], item = d$item[1],
+             answered = length(v), share1 = fmt(mean(v == 1)), share3 = fmt(mean(v == 3)),
+             share5 = fmt(mean(v == 5)), top2 = fmt(if (length(v)) mean(top) else NA),
+             not_applicable = sum(d$value == "NA"), prefer_not_to_say = sum(d$value == "PNS"),
+             skipped = sum(d$value == ""))
+}))
+dist <- dist[order(dist$school, dist$group, dist$wave, dist$item), ]
+write.csv(dist, "Fixtures/references/scores/expected-items.csv", row.names = FALSE)
+
+# Gaps between groups per school x wave x area (first minus second in instrument order), and
+# wave-to-wave change per school x group x area with Hedges' g (J = 1 - 3/(4(n1+n2) - 9)),
+# its standard error J * sqrt((n1+n2)/(n1 n2) + d^2/(2(n1+n2))) and the 95% interval g +- 1.96 SE.
+a <- read.csv("Fixtures/references/scores/expected-aggregates.csv", colClasses = "character")
+a$n <- as.integer(a$n); a$mean <- as.numeric(a$mean); a$sd <- as.numeric(a$sd)
+a <- a[a$n > 0, ]
+groups <- c("leader", "teacher", "student")
+gaps <- list()
+for (k in split(a, list(a$school, a$wave, a$area), drop = TRUE)) {
+  for (i in 1:2) for (j in (i + 1):3) {
+    p <- k[k$group == groups[i], ]; q <- k[k$group == groups[j], ]
+    if (nrow(p) == 1 && nrow(q) == 1)
+      gaps[[length(gaps) + 1]] <- data.frame(school = p$school, wave = p$wave, area = p$area,
+        group_a = groups[i], group_b = groups[j], difference = fmt(p$mean - q$mean))
+  }
+}
+gaps <- do.call(rbind, gaps)
+write.csv(gaps, "Fixtures/references/scores/expected-gaps.csv", row.names = FALSE)
+ch <- list()
+for (k in split(a, list(a$school, a$group, a$area), drop = TRUE)) {
+  k <- k[order(as.numeric(k$wave)), ]
+  if (nrow(k) < 2) next
+  for (w in 2:nrow(k)) {
+    n1 <- k$n[w - 1]; n2 <- k$n[w]; m1 <- k$mean[w - 1]; m2 <- k$mean[w]
+    g <- se <- NA
+    if (n1 >= 2 && n2 >= 2) {
+      sp <- sqrt(((n1 - 1) * k$sd[w - 1]^2 + (n2 - 1) * k$sd[w]^2) / (n1 + n2 - 2))
+      if (sp > 0) {
+        d <- (m2 - m1) / sp
+        J <- 1 - 3 / (4 * (n1 + n2) - 9)
+        g <- J * d
+        se <- J * sqrt((n1 + n2) / (n1 * n2) + d^2 / (2 * (n1 + n2)))
+      }
+    }
+    ch[[length(ch) + 1]] <- data.frame(school = k$school[1], group = k$group[1], area = k$area[1],
+      from_wave = k$wave[w - 1], to_wave = k$wave[w], difference = fmt(m2 - m1), hedges_g = fmt(g),
+      se = fmt(se), ci_lower = fmt(g - 1.96 * se), ci_upper = fmt(g + 1.96 * se))
+  }
+}
+write.csv(do.call(rbind, ch), "Fixtures/references/scores/expected-changes.csv", row.names = FALSE)

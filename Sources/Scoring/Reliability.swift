@@ -105,6 +105,8 @@ public enum ScoringError: Error, Equatable, Sendable, CustomStringConvertible {
   case tooFewRespondents(Int)
   /// The correlation matrix could not be decomposed.
   case singularCorrelations
+  /// Partial results that cannot be merged, and why.
+  case incompatiblePartials(String)
 
   /// A full sentence with a suggestion.
   public var description: String {
@@ -117,6 +119,9 @@ public enum ScoringError: Error, Equatable, Sendable, CustomStringConvertible {
         + "collect more answers or use listwise deletion."
     case .singularCorrelations:
       return "The item correlations could not be decomposed; check for duplicated items."
+    case .incompatiblePartials(let why):
+      return "These partial results cannot be merged: \(why). Score every shard with the same "
+        + "instrument and --by."
     }
   }
 }

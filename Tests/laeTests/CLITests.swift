@@ -100,6 +100,8 @@ struct CLITests {
                                 truth.
         score                   Area scores: per respondent, or aggregated per school x group x wave with
                                 suppression.
+        merge                   Merge partial score results (lae score --partial) and print the
+                                aggregates.
         reliability             Reliability per area: alpha, standardized alpha, G6, average r, item
                                 statistics (as psych::alpha).
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.

@@ -139,7 +139,7 @@ struct IngestCLITests {
     let lines = tidy.standardOutput.split(separator: "\n")
     #expect(
       lines.first
-        == "school,group,wave,area,n,mean,sd,se,ci_lower,ci_upper,mean_of_all_answers,answer_count,suppressed"
+        == "school,group,wave,area,n,mean,sd,se,ci_lower,ci_upper,mean_of_all_answers,answer_count,below_minimum,suppressed"
     )
     #expect(lines.contains { $0.hasPrefix("S001,leader,1,A,2,,") && $0.hasSuffix(",true") })
     let wide = try LAERun([

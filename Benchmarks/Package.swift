@@ -44,6 +44,11 @@ let package = Package(
       name: "reliability-timing",
       dependencies: [.product(name: "LearningAnalytics", package: library)],
       path: "Sources/reliability-timing"),
+    // Scoring timing after loading, for peers/scoring-vs-pandas.sh.
+    .executableTarget(
+      name: "scoring-timing",
+      dependencies: [.product(name: "LearningAnalytics", package: library)],
+      path: "Sources/scoring-timing"),
     // Interleaved library-vs-raw timing table (median ratios), for the acceptance numbers.
     .executableTarget(
       name: "compare-raw",

@@ -39,75 +39,110 @@ public struct AreaScorer: Sendable {
       }
     }
     let (responseOfRow, firstRows) = table.responseIndex()
-    let units = firstRows.map { r in
-      RespondentScores.Unit(
-        school: table.schools[Int(table.school[r])],
-        respondent: table.respondents[Int(table.respondent[r])],
-        group: instrument.groups[Int(table.group[r])].id, wave: table.waves[Int(table.wave[r])],
-        hub: table.hub.isEmpty || table.hub[r] < 0 ? nil : table.hubs[Int(table.hub[r])],
-        teacher: table.teacher.isEmpty || table.teacher[r] < 0
-          ? nil : table.teachers[Int(table.teacher[r])])
+    let unitCodes = RespondentScores.UnitCodes(table: table, firstRows: firstRows)
+    let unitCount = firstRows.count
+    let areaCount = areas.count
+    // Flat units x areas accumulators (row-major), and each item's score per option code
+    // (after reverse keying) in one flat table, so the pass over the rows does no lookups by
+    // name.
+    // Unweighted instruments (the usual case) need only the plain sums and counts.
+    let weighted = weights.contains { $0 != 1 }
+    var plainSums = [Double](repeating: 0, count: unitCount * areaCount)
+    var counts = [Int32](repeating: 0, count: unitCount * areaCount)
+    var weightedSums = [Double](repeating: 0, count: weighted ? unitCount * areaCount : 0)
+    var weightSums = weightedSums
+    let optionScores: [[Double]] = instrument.items.map { item in
+      guard let scale = instrument.scale(item.scale) else { return [] }
+      let range = scale.scoreRange
+      return scale.options.map {
+        item.reverse ? range.lowerBound + range.upperBound - $0.score : $0.score
+      }
     }
-    let zeros = [Double](repeating: 0, count: areas.count)
-    var sums = [[Double]](repeating: zeros, count: units.count)
-    var weightSums = sums
-    var plainSums = sums
-    var counts = [[Int]](repeating: [Int](repeating: 0, count: areas.count), count: units.count)
+    let optionOffsets = optionScores.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
+    let flatScores = Array(optionScores.joined())
     let scheme = instrument.levelScheme
     // The median rule needs each respondent's item scores per area.
-    var itemScores: [[[Double]]] =
+    var itemScores: [[Double]] =
       scheme?.rule == .median
-      ? [[[Double]]](repeating: [[Double]](repeating: [], count: areas.count), count: units.count)
-      : []
-    for r in 0..<table.count {
-      let row = responseOfRow[r]
-      let item = Int(table.item[r])
-      let a = itemArea[item]
-      guard a >= 0, let s = table.score(at: r) else { continue }
-      sums[row][a] += weights[item] * s
-      weightSums[row][a] += weights[item]
-      plainSums[row][a] += s
-      counts[row][a] += 1
-      if !itemScores.isEmpty { itemScores[row][a].append(s) }
+      ? [[Double]](repeating: [], count: unitCount * areaCount) : []
+    let collectItemScores = !itemScores.isEmpty
+    table.value.withUnsafeBufferPointer { values in
+      table.item.withUnsafeBufferPointer { itemCodes in
+        responseOfRow.withUnsafeBufferPointer { responses in
+          plainSums.withUnsafeMutableBufferPointer { sums in
+            counts.withUnsafeMutableBufferPointer { n in
+              for r in 0..<values.count {
+                let v = Int(values[r])
+                guard v >= 0 else { continue }
+                let item = Int(itemCodes[r])
+                let a = itemArea[item]
+                let option = optionOffsets[item] + v
+                guard a >= 0, option < optionOffsets[item + 1] else { continue }
+                let s = flatScores[option]
+                let cell = responses[r] * areaCount + a
+                sums[cell] += s
+                n[cell] += 1
+                if weighted {
+                  weightedSums[cell] += weights[item] * s
+                  weightSums[cell] += weights[item]
+                }
+                if collectItemScores { itemScores[cell].append(s) }
+              }
+            }
+          }
+        }
+      }
     }
-    var values = Matrix(rows: units.count, columns: areas.count, repeating: .nan)
+    var values = Matrix(rows: unitCount, columns: areas.count, repeating: .nan)
+    let levelMinima = scheme?.levels.map(\.minimum) ?? []
     var belowMinimum = [Int](repeating: 0, count: areas.count)
-    var levelIndices = [Int8](repeating: -1, count: scheme == nil ? 0 : units.count * areas.count)
-    var below = [Bool](repeating: false, count: units.count * areas.count)
-    let groupIndex = Dictionary(
-      uniqueKeysWithValues: instrument.groups.enumerated().map { ($0.element.id, $0.offset) })
-    for (row, unit) in units.enumerated() {
-      let g = groupIndex[unit.group] ?? 0
+    var levelIndices = [Int8](repeating: -1, count: scheme == nil ? 0 : unitCount * areas.count)
+    var below = [Bool](repeating: false, count: unitCount * areas.count)
+    for row in 0..<unitCount {
+      let g = Int(table.group[firstRows[row]])
       for a in 0..<areas.count {
         let asked = itemsFor[a][g]
         guard asked > 0 else { continue }  // the area is not asked of this group
         let needed = minimumValidItems ?? (asked + 1) / 2
-        if counts[row][a] >= max(1, needed) {
-          let value = sums[row][a] / weightSums[row][a]
+        let cell = row * areaCount + a
+        if Int(counts[cell]) >= max(1, needed) {
+          let value =
+            weighted
+            ? weightedSums[cell] / weightSums[cell] : plainSums[cell] / Double(counts[cell])
           values[row, a] = value
           if let scheme {
             let basis: Double
             switch scheme.rule {
             case .thresholds: basis = value
             case .roundedMean: basis = (value + 0.5).rounded(.down)
-            case .median: basis = median(itemScores[row][a])
+            case .median: basis = median(itemScores[cell])
             }
-            if let label = scheme.level(for: basis),
-              let index = scheme.levels.firstIndex(where: { $0.label == label })
-            {
-              levelIndices[row * areas.count + a] = Int8(clamping: index)
+            // The highest level whose minimum is at most the basis (LevelScheme.level(for:)).
+            if basis.isFinite, let index = levelMinima.lastIndex(where: { $0 <= basis }) {
+              levelIndices[cell] = Int8(clamping: index)
             }
           }
         } else {
           belowMinimum[a] += 1
-          below[row * areas.count + a] = true
+          below[cell] = true
         }
       }
     }
+    // Integer mode: integer option scores, unweighted items, and L·maxScore within 2⁶².
+    var denominator: Int?
+    let integerScores = optionScores.allSatisfy { $0.allSatisfy { $0 == $0.rounded() } }
+    let unweighted = instrument.items.allSatisfy { $0.weight == nil || $0.weight == 1 }
+    let largest = optionScores.joined().map(abs).max() ?? 0
+    let mostItems = (0..<areaCount).map { a in itemArea.filter { $0 == a }.count }.max() ?? 0
+    if integerScores && unweighted && mostItems > 0 {
+      var l = 1
+      for k in 1...mostItems { l = l / gcd(l, k) * k }
+      if Double(l) * max(largest, 1) * Double(mostItems) < 0x1p62 { denominator = l }
+    }
     return RespondentScores(
-      instrument: instrument.id, groups: instrument.groups.map(\.id), areas: areas.map(\.id),
-      units: units, values: values, validItems: counts,
-      answerSums: plainSums,
+      instrument: instrument.id, denominator: denominator, groups: instrument.groups.map(\.id),
+      areas: areas.map(\.id),
+      codes: unitCodes, values: values, validItemCounts: counts, answerSumValues: plainSums,
       belowMinimum: Dictionary(uniqueKeysWithValues: zip(areas.map(\.id), belowMinimum)),
       levelLabels: scheme?.levels.map(\.label) ?? [], levelIndices: levelIndices,
       belowMinimumFlags: below)
@@ -134,18 +169,85 @@ public struct RespondentScores: Sendable {
 
   /// Id of the instrument the scores come from.
   public let instrument: String
+  /// When every option score is an integer and no item is weighted: the least common
+  /// multiple `L` of 1...k, k the most items of an area, so that every score times `L` is an
+  /// integer (exact, mergeable aggregates); otherwise `nil`.
+  public let denominator: Int?
   /// The instrument's respondent groups, in its order.
   public let groups: [String]
   /// Area ids in report order (the columns of ``values``).
   public let areas: [String]
-  /// The responses (the rows of ``values``).
-  public let units: [Unit]
+  /// Integer codes of the responses' school, group, wave, hub, teacher and respondent.
+  let codes: UnitCodes
+  /// Number of responses (the rows of ``values``).
+  public var count: Int { codes.school.count }
+
+  /// The response in row `row` of ``values``.
+  public func unit(_ row: Int) -> Unit {
+    Unit(
+      school: codes.schools[Int(codes.school[row])],
+      respondent: codes.respondents[Int(codes.respondent[row])],
+      group: codes.groups[Int(codes.group[row])], wave: codes.waves[Int(codes.wave[row])],
+      hub: codes.hub[row] < 0 ? nil : codes.hubs[Int(codes.hub[row])],
+      teacher: codes.teacher[row] < 0 ? nil : codes.teachers[Int(codes.teacher[row])])
+  }
+
+  /// The responses (the rows of ``values``), built on each call: prefer ``unit(_:)`` in loops.
+  public var units: [Unit] { (0..<count).map(unit) }
+
+  /// Per response, the codes of the survey table (-1 for no hub or teacher), and their names.
+  struct UnitCodes: Sendable {
+    var school: [Int32] = []
+    var respondent: [Int32] = []
+    var group: [UInt8] = []
+    var wave: [Int32] = []
+    var hub: [Int32] = []
+    var teacher: [Int32] = []
+    let schools, respondents, groups, waves, hubs, teachers: [String]
+    /// Wave codes in analysis order.
+    let waveOrder: [Int32]
+
+    init(table: SurveyTable, firstRows: [Int]) {
+      schools = table.schools
+      respondents = table.respondents
+      groups = table.instrument.groups.map(\.id)
+      waves = table.waves
+      hubs = table.hubs
+      teachers = table.teachers
+      waveOrder = table.waveOrder
+      school.reserveCapacity(firstRows.count)
+      respondent.reserveCapacity(firstRows.count)
+      group.reserveCapacity(firstRows.count)
+      wave.reserveCapacity(firstRows.count)
+      hub.reserveCapacity(firstRows.count)
+      teacher.reserveCapacity(firstRows.count)
+      for r in firstRows {
+        school.append(table.school[r])
+        respondent.append(table.respondent[r])
+        group.append(table.group[r])
+        wave.append(table.wave[r])
+        hub.append(table.hub.isEmpty ? -1 : table.hub[r])
+        teacher.append(table.teacher.isEmpty ? -1 : table.teacher[r])
+      }
+    }
+  }
   /// `units x areas`; `NaN` where the area was not asked or too few items were valid.
   public let values: Matrix
-  /// Valid answers per unit and area.
-  public let validItems: [[Int]]
-  /// Sum of the valid item scores per unit and area (unweighted), for "mean of all answers".
-  public let answerSums: [[Double]]
+  /// Valid answers per unit and area, `units x areas` row-major.
+  let validItemCounts: [Int32]
+  /// Sum of the valid item scores (unweighted), `units x areas` row-major.
+  let answerSumValues: [Double]
+
+  /// Valid answers of `row` in area column `area`.
+  public func validItems(row: Int, area: Int) -> Int {
+    Int(validItemCounts[row * areas.count + area])
+  }
+
+  /// Sum of the valid item scores (unweighted) of `row` in area column `area`, for the
+  /// "mean of all answers".
+  public func answerSum(row: Int, area: Int) -> Double {
+    answerSumValues[row * areas.count + area]
+  }
   /// Per area: responses whose score is missing because too few items were valid.
   public let belowMinimum: [String: Int]
   /// The instrument's maturity levels, lowest first (empty without a level scheme).
@@ -178,3 +280,5 @@ public struct RespondentScores: Sendable {
     return v.isNaN ? nil : v
   }
 }
+
+func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -96,11 +96,12 @@ public struct ScoreAggregation: Sendable {
   /// Aggregates a (possibly merged) summary; cells come in the summary's sorted order.
   public func aggregate(_ summary: ScoreSummary) -> [Row] {
     var rows: [Row] = []
+    var tQuantiles: [Int: Double] = [:]  // 97.5% t quantile by degrees of freedom
     for cell in summary.cells {
       let names = Dictionary(uniqueKeysWithValues: zip(summary.levels.map(\.rawValue), cell.key))
       let limit = threshold(names)
       for (a, tally) in cell.areas.enumerated() {
-        let n = tally.scores.reduce(0) { $0 + $1.count }
+        let n = tally.n
         if n == 0 && tally.answerCount == 0 && tally.belowMinimum == 0 { continue }  // not asked
         if n < limit {
           rows.append(
@@ -110,14 +111,18 @@ public struct ScoreAggregation: Sendable {
               belowMinimum: tally.belowMinimum, levelCounts: nil, suppressed: true))
           continue
         }
-        let moments = Moments(tally.scores)
+        let moments = Moments(tally, denominator: summary.denominator)
         var ci: [Double]?
         if let m = moments.mean, let e = moments.se, n >= 2 {
-          let t = BetaDistribution.fQuantile(0.95, 1, Double(n - 1)).squareRoot()
+          let t =
+            tQuantiles[n - 1]
+            ?? BetaDistribution.fQuantile(0.95, 1, Double(n - 1)).squareRoot()
+          tQuantiles[n - 1] = t
           ci = [m - t * e, m + t * e]
         }
         var answerTotal = 0.0
-        for s in tally.answerSums { answerTotal += s.value * Double(s.count) }
+        if let total = tally.answerTotal { answerTotal = double(total.value) }
+        for s in tally.answerSums ?? [] { answerTotal += s.value * Double(s.count) }
         let levels: [String: Int]? =
           summary.levelLabels.isEmpty
           ? nil : Dictionary(uniqueKeysWithValues: zip(summary.levelLabels, tally.levelCounts))
@@ -134,13 +139,38 @@ public struct ScoreAggregation: Sendable {
     return rows
   }
 
-  /// Count, mean, SD and SE of a sorted value-count list, summed in its order.
+  /// Count, mean, SD and SE of an area tally: from its exact integers (one rounding each),
+  /// or from its sorted value-count list, summed in order.
   struct Moments {
     let n: Int
     let mean: Double?
     let variance: Double?
     var sd: Double? { variance.map { $0.squareRoot() } }
     var se: Double? { variance.map { ($0 / Double(n)).squareRoot() } }
+
+    init(n: Int, mean: Double?, variance: Double?) {
+      self.n = n
+      self.mean = mean
+      self.variance = variance
+    }
+
+    init(_ tally: ScoreSummary.AreaTally, denominator: Int?) {
+      guard let denominator, let sum = tally.sum?.value, let squares = tally.sumOfSquares?.value
+      else {
+        self.init(tally.scores ?? [])
+        return
+      }
+      let n = tally.n
+      let l = Double(denominator)
+      let mean = n > 0 ? double(sum) / (Double(n) * l) : nil
+      var variance: Double?
+      if n > 1 {
+        // n·Σq² − (Σq)² is exact in 128 bits; the variance is rounded once.
+        let numerator = Int128(n) * squares - sum * sum
+        variance = double(numerator) / (Double(n) * Double(n - 1) * l * l)
+      }
+      self.init(n: n, mean: mean, variance: variance)
+    }
 
     init(_ values: [ScoreSummary.ValueCount]) {
       var count = 0
@@ -340,7 +370,7 @@ public struct ScoreAggregation: Sendable {
       let names = Dictionary(uniqueKeysWithValues: zip(summary.levels.map(\.rawValue), cell.key))
       let limit = threshold(names)
       for (a, tally) in cell.areas.enumerated() {
-        let moments = Moments(tally.scores)
+        let moments = Moments(tally, denominator: summary.denominator)
         guard moments.n >= max(limit, 1) else { continue }
         var key = cell.key
         key.remove(at: w)
@@ -389,4 +419,12 @@ public struct ScoreAggregation: Sendable {
     }
     return out
   }
+}
+
+/// `x` rounded to the nearest double: directly when it fits in 64 bits (the usual case, and
+/// fast), else through the generic conversion.
+@inline(__always)
+func double(_ x: Int128) -> Double {
+  if let small = Int64(exactly: x) { return Double(small) }
+  return Double(x)
 }

@@ -9,12 +9,13 @@ import Ingest
 /// let rows = ScoreAggregation().aggregate(summary)
 /// ```
 ///
-/// Every statistic derives from integer counts: per cell and area, how many respondents had
-/// each distinct score (a score is a ratio of the respondent's answers, computed the same way
-/// in every shard), how many had each maturity level, and how many answers each item got per
-/// option. Merging adds counts, so it is exact and order-free, and the statistics derived
-/// from a merged summary equal those of a single pass over all the data to the last bit
-/// (cells and scores are kept sorted, and every sum runs in that order).
+/// Every statistic derives from integers: per cell and area, the count, sum and sum of squares
+/// of the respondents' scores as exact 128-bit integers over a common denominator (when the
+/// instrument's option scores are integers and items are unweighted; otherwise how many
+/// respondents had each distinct score), how many had each maturity level, and how many
+/// answers each item got per option. Merging adds integers, so it is exact and order-free,
+/// and the statistics derived from a merged summary equal those of a single pass over all
+/// the data to the last bit (cells are kept sorted).
 ///
 /// A shard must hold whole responses: a respondent's answers to one wave split across shards
 /// would be scored twice, from halves.
@@ -31,6 +32,10 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
   public let groups: [String]
   /// Maturity level labels, lowest first (empty without a level scheme).
   public let levelLabels: [String]
+  /// The common denominator `L` of respondent scores in integer mode (the least common
+  /// multiple of 1...k for areas of at most k items); `nil` when option scores are not all
+  /// integers or items carry weights, and distinct scores are counted instead.
+  public let denominator: Int?
   /// Waves seen, in analysis order (for wave-to-wave change).
   public private(set) var waves: [String]
   /// Cells, sorted by key.
@@ -49,17 +54,54 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
   }
 
   /// What one cell says about one area.
+  ///
+  /// With integer option scores and no item weights (``ScoreSummary/denominator`` set), a
+  /// respondent's score `s/c` (answer sum over valid answers) is the integer `q = s·(L/c)`
+  /// over the common denominator `L`, and the tally keeps the exact integers `n`, `Σq`, `Σq²`
+  /// and the answer total. Otherwise it keeps each distinct score with its count.
   public struct AreaTally: Sendable, Codable, Equatable {
-    /// Distinct respondent scores with their counts, ascending by score.
-    public var scores: [ValueCount]
+    /// Respondents with a score.
+    public var n: Int
+    /// `Σq` (integer mode).
+    public var sum: ExactInteger?
+    /// `Σq²` (integer mode).
+    public var sumOfSquares: ExactInteger?
+    /// Distinct respondent scores with their counts, ascending (when scores are not integer).
+    public var scores: [ValueCount]?
     /// Responses whose score is missing because too few items were valid.
     public var belowMinimum: Int
     /// Respondents per maturity level (parallel to ``ScoreSummary/levelLabels``).
     public var levelCounts: [Int]
     /// Valid answers to the area's items.
     public var answerCount: Int
-    /// Distinct per-respondent sums of valid answer scores, with their counts, ascending.
-    public var answerSums: [ValueCount]
+    /// Sum of the valid answer scores (integer mode).
+    public var answerTotal: ExactInteger?
+    /// Distinct per-respondent sums of answer scores with their counts (other scores).
+    public var answerSums: [ValueCount]?
+  }
+
+  /// A 128-bit integer accumulator, written as a decimal string so that no JSON reader
+  /// rounds it.
+  public struct ExactInteger: Sendable, Codable, Equatable, Hashable {
+    /// The value.
+    public var value: Int128
+
+    /// Wraps `value`.
+    public init(_ value: Int128) { self.value = value }
+
+    public init(from decoder: any Decoder) throws {
+      let text = try decoder.singleValueContainer().decode(String.self)
+      guard let v = Int128(text) else {
+        throw DecodingError.dataCorrupted(
+          .init(codingPath: decoder.codingPath, debugDescription: "not an integer: \(text)"))
+      }
+      value = v
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.singleValueContainer()
+      try c.encode(String(value))
+    }
   }
 
   /// A value and how often it occurred; written as `[value, count]`.
@@ -113,92 +155,160 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
     self.areas = scores.areas
     self.groups = scores.groups
     self.levelLabels = scores.levelLabels
+    self.denominator = scores.denominator
     let areaCount = scores.areas.count
     let levelCount = scores.levelLabels.count
 
-    struct Builder {
-      var respondents = 0
-      var scores: [[Double: Int]]
-      var answerSums: [[Double: Int]]
-      var answerCounts: [Int]
-      var belowMinimum: [Int]
-      var levelCounts: [[Int]]
-      var items: [Int: ItemTally] = [:]
+    // Cells numbered by first appearance, found by the responses' integer codes;
+    // accumulators flat over cells x areas.
+    struct CodeKey: Hashable {
+      var a: Int32 = 0
+      var b: Int32 = 0
+      var c: Int32 = 0
+      var d: Int32 = 0
     }
-    func keyOf(_ unit: RespondentScores.Unit) -> [String] {
-      levels.map { level in
-        switch level {
-        case .school: return unit.school
-        case .group: return unit.group
-        case .wave: return unit.wave
-        case .hub: return unit.hub ?? ""
-        }
+    let codes = scores.codes
+    func code(_ level: ScoreAggregation.Level, _ row: Int) -> Int32 {
+      switch level {
+      case .school: return codes.school[row]
+      case .group: return Int32(codes.group[row])
+      case .wave: return codes.wave[row]
+      case .hub: return codes.hub[row]
       }
     }
-    var cellOf: [[String]: Int] = [:]
-    var builders: [Builder] = []
-    var unitCell = [Int](repeating: 0, count: scores.units.count)
-    for (row, unit) in scores.units.enumerated() {
-      let key = keyOf(unit)
-      let c: Int
-      if let existing = cellOf[key] {
-        c = existing
+    func name(_ level: ScoreAggregation.Level, _ code: Int32) -> String {
+      switch level {
+      case .school: return codes.schools[Int(code)]
+      case .group: return codes.groups[Int(code)]
+      case .wave: return codes.waves[Int(code)]
+      case .hub: return code < 0 ? "" : codes.hubs[Int(code)]
+      }
+    }
+    let levelList = Array(levels.prefix(4))
+    var cellOf: [CodeKey: Int] = [:]
+    var firstUnit: [Int] = []
+    var respondents: [Int] = []
+    var unitCell = [Int](repeating: 0, count: scores.count)
+    var waveSeen = [Bool](repeating: false, count: codes.waves.count)
+    for row in 0..<scores.count {
+      waveSeen[Int(codes.wave[row])] = true
+      var key = CodeKey()
+      for (i, level) in levelList.enumerated() {
+        let value = code(level, row)
+        switch i {
+        case 0: key.a = value
+        case 1: key.b = value
+        case 2: key.c = value
+        default: key.d = value
+        }
+      }
+      if let c = cellOf[key] {
+        unitCell[row] = c
+        respondents[c] += 1
       } else {
-        c = builders.count
-        cellOf[key] = c
-        builders.append(
-          Builder(
-            scores: .init(repeating: [:], count: areaCount),
-            answerSums: .init(repeating: [:], count: areaCount),
-            answerCounts: .init(repeating: 0, count: areaCount),
-            belowMinimum: .init(repeating: 0, count: areaCount),
-            levelCounts: .init(
-              repeating: .init(repeating: 0, count: levelCount), count: areaCount)))
+        unitCell[row] = firstUnit.count
+        cellOf[key] = firstUnit.count
+        firstUnit.append(row)
+        respondents.append(1)
       }
-      unitCell[row] = c
-      builders[c].respondents += 1
-      for a in 0..<areaCount {
-        let answers = scores.validItems[row][a]
-        if answers > 0 {
-          builders[c].answerCounts[a] += answers
-          builders[c].answerSums[a][scores.answerSums[row][a], default: 0] += 1
-        }
-        let v = scores.values[row, a]
-        if v.isNaN {
-          if scores.isBelowMinimum(row: row, area: a) {
-            builders[c].belowMinimum[a] += 1
-          }
-        } else {
-          builders[c].scores[a][v, default: 0] += 1
-          if levelCount > 0, let index = scores.levelIndex(row: row, area: a) {
-            builders[c].levelCounts[a][index] += 1
+    }
+    let keys = firstUnit.map { row in levels.map { name($0, code($0, row)) } }
+    let slots = keys.count * areaCount
+    let denominator = scores.denominator
+    let exact = denominator != nil
+    // Multipliers L/c for c valid answers, so a score s/c is the integer s·(L/c).
+    let multipliers: [Int64] =
+      denominator.map { l in
+        (0...max(1, Int(scores.validItemCounts.max() ?? 1))).map { c in c == 0 ? 0 : Int64(l / c) }
+      }
+      ?? []
+    // One accumulator per cell x area, contiguous (a response's areas are neighbours).
+    struct Slot {
+      var n = 0
+      var answerCount = 0
+      var belowMinimum = 0
+      var sum: Int128 = 0
+      var squares: Int128 = 0
+      var answerTotal: Int128 = 0
+    }
+    var accumulators = [Slot](repeating: Slot(), count: slots)
+    var scoreCounts = [[Double: Int]](repeating: [:], count: exact ? 0 : slots)
+    var answerSumCounts = scoreCounts
+    var levelCounts = [Int](repeating: 0, count: slots * levelCount)
+    let hasLevels = levelCount > 0 && !scores.levelIndices.isEmpty
+    scores.values.withUnsafeBufferPointer { values in
+      accumulators.withUnsafeMutableBufferPointer { acc in
+        for row in 0..<scores.count {
+          let base = unitCell[row] * areaCount
+          for a in 0..<areaCount {
+            let slot = base + a
+            let index = row * areaCount + a
+            let answers = Int(scores.validItemCounts[index])
+            let answerSum = scores.answerSumValues[index]
+            if answers > 0 {
+              acc[slot].answerCount += answers
+              if exact {
+                acc[slot].answerTotal += Int128(Int64(answerSum))
+              } else {
+                answerSumCounts[slot][answerSum, default: 0] += 1
+              }
+            }
+            let v = values[a * scores.count + row]
+            if v.isNaN {
+              if scores.belowMinimumFlags[index] { acc[slot].belowMinimum += 1 }
+              continue
+            }
+            acc[slot].n += 1
+            if exact {
+              let q = Int128(Int64(answerSum) * multipliers[answers])
+              acc[slot].sum += q
+              acc[slot].squares += q * q
+            } else {
+              scoreCounts[slot][v, default: 0] += 1
+            }
+            if hasLevels {
+              let level = scores.levelIndices[index]
+              if level >= 0 { levelCounts[slot * levelCount + Int(level)] += 1 }
+            }
           }
         }
       }
     }
+    // Item answers: per cell x item, the counts of each option then NA, PNS, skipped.
+    var itemTallies: [[ItemTally]] = Array(repeating: [], count: keys.count)
     if let table {
       let (responseOfRow, _) = table.responseIndex()
-      let optionCounts = table.instrument.items.map {
-        table.instrument.scale($0.scale)?.options.count ?? 0
-      }
-      for r in 0..<table.count {
-        let c = unitCell[responseOfRow[r]]
-        let item = Int(table.item[r])
-        if builders[c].items[item] == nil {
-          builders[c].items[item] = ItemTally(
-            item: table.instrument.items[item].code,
-            optionCounts: [Int](repeating: 0, count: optionCounts[item]), notApplicable: 0,
-            preferNotToSay: 0, skipped: 0)
-        }
-        let v = table.value[r]
-        switch v {
-        case SurveyTable.Value.notApplicable: builders[c].items[item]?.notApplicable += 1
-        case SurveyTable.Value.preferNotToSay: builders[c].items[item]?.preferNotToSay += 1
-        case SurveyTable.Value.skipped: builders[c].items[item]?.skipped += 1
-        default:
-          if v >= 0 && Int(v) < optionCounts[item] {
-            builders[c].items[item]?.optionCounts[Int(v)] += 1
+      let items = table.instrument.items
+      let optionCounts = items.map { table.instrument.scale($0.scale)?.options.count ?? 0 }
+      let stride = (optionCounts.max() ?? 0) + 3
+      var counts = [Int](repeating: 0, count: keys.count * items.count * stride)
+      table.value.withUnsafeBufferPointer { values in
+        table.item.withUnsafeBufferPointer { itemCodes in
+          for r in 0..<values.count {
+            let item = Int(itemCodes[r])
+            let base = (unitCell[responseOfRow[r]] * items.count + item) * stride
+            let v = Int(values[r])
+            switch Int16(v) {
+            case SurveyTable.Value.notApplicable: counts[base + stride - 3] += 1
+            case SurveyTable.Value.preferNotToSay: counts[base + stride - 2] += 1
+            case SurveyTable.Value.skipped: counts[base + stride - 1] += 1
+            default: if v >= 0 && v < optionCounts[item] { counts[base + v] += 1 }
+            }
           }
+        }
+      }
+      let codeOrder = items.indices.sorted { items[$0].code < items[$1].code }
+      for c in 0..<keys.count {
+        for item in codeOrder {
+          let base = (c * items.count + item) * stride
+          let slice = counts[base..<(base + stride)]
+          guard slice.contains(where: { $0 > 0 }) else { continue }
+          itemTallies[c].append(
+            ItemTally(
+              item: items[item].code,
+              optionCounts: Array(counts[base..<(base + optionCounts[item])]),
+              notApplicable: counts[base + stride - 3], preferNotToSay: counts[base + stride - 2],
+              skipped: counts[base + stride - 1]))
         }
       }
     }
@@ -206,22 +316,29 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
       d.map { ValueCount(value: $0.key, count: $0.value) }.sorted { $0.value < $1.value }
     }
     var cells: [Cell] = []
-    cells.reserveCapacity(builders.count)
-    for (key, c) in cellOf {
-      let b = builders[c]
+    cells.reserveCapacity(keys.count)
+    for c in keys.indices.sorted(by: { Self.precedes(keys[$0], keys[$1]) }) {
+      let key = keys[c]
       cells.append(
         Cell(
-          key: key, respondents: b.respondents,
+          key: key, respondents: respondents[c],
           areas: (0..<areaCount).map { a in
-            AreaTally(
-              scores: sorted(b.scores[a]), belowMinimum: b.belowMinimum[a],
-              levelCounts: b.levelCounts[a], answerCount: b.answerCounts[a],
-              answerSums: sorted(b.answerSums[a]))
+            let slot = c * areaCount + a
+            let t = accumulators[slot]
+            return AreaTally(
+              n: t.n, sum: exact ? ExactInteger(t.sum) : nil,
+              sumOfSquares: exact ? ExactInteger(t.squares) : nil,
+              scores: exact ? nil : sorted(scoreCounts[slot]), belowMinimum: t.belowMinimum,
+              levelCounts: Array(levelCounts[(slot * levelCount)..<((slot + 1) * levelCount)]),
+              answerCount: t.answerCount,
+              answerTotal: exact ? ExactInteger(t.answerTotal) : nil,
+              answerSums: exact ? nil : sorted(answerSumCounts[slot]))
           },
-          items: b.items.values.sorted { $0.item < $1.item }))
+          items: itemTallies[c]))
     }
-    self.cells = cells.sorted { Self.precedes($0.key, $1.key) }
-    self.waves = Self.orderWaves(Set(scores.units.map(\.wave)))
+    self.cells = cells
+    self.waves = Self.orderWaves(
+      Set(codes.waves.indices.filter { waveSeen[$0] }.map { codes.waves[$0] }))
   }
 
   /// Adds `other`'s counts to this summary.
@@ -241,8 +358,10 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
         "cells by \(other.levels.map(\.rawValue).joined(separator: ",")), expected "
           + levels.map(\.rawValue).joined(separator: ","))
     }
-    guard other.areas == areas, other.levelLabels == levelLabels, other.groups == groups else {
-      throw ScoringError.incompatiblePartials("areas, groups or maturity levels differ")
+    guard other.areas == areas, other.levelLabels == levelLabels, other.groups == groups,
+      other.denominator == denominator
+    else {
+      throw ScoringError.incompatiblePartials("areas, groups, maturity levels or scoring differ")
     }
     var byKey: [[String]: Int] = [:]
     for (i, cell) in cells.enumerated() { byKey[cell.key] = i }
@@ -255,6 +374,10 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
       for a in 0..<areas.count {
         var t = cells[i].areas[a]
         let u = cell.areas[a]
+        t.n += u.n
+        t.sum = Self.add(t.sum, u.sum)
+        t.sumOfSquares = Self.add(t.sumOfSquares, u.sumOfSquares)
+        t.answerTotal = Self.add(t.answerTotal, u.answerTotal)
         t.scores = Self.add(t.scores, u.scores)
         t.answerSums = Self.add(t.answerSums, u.answerSums)
         t.belowMinimum += u.belowMinimum
@@ -281,6 +404,16 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
     }
     cells.sort { Self.precedes($0.key, $1.key) }
     waves = Self.orderWaves(Set(waves).union(other.waves))
+  }
+
+  static func add(_ a: ExactInteger?, _ b: ExactInteger?) -> ExactInteger? {
+    guard let a, let b else { return a ?? b }
+    return ExactInteger(a.value + b.value)
+  }
+
+  static func add(_ a: [ValueCount]?, _ b: [ValueCount]?) -> [ValueCount]? {
+    guard let a, let b else { return a ?? b }
+    return add(a, b)
   }
 
   /// Merges two sorted value-count lists.

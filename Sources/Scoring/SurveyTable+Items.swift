@@ -44,14 +44,24 @@ extension SurveyTable {
       let respondent: Int32
     }
     var number: [Key: Int] = [:]
+    number.reserveCapacity(Swift.min(count, Swift.max(respondents.count, 1 << 10)))
     var ofRow = [Int](repeating: 0, count: count)
     var firstRow: [Int] = []
+    var previous = Key(school: -1, wave: -1, respondent: -1)
+    var previousNumber = 0
     for r in 0..<count {
       let key = Key(school: school[r], wave: wave[r], respondent: respondent[r])
+      if key == previous {  // rows of one response usually follow each other
+        ofRow[r] = previousNumber
+        continue
+      }
+      previous = key
       if let n = number[key] {
+        previousNumber = n
         ofRow[r] = n
       } else {
         number[key] = firstRow.count
+        previousNumber = firstRow.count
         ofRow[r] = firstRow.count
         firstRow.append(r)
       }

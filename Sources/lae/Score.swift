@@ -87,7 +87,8 @@ struct Score: ParsableCommand {
     print(
       (["school", "respondent", "group", "wave", "hub", "teacher"] + scores.areas).joined(
         separator: sep))
-    for (row, unit) in scores.units.enumerated() {
+    for row in 0..<scores.count {
+      let unit = scores.unit(row)
       let ids = [
         unit.school, unit.respondent, unit.group, unit.wave, unit.hub ?? "", unit.teacher ?? "",
       ]

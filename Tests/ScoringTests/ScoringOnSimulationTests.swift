@@ -32,7 +32,7 @@ struct ScoringOnSimulationTests {
     // Only responses with every item of an area missing lack a score (students answer one
     // item of areas B and E, so about 5% of them): a small share.
     #expect(
-      scores.belowMinimum.values.allSatisfy { $0 < scores.units.count / 20 },
+      scores.belowMinimum.values.allSatisfy { $0 < scores.count / 20 },
       "\(scores.belowMinimum)")
   }
 

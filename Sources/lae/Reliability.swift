@@ -20,7 +20,7 @@ struct ReliabilityCommand: ParsableCommand {
 
   @Option(
     help:
-      "Without an instrument: keys CSV with columns item,scale,key (key -1 reverses); responses are then wide, one column per item."
+      "Without an instrument: keys CSV with columns item,scale,key (key -1 reverses); responses are then wide (one column per item) or long (respondent,item,value)."
   )
   var keys: String?
 
@@ -113,18 +113,33 @@ struct ReliabilityCommand: ParsableCommand {
       members[row[scaleColumn], default: []].append((row[itemColumn], key))
     }
     let allItems = scales.flatMap { members[$0]?.map(\.item) ?? [] }
-    let table = try NumericTableReader().read(responses, columns: allItems)
+    // Long layout (respondent,item,value) when the header has those columns and no item
+    // column; wide otherwise.
+    let responseHeader = try headerFields(responses)
+    let long =
+      ["respondent", "item", "value"].allSatisfy(responseHeader.contains)
+      && !allItems.contains(where: responseHeader.contains)
+    let table: ItemResponses
+    if long {
+      table = try ItemResponses.readLong(responses, items: allItems)
+    } else {
+      let wide = try NumericTableReader().read(responses, columns: allItems)
+      table = ItemResponses(
+        items: allItems,
+        values: Matrix(rows: wide.rows, columns: allItems.count, columnMajor: wide.values))
+    }
     let analysis = ReliabilityAnalysis(missingData: listwise ? .listwise : .pairwise)
     var areas: [AreaReliability] = []
     for scale in scales {
       let list = members[scale] ?? []
       let columns = list.map { m in allItems.firstIndex(of: m.item) ?? 0 }
+      let n = table.respondentCount
       var elements: [Double] = []
-      elements.reserveCapacity(table.rows * list.count)
+      elements.reserveCapacity(n * list.count)
       for c in columns {
-        elements.append(contentsOf: table.values[(c * table.rows)..<((c + 1) * table.rows)])
+        elements.append(contentsOf: table.values.elements[(c * n)..<((c + 1) * n)])
       }
-      let matrix = Matrix(rows: table.rows, columns: list.count, columnMajor: elements)
+      let matrix = Matrix(rows: n, columns: list.count, columnMajor: elements)
       let items = ItemResponses(items: list.map(\.item), values: matrix)
         .reversed(keys: list.map(\.key), minimum: scaleMin, maximum: scaleMax)
       do {
@@ -178,4 +193,17 @@ struct ReliabilityCommand: ParsableCommand {
     s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
   }
   func f(_ x: Double) -> String { String(format: "%.3f", x) }
+
+  /// The header fields of a CSV file (first line, quotes removed), for layout detection.
+  func headerFields(_ path: String) throws -> [String] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw IngestError.unreadableFile(path: path, reason: "cannot open the file")
+    }
+    defer { try? handle.close() }
+    let data = handle.readData(ofLength: 1 << 16)
+    let line = String(decoding: data.prefix { $0 != 10 && $0 != 13 }, as: UTF8.self)
+    return line.split(separator: ",", omittingEmptySubsequences: false).map {
+      $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" \u{FEFF}"))
+    }
+  }
 }

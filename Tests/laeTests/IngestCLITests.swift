@@ -192,6 +192,28 @@ struct IngestCLITests {
       "reliability", "--keys", bad, "--responses", root.appendingPathComponent("likert6.csv").path,
     ])
     #expect(failed.status == 1 && failed.standardError.contains("must be 1 or -1"))
+    // The same data in the long layout (respondent,item,value) gives the same numbers.
+    let wide = try String(
+      contentsOf: root.appendingPathComponent("likert6.csv"), encoding: .utf8
+    ).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let names = wide[0].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+    var long = "respondent,item,value\n"
+    for (i, row) in wide.dropFirst().enumerated() {
+      for (j, v) in row.enumerated() { long += "p\(i),\(names[j]),\(v)\n" }
+    }
+    let longPath = try write("long.csv", long)
+    let fromLong = try LAERun([
+      "reliability", "--keys", keys, "--responses", longPath, "--format", "json",
+    ])
+    #expect(fromLong.status == 0, "\(fromLong.standardError)")
+    let longObject =
+      try JSONSerialization.jsonObject(with: Data(fromLong.standardOutput.utf8)) as? [String: Any]
+    let longArea = (longObject?["areas"] as? [[String: Any]])?.first
+    #expect((longArea?["reliability"] as? [String: Any])?["rawAlpha"] as? Double == alpha)
+    let badLong = try write("bad-long.csv", "respondent,item,value\np1,A1,3\np1,A2,x\n")
+    let located = try LAERun(["reliability", "--keys", keys, "--responses", badLong])
+    #expect(located.status == 1)
+    #expect(located.standardError.contains("bad-long.csv:3:3"), "\(located.standardError)")
   }
 
   @Test func readsStandardInput() throws {

@@ -42,7 +42,8 @@ demo: deps
 	.build/release/lae reliability --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv
 	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --format csv > $(DEMO)/scores.csv
 	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --by school,wave --layout wide --format csv > $(DEMO)/school-scores-wide.csv
-	@echo "wrote $(DEMO)/scores.csv (school x group x wave, suppressed below 5) and $(DEMO)/school-scores-wide.csv"
+	.build/release/lae mentor --scores $(DEMO)/school-scores-wide.csv --roster $(DEMO)/roster.csv --format csv > $(DEMO)/mentoring.csv
+	@echo "wrote $(DEMO)/scores.csv (school x group x wave, suppressed below 5), $(DEMO)/school-scores-wide.csv and $(DEMO)/mentoring.csv"
 
 # Full benchmark run (release, several minutes; first build about 4 minutes).
 bench: deps
@@ -85,7 +86,8 @@ lint:
 docs: deps
 	$(SWIFT) package --allow-writing-to-directory .docs generate-documentation \
 	  --enable-experimental-combined-documentation \
-	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Reporting --output-path .docs
+	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Reporting \
+	  --target Mentoring --output-path .docs
 
 clean:
 	rm -rf .build Benchmarks/.build .docs $(DEMO)

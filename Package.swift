@@ -33,9 +33,12 @@ let package = Package(
       dependencies: [
         "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    .target(name: "Mentoring"),
     .target(
       name: "LearningAnalytics",
-      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting"]),
+      dependencies: [
+        "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "Mentoring",
+      ]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -57,6 +60,7 @@ let package = Package(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "MentoringTests", dependencies: ["Mentoring", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

@@ -104,6 +104,7 @@ struct CLITests {
                                 aggregates.
         reliability             Reliability per area: alpha, standardized alpha, G6, average r, item
                                 statistics (as psych::alpha).
+        mentor                  Propose mentor-mentee pairs within hubs (or schools) from area scores.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
 
         See 'lae help <subcommand>' for detailed help.

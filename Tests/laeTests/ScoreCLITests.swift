@@ -54,3 +54,50 @@ struct ScoreCLITests {
     #expect(bad.standardError.contains("responses.csv: not a partial result"))
   }
 }
+
+@Suite("lae mentor", .serialized)
+struct MentorCLITests {
+  @Test func pairsWithinHubsWithinCapacity() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lae-mentor-\(UUID().uuidString)")
+    let sim = folder.appendingPathComponent("sim").path
+    let made = try LAERun([
+      "simulate", "--schools", "18", "--hubs", "3", "--teachers", "3", "--waves", "2", "--seed",
+      "4",
+      "--out", sim,
+    ])
+    #expect(made.status == 0, "\(made.standardError)")
+    let wide = try LAERun([
+      "score", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--by", "school,wave", "--layout", "wide", "--format", "csv",
+    ])
+    let scores = folder.appendingPathComponent("wide.csv")
+    try Data(wide.standardOutput.utf8).write(to: scores)
+    let run = try LAERun([
+      "mentor", "--scores", scores.path, "--roster", "\(sim)/roster.csv", "--capacity", "1",
+      "--format", "json",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object =
+      try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+    let pairs = object?["pairs"] as? [[String: Any]] ?? []
+    #expect(!pairs.isEmpty)
+    #expect(object?["wave"] as? String == "2")
+    // Hubs from the roster: every pair within one hub, each mentor once (capacity 1).
+    let roster = try String(contentsOfFile: "\(sim)/roster.csv", encoding: .utf8)
+    var hub: [String: String] = [:]
+    for line in roster.split(separator: "\n").dropFirst() {
+      let f = line.split(separator: ",", omittingEmptySubsequences: false)
+      if f[0] == "school" { hub[String(f[1])] = String(f[3]) }
+    }
+    let mentors = pairs.compactMap { $0["mentor"] as? String }
+    #expect(Set(mentors).count == mentors.count)
+    for p in pairs {
+      #expect(hub[p["mentor"] as? String ?? ""] == hub[p["mentee"] as? String ?? "x"])
+      #expect(p["group"] as? String == hub[p["mentor"] as? String ?? ""])
+    }
+    // Without hubs it says what to give.
+    let noHub = try LAERun(["mentor", "--scores", scores.path])
+    #expect(noHub.status != 0 && noHub.standardError.contains("--roster"))
+  }
+}

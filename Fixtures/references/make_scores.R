@@ -109,3 +109,26 @@ for (k in split(a, list(a$school, a$group, a$area), drop = TRUE)) {
   }
 }
 write.csv(do.call(rbind, ch), "Fixtures/references/scores/expected-changes.csv", row.names = FALSE)
+
+# Hub comparison: a school's score is the mean of its respondents' area scores (groups
+# pooled); hub and programme means are means of school scores; percentile ranks are
+# 100 * (below + equal / 2) / n; growth is the change since the previous wave, relative to the
+# hub's mean growth.
+hubs <- unique(x[, c("school", "hub")])
+sc <- aggregate(mean ~ school + wave + area, resp[!is.na(resp$mean), ], mean)
+sc <- merge(sc, hubs, by = "school")
+pct <- function(v, all) 100 * (sum(all < v) + 0.5 * sum(all == v)) / length(all)
+sc$hub_mean <- ave(sc$mean, sc$hub, sc$area, sc$wave)
+sc$programme_mean <- ave(sc$mean, sc$area, sc$wave)
+sc$pct_hub <- mapply(function(v, h, a, w) pct(v, sc$mean[sc$hub == h & sc$area == a & sc$wave == w]),
+                     sc$mean, sc$hub, sc$area, sc$wave)
+sc$pct_programme <- mapply(function(v, a, w) pct(v, sc$mean[sc$area == a & sc$wave == w]),
+                           sc$mean, sc$area, sc$wave)
+sc <- sc[order(sc$school, sc$area, as.numeric(sc$wave)), ]
+sc$growth <- ave(sc$mean, sc$school, sc$area, FUN = function(v) c(NA, diff(v)))
+sc$hub_growth <- ave(sc$growth, sc$hub, sc$area, sc$wave, FUN = function(v) mean(v))
+sc$growth_vs_hub <- sc$growth - sc$hub_growth
+out <- sc[, c("school", "hub", "wave", "area", "mean", "hub_mean", "programme_mean", "pct_hub",
+              "pct_programme", "growth", "growth_vs_hub")]
+for (col in names(out)[5:11]) out[[col]] <- fmt(out[[col]])
+write.csv(out, "Fixtures/references/scores/expected-hub-comparison.csv", row.names = FALSE)

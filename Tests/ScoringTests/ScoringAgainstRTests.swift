@@ -217,4 +217,31 @@ struct ScoringAgainstRTests {
     let other = ScoreSummary(AreaScorer().score(t), levels: [.hub, .wave])
     #expect(throws: ScoringError.self) { try merged.merge(other) }
   }
+
+  @Test func hubComparison() throws {
+    let summary = ScoreSummary(try scores(), levels: [.hub, .school, .wave])
+    let rows = ScoreAggregation(levels: [.hub, .school, .wave], defaultThreshold: 0).aggregate(
+      summary)
+    let comparison = HubComparison(rows)
+    var index: [String: HubComparison.SchoolRow] = [:]
+    for r in comparison.schools { index["\(r.school)|\(r.wave)|\(r.area)"] = r }
+    let expected = try expected("expected-hub-comparison.csv")
+    #expect(comparison.schools.count == expected.count)
+    for e in expected {
+      guard let r = index["\(e[0])|\(e[2])|\(e[3])"] else {
+        Issue.record("missing \(e)")
+        continue
+      }
+      #expect(r.hub == e[1])
+      near(r.score, e[4], "\(e) score")
+      near(r.hubMean, e[5], "\(e) hub mean")
+      near(r.programmeMean, e[6], "\(e) programme mean")
+      near(r.percentileInHub, e[7], "\(e) percentile in hub")
+      near(r.percentileInProgramme, e[8], "\(e) percentile in programme")
+      near(r.growth, e[9], "\(e) growth")
+      near(r.growthRelativeToHub, e[10], "\(e) growth vs hub")
+    }
+    #expect(comparison.hubs.count == 2 * 2 * 8)
+    #expect(comparison.hubs.allSatisfy { $0.schools == 2 && $0.sd != nil })
+  }
 }

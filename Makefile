@@ -43,6 +43,8 @@ demo: deps
 	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --format csv > $(DEMO)/scores.csv
 	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --by school,wave --layout wide --format csv > $(DEMO)/school-scores-wide.csv
 	.build/release/lae mentor --scores $(DEMO)/school-scores-wide.csv --roster $(DEMO)/roster.csv --format csv > $(DEMO)/mentoring.csv
+	.build/release/lae report --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --out $(DEMO)
+	.build/release/lae report --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --out $(DEMO) --school S001
 	@echo "wrote $(DEMO)/scores.csv (school x group x wave, suppressed below 5), $(DEMO)/school-scores-wide.csv and $(DEMO)/mentoring.csv"
 
 # Full benchmark run (release, several minutes; first build about 4 minutes).
@@ -87,7 +89,7 @@ docs: deps
 	$(SWIFT) package --allow-writing-to-directory .docs generate-documentation \
 	  --enable-experimental-combined-documentation \
 	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Reporting \
-	  --target Mentoring --output-path .docs
+	  --target Mentoring --target Report --output-path .docs
 
 clean:
 	rm -rf .build Benchmarks/.build .docs $(DEMO)

@@ -34,10 +34,12 @@ let package = Package(
         "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(name: "Mentoring"),
+    .target(name: "Report", dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting"]),
     .target(
       name: "LearningAnalytics",
       dependencies: [
         "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "Mentoring",
+        "Report",
       ]),
 
     // MARK: - Command-line tool
@@ -61,6 +63,9 @@ let package = Package(
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "MentoringTests", dependencies: ["Mentoring", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "ReportTests",
+      dependencies: ["Report", "Scoring", "Mentoring", "Simulation", "Ingest", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

@@ -3,6 +3,7 @@
 @_exported import MatrixCore
 @_exported import Mentoring
 @_exported import Optimization
+@_exported import Report
 @_exported import Reporting
 @_exported import Scoring
 @_exported import Simulation

@@ -447,7 +447,7 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
   }
 
   /// Waves numerically when all are numbers, else by code points (as ``SurveyTable/waveOrder``).
-  static func orderWaves(_ waves: Set<String>) -> [String] {
+  public static func orderWaves(_ waves: Set<String>) -> [String] {
     if waves.allSatisfy({ Double($0) != nil }) {
       return waves.sorted { (Double($0) ?? 0, $0) < (Double($1) ?? 0, $1) }
     }

@@ -18,7 +18,7 @@ struct LAE: ParsableCommand {
     version: EngineVersion.string,
     subcommands: [
       Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self, Mentor.self,
-      Doctor.self,
+      ReportCommand.self, Doctor.self,
     ]
   )
 }

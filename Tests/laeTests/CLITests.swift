@@ -105,6 +105,8 @@ struct CLITests {
         reliability             Reliability per area: alpha, standardized alpha, G6, average r, item
                                 statistics (as psych::alpha).
         mentor                  Propose mentor-mentee pairs within hubs (or schools) from area scores.
+        report                  Write the programme report (or one school's): HTML with SVG charts,
+                                Markdown, JSON.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
 
         See 'lae help <subcommand>' for detailed help.

@@ -101,3 +101,37 @@ struct MentorCLITests {
     #expect(noHub.status != 0 && noHub.standardError.contains("--roster"))
   }
 }
+
+@Suite("lae report", .serialized)
+struct ReportCLITests {
+  @Test func writesProgrammeAndSchoolReports() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lae-report-\(UUID().uuidString)")
+    let sim = folder.appendingPathComponent("sim").path
+    let made = try LAERun([
+      "simulate", "--schools", "9", "--hubs", "3", "--teachers", "3", "--waves", "2", "--seed", "8",
+      "--out", sim,
+    ])
+    #expect(made.status == 0, "\(made.standardError)")
+    let out = folder.appendingPathComponent("out").path
+    for extra in [[], ["--school", "S002"]] {
+      let run = try LAERun(
+        [
+          "report", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+          "--out", out,
+        ] + extra)
+      #expect(run.status == 0, "\(run.standardError)")
+    }
+    for file in ["report.html", "report.md", "report.json", "school-S002.html", "school-S002.json"]
+    {
+      #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+    }
+    let html = try String(contentsOfFile: "\(out)/school-S002.html", encoding: .utf8)
+    #expect(html.contains("<h2>Area profile</h2>") && html.contains("<h2>Mentoring pairs</h2>"))
+    let unknown = try LAERun([
+      "report", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--out", out, "--school", "S999",
+    ])
+    #expect(unknown.status == 1 && unknown.standardError.contains("School 'S999' has no responses"))
+  }
+}

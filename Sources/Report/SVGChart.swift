@@ -1,0 +1,160 @@
+import Foundation
+
+/// A grouped bar chart drawn as a self-contained, accessible SVG.
+///
+/// ```swift
+/// let chart = BarChart(
+///   id: "profile", title: "Area profile", categories: ["A", "B"],
+///   series: [.init(name: "School", values: [3.1, 2.8]), .init(name: "Hub", values: [3.4, 3.0])],
+///   domain: 1...5)
+/// let svg = chart.svg()
+/// ```
+///
+/// Accessibility: the `<svg>` has `role="img"` and is labelled by its `<title>` and a `<desc>`
+/// that says in words what the chart shows (``textAlternative``); colours come from the
+/// Okabe-Ito palette, safe for the common colour-vision deficiencies, and every series is
+/// also named in a legend and in each bar's own `<title>` (a tooltip). Every bar is a
+/// `<rect class="mark">` carrying `data-series`, `data-category` and `data-value`, so a test
+/// (or a reader) can check that the marks match the data. Missing values draw no bar.
+public struct BarChart: Sendable, Codable, Equatable {
+  /// One series (one colour).
+  public struct Series: Sendable, Codable, Equatable {
+    /// Legend name.
+    public let name: String
+    /// One value per category (`nil` draws nothing).
+    public let values: [Double?]
+    /// Creates a series.
+    public init(name: String, values: [Double?]) {
+      self.name = name
+      self.values = values
+    }
+  }
+
+  /// Element id (unique in the page).
+  public let id: String
+  /// Chart title.
+  public let title: String
+  /// Category labels (the groups of bars), top to bottom.
+  public let categories: [String]
+  /// Series, drawn side by side within each category.
+  public let series: [Series]
+  /// The value axis range.
+  public let domain: ClosedRange<Double>
+
+  /// Creates a chart.
+  public init(
+    id: String, title: String, categories: [String], series: [Series],
+    domain: ClosedRange<Double>
+  ) {
+    self.id = id
+    self.title = title
+    self.categories = categories
+    self.series = series
+    self.domain = domain
+  }
+
+  /// Okabe and Ito's colour-blind-safe palette (black last).
+  public static let palette = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+  ]
+
+  /// The chart in words: each category with every series' value.
+  public var textAlternative: String {
+    let lines = categories.enumerated().map { c, category in
+      category + ": "
+        + series.map { s in
+          "\(s.name) " + (s.values[c].map { String(format: "%.2f", $0) } ?? "no data")
+        }.joined(separator: ", ")
+    }
+    return "\(title). Bars on a scale from \(format(domain.lowerBound)) to "
+      + "\(format(domain.upperBound)). " + lines.joined(separator: "; ") + "."
+  }
+
+  func format(_ x: Double) -> String {
+    x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
+  }
+
+  /// The SVG element.
+  public func svg() -> String {
+    let labelWidth = 190.0
+    let plotWidth = 420.0
+    let bar = 12.0
+    let gap = 10.0
+    let groupHeight = Double(max(series.count, 1)) * bar + gap
+    let top = 28.0
+    let height = top + Double(categories.count) * groupHeight + 40
+    let width = labelWidth + plotWidth + 30
+    let span = domain.upperBound - domain.lowerBound
+    func x(_ v: Double) -> Double {
+      labelWidth + plotWidth
+        * (min(max(v, domain.lowerBound), domain.upperBound)
+          - domain.lowerBound) / (span > 0 ? span : 1)
+    }
+    var out = """
+      <svg xmlns="http://www.w3.org/2000/svg" role="img" id="\(escape(id))" \
+      aria-labelledby="\(escape(id))-title \(escape(id))-desc" viewBox="0 0 \(f(width)) \(f(height))" \
+      width="\(f(width))" height="\(f(height))" class="chart">
+      <title id="\(escape(id))-title">\(escape(title))</title>
+      <desc id="\(escape(id))-desc">\(escape(textAlternative))</desc>
+
+      """
+    // Grid lines at each whole unit of the domain (at most 10).
+    let step = max(1, (span / 10).rounded(.up))
+    var tick = domain.lowerBound
+    while tick <= domain.upperBound + 1e-9 {
+      out +=
+        "<line class=\"grid\" x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(top - 6))\" "
+        + "y2=\"\(f(height - 34))\" stroke=\"#ccc\"/>"
+        + "<text x=\"\(f(x(tick)))\" y=\"\(f(height - 20))\" text-anchor=\"middle\" "
+        + "font-size=\"11\">\(format(tick))</text>\n"
+      tick += step
+    }
+    for (c, category) in categories.enumerated() {
+      let y0 = top + Double(c) * groupHeight
+      out +=
+        "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y0 + Double(series.count) * bar / 2 + 4))\" "
+        + "text-anchor=\"end\" font-size=\"12\">\(escape(category))</text>\n"
+      for (s, serie) in series.enumerated() {
+        guard c < serie.values.count, let v = serie.values[c], v.isFinite else { continue }
+        let colour = Self.palette[s % Self.palette.count]
+        let y = y0 + Double(s) * bar
+        out +=
+          "<rect class=\"mark\" data-series=\"\(escape(serie.name))\" "
+          + "data-category=\"\(escape(category))\" data-value=\"\(v)\" x=\"\(f(labelWidth))\" "
+          + "y=\"\(f(y))\" width=\"\(f(max(0.5, x(v) - labelWidth)))\" height=\"\(f(bar - 2))\" "
+          + "fill=\"\(colour)\"><title>\(escape(serie.name)), \(escape(category)): "
+          + "\(String(format: "%.2f", v))</title></rect>\n"
+      }
+    }
+    // Legend.
+    var lx = labelWidth
+    for (s, serie) in series.enumerated() {
+      out +=
+        "<rect x=\"\(f(lx))\" y=\"6\" width=\"12\" height=\"12\" "
+        + "fill=\"\(Self.palette[s % Self.palette.count])\"/>"
+        + "<text x=\"\(f(lx + 16))\" y=\"16\" font-size=\"12\">\(escape(serie.name))</text>\n"
+      lx += 24 + Double(serie.name.count) * 7
+    }
+    out += "</svg>"
+    return out
+  }
+
+  func f(_ x: Double) -> String { String(format: "%.1f", x) }
+}
+
+/// Escapes text for HTML and SVG content and attributes.
+func escape(_ s: String) -> String {
+  var out = ""
+  out.reserveCapacity(s.count)
+  for ch in s {
+    switch ch {
+    case "&": out += "&amp;"
+    case "<": out += "&lt;"
+    case ">": out += "&gt;"
+    case "\"": out += "&quot;"
+    case "'": out += "&#39;"
+    default: out.append(ch)
+    }
+  }
+  return out
+}

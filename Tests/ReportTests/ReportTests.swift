@@ -1,0 +1,93 @@
+import Foundation
+import Ingest
+import MatrixCore
+import Mentoring
+import Scoring
+import Simulation
+import Testing
+import _TestSupport
+
+@testable import Report
+
+@Suite("Programme and school reports")
+struct ReportTests {
+  static func programme() throws -> SurveyTable {
+    var simulator = ProgrammeSimulator()
+    simulator.schoolCount = 12
+    simulator.hubCount = 3
+    simulator.waveCount = 2
+    var rng = SplitMix64(seed: 31)
+    return try simulator.simulate(
+      instrument: try Instrument.bundled("school-self-reflection"), using: &rng
+    ).responses
+  }
+
+  /// The page loads nothing from elsewhere, and every chart is accessible and draws its data.
+  func checkPage(_ report: ProgrammeReport) throws {
+    let html = report.html
+    for forbidden in ["<script", "<link", "<img", "@import", "url(", "src=", "@font-face"] {
+      #expect(!html.contains(forbidden), "\(forbidden)")
+    }
+    let contents = try JSONDecoder().decode(ProgrammeReport.Contents.self, from: report.data)
+    #expect(!contents.charts.isEmpty)
+    for chart in contents.charts {
+      let svg = chart.svg()
+      #expect(html.contains(svg), "chart \(chart.id) in the page")
+      #expect(svg.contains("<title id=\"\(chart.id)-title\">") && svg.contains("role=\"img\""))
+      #expect(svg.contains("<desc id=\"\(chart.id)-desc\">"))
+      // One mark per value, carrying the value.
+      let marks = svg.components(separatedBy: "<rect class=\"mark\"").dropFirst()
+      let values = chart.series.flatMap { $0.values.compactMap { $0 } }
+      #expect(marks.count == values.count, "chart \(chart.id)")
+      var markValues: [Double] = []
+      for mark in marks {
+        guard let range = mark.range(of: "data-value=\"") else { continue }
+        let rest = mark[range.upperBound...]
+        markValues.append(Double(rest.prefix { $0 != "\"" }) ?? .nan)
+      }
+      #expect(markValues.sorted() == values.sorted(), "chart \(chart.id) values")
+      #expect(chart.textAlternative.contains(chart.title))
+    }
+  }
+
+  @Test func programmeReport() throws {
+    let table = try Self.programme()
+    let report = try ProgrammeReport(table: table)
+    try checkPage(report)
+    #expect(report.html.contains("<h2>Hubs</h2>") && report.html.contains("<h2>Reliability"))
+    #expect(report.markdown.hasPrefix("# ") && report.markdown.contains("| Hub | Schools |"))
+  }
+
+  @Test func schoolReportWithMentoring() throws {
+    let table = try Self.programme()
+    let school = table.schools[0]
+    let scores = AreaScorer().score(table)
+    let rows = ScoreAggregation(levels: [.hub, .school, .wave], defaultThreshold: 0)
+      .aggregate(ScoreSummary(scores, levels: [.hub, .school, .wave]))
+      .filter { $0.cell["wave"] == "2" }
+    var units: [String: (hub: String, scores: [String: Double])] = [:]
+    for r in rows {
+      units[r.cell["school"] ?? "", default: (r.cell["hub"] ?? "", [:])].scores[r.area] = r.mean
+    }
+    let matching = MentorMatching(areas: scores.areas, capacity: 2, minimumGap: 0.2)
+    let result = try matching.match(
+      units.map { id, u in
+        MentoringUnit(id: id, group: u.hub, scores: scores.areas.map { u.scores[$0] })
+      })
+    let report = try ProgrammeReport(table: table, mentoring: result, school: school)
+    try checkPage(report)
+    #expect(report.html.contains("<h2>Area profile</h2>"))
+    #expect(report.html.contains("<h2>Mentoring pairs</h2>"))
+    let contents = try JSONDecoder().decode(ProgrammeReport.Contents.self, from: report.data)
+    #expect(contents.school == school && contents.wave == "2")
+    #expect(contents.mentoring.allSatisfy { $0.mentor == school || $0.mentee == school })
+    #expect(contents.hubComparison.schools.allSatisfy { $0.school == school })
+    #expect(throws: ReportError.unknownSchool("nope")) {
+      try ProgrammeReport(table: table, school: "nope")
+    }
+  }
+
+  @Test func escapesText() {
+    #expect(escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+  }
+}

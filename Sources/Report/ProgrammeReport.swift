@@ -168,7 +168,7 @@ public struct ProgrammeReport: Sendable {
             "| \(c.cell["group"] ?? "") | \(label(c.area)) | \(Self.signed(c.difference)) | \(g) | \(ci) |\n"
         }
         t += "</tbody></table>"
-        sections.append(("Change since \(changes[0].fromWave)", t, m))
+        sections.append(("Change since wave \(changes[0].fromWave)", t, m))
       }
       pairs = pairs.filter { $0.mentor == school || $0.mentee == school }
     } else {

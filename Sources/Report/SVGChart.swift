@@ -76,7 +76,9 @@ public struct BarChart: Sendable, Codable, Equatable {
 
   /// The SVG element.
   public func svg() -> String {
-    let labelWidth = 190.0
+    // Room for the longest category label (about 6.6 px per character at 12 px).
+    let longest = categories.map(\.count).max() ?? 0
+    let labelWidth = min(360, max(120, 6.6 * Double(longest) + 16))
     let plotWidth = 420.0
     let bar = 12.0
     let gap = 10.0

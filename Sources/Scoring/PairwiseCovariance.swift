@@ -26,11 +26,14 @@ enum PairwiseCovariance {
   static func compute(_ x: Matrix, shifts given: [Double]? = nil) -> Result {
     let n = x.rows
     let k = x.columns
-    var mask = Matrix(rows: n, columns: k)
-    var zeroFilled = Matrix(rows: n, columns: k)
+    // Every element of the mask and the zero-filled data is written below, so the buffers
+    // start uninitialised (no memset of two n x k matrices).
+    var anyMissing = false
+    var maskElements = [Double](unsafeUninitializedCapacity: n * k) { _, count in count = n * k }
+    var zeroElements = [Double](unsafeUninitializedCapacity: n * k) { _, count in count = n * k }
     x.withUnsafeBufferPointer { p in
-      mask.withUnsafeMutableBufferPointer { mp in
-        zeroFilled.withUnsafeMutableBufferPointer { zp in
+      maskElements.withUnsafeMutableBufferPointer { mp in
+        zeroElements.withUnsafeMutableBufferPointer { zp in
           for j in 0..<k {
             let base = j * n
             let shift: Double
@@ -47,7 +50,11 @@ enum PairwiseCovariance {
             }
             for i in base..<(base + n) {
               let v = p[i]
-              if !v.isNaN {
+              if v.isNaN {
+                mp[i] = 0
+                zp[i] = 0
+                anyMissing = true
+              } else {
                 mp[i] = 1
                 zp[i] = v - shift
               }
@@ -56,6 +63,8 @@ enum PairwiseCovariance {
         }
       }
     }
+    let mask = Matrix(rows: n, columns: k, columnMajor: maskElements)
+    let zeroFilled = Matrix(rows: n, columns: k, columnMajor: zeroElements)
     let counts = mask.crossProduct()
     let sums = zeroFilled.multiply(mask, transposeSelf: .transpose)  // sums[i, j] = Σ x_i over pairs
     let products = zeroFilled.crossProduct()
@@ -66,17 +75,15 @@ enum PairwiseCovariance {
         cov[i, j] = m > 1 ? (products[i, j] - sums[i, j] * sums[j, i] / m) / (m - 1) : .nan
       }
     }
-    let complete = counts.elements.allSatisfy { $0 == Double(n) }
+    let complete = !anyMissing
     var cor = Matrix(rows: k, columns: k)
     if complete {
       for j in 0..<k {
         for i in 0..<k { cor[i, j] = cov[i, j] / (cov[i, i] * cov[j, j]).squareRoot() }
       }
     } else {
-      var squared = zeroFilled
-      squared.withUnsafeMutableBufferPointer { p in
-        for i in 0..<p.count { p[i] *= p[i] }
-      }
+      let squared = Matrix(
+        rows: n, columns: k, columnMajor: zeroElements.map { $0 * $0 })
       let squares = squared.multiply(mask, transposeSelf: .transpose)  // Σ x_i² over pairs
       for j in 0..<k {
         for i in 0..<k {

@@ -41,6 +41,8 @@ struct ReliabilityCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
+  @OptionGroup var progress: ProgressOptions
+
   struct Output: Encodable {
     let instrument: String
     let missingData: String
@@ -62,7 +64,7 @@ struct ReliabilityCommand: ParsableCommand {
     }
     do {
       let definition = try Instrument.named(instrument ?? "")
-      let result = try SurveyReader().read(responses, instrument: definition)
+      let result = try readResponses(responses, instrument: definition, progress: progress)
       if !result.report.isClean {
         FileHandleOutput.standardError(result.report.text)
         FileHandleOutput.standardError("lae: warning: rejected rows are left out of the analysis.")

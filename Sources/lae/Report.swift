@@ -35,6 +35,8 @@ struct ReportCommand: ParsableCommand {
   @Flag(help: "Leave out the mentoring pairs.")
   var noMentoring = false
 
+  @OptionGroup var progress: ProgressOptions
+
   func validate() throws {
     guard suppress >= 0 else { throw ValidationError("--suppress must not be negative.") }
   }
@@ -44,7 +46,8 @@ struct ReportCommand: ParsableCommand {
     do {
       let definition = try Instrument.named(instrument)
       let rosterValue = try roster.map { try RosterReader().read($0).roster }
-      let read = try SurveyReader().read(responses, instrument: definition, roster: rosterValue)
+      let read = try readResponses(
+        responses, instrument: definition, roster: rosterValue, progress: progress)
       if !read.report.isClean {
         FileHandleOutput.standardError(read.report.text)
         FileHandleOutput.standardError("lae: warning: rejected rows are left out of the report.")

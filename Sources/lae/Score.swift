@@ -38,6 +38,8 @@ struct Score: ParsableCommand {
 
   @OptionGroup var output: AggregateOutputOptions
 
+  @OptionGroup var progress: ProgressOptions
+
   func validate() throws {
     if let m = minItems, m < 1 { throw ValidationError("--min-items must be at least 1.") }
     if by != "respondent" {
@@ -54,7 +56,7 @@ struct Score: ParsableCommand {
     BLASConfiguration.setThreadCount(1)
     do {
       let definition = try Instrument.named(instrument)
-      let read = try SurveyReader().read(responses, instrument: definition)
+      let read = try readResponses(responses, instrument: definition, progress: progress)
       if !read.report.isClean {
         FileHandleOutput.standardError(read.report.text)
         FileHandleOutput.standardError("lae: warning: rejected rows are left out of the scores.")

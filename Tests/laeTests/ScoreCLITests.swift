@@ -121,6 +121,8 @@ struct ReportCLITests {
           "--out", out,
         ] + extra)
       #expect(run.status == 0, "\(run.standardError)")
+      // No progress bar when standard error is not a terminal.
+      #expect(run.standardError.isEmpty, "\(run.standardError)")
     }
     for file in ["report.html", "report.md", "report.json", "school-S002.html", "school-S002.json"]
     {

@@ -39,7 +39,13 @@ struct ReliabilityCommand: ParsableCommand {
   @Flag(help: "Use only respondents who answered every item of the area.")
   var listwise = false
 
-  @OptionGroup var common: CommonOptions
+  @Option(help: "table, json or csv (tidy: one row per area, group, item and statistic).")
+  var format: AggregateOutputOptions.Format = .table
+
+  @Option(
+    name: .customLong("blas-threads"),
+    help: "Threads BLAS may use (default 1; raise only for single large dense operations).")
+  var blasThreads: Int?
 
   @OptionGroup var progress: ProgressOptions
 
@@ -54,10 +60,13 @@ struct ReliabilityCommand: ParsableCommand {
       throw ValidationError("Give exactly one of --instrument and --keys.")
     }
     if byGroup && keys != nil { throw ValidationError("--by-group needs --instrument.") }
+    if let n = blasThreads, n < 1 {
+      throw ValidationError("--blas-threads must be at least 1, got \(n).")
+    }
   }
 
   func run() throws {
-    common.applyThreading()
+    BLASConfiguration.setThreadCount(blasThreads ?? 1)
     if let keys {
       do { try runWithKeys(keys) } catch { throw fail(error) }
       return
@@ -71,7 +80,7 @@ struct ReliabilityCommand: ParsableCommand {
       }
       let analysis = ReliabilityAnalysis(missingData: listwise ? .listwise : .pairwise)
       let areas = AreaReliability.compute(result.table, byGroup: byGroup, analysis: analysis)
-      switch common.format {
+      switch format {
       case .json:
         var inputs: [Provenance.InputFile] = []
         if responses != "-" { inputs.append(try Provenance.InputFile(hashingFileAt: responses)) }
@@ -82,6 +91,8 @@ struct ReliabilityCommand: ParsableCommand {
         print(try document.jsonString())
       case .table:
         printTable(areas, analysis: analysis)
+      case .csv:
+        printCSV(areas, analysis: analysis)
       }
     } catch {
       throw fail(error)
@@ -153,7 +164,7 @@ struct ReliabilityCommand: ParsableCommand {
           AreaReliability(area: scale, group: nil, reliability: nil, problem: "\(error)"))
       }
     }
-    switch common.format {
+    switch format {
     case .json:
       let inputs = try [keysPath, responses].filter { $0 != "-" }.map {
         try Provenance.InputFile(hashingFileAt: $0)
@@ -165,6 +176,62 @@ struct ReliabilityCommand: ParsableCommand {
       print(try document.jsonString())
     case .table:
       printTable(areas, analysis: analysis)
+    case .csv:
+      printCSV(areas, analysis: analysis)
+    }
+  }
+
+  /// Tidy CSV: one row per area, group, item ("" for the scale) and statistic, named as in
+  /// the JSON; a statistic that does not exist is left out, a failed area gives one `problem`
+  /// row.
+  func printCSV(_ areas: [AreaReliability], analysis: ReliabilityAnalysis) {
+    print("area,group,missing_data,item,statistic,value")
+    for a in areas {
+      let prefix = [csvField(a.area), csvField(a.group ?? ""), analysis.missingData.rawValue]
+      func row(_ item: String, _ statistic: String, _ value: Double?) {
+        guard let value else { return }
+        print((prefix + [csvField(item), statistic, "\(value)"]).joined(separator: ","))
+      }
+      func count(_ item: String, _ statistic: String, _ value: Int) {
+        print((prefix + [csvField(item), statistic, "\(value)"]).joined(separator: ","))
+      }
+      guard let r = a.reliability else {
+        print((prefix + ["", "problem", csvField(a.problem ?? "")]).joined(separator: ","))
+        continue
+      }
+      count("", "respondentCount", r.respondentCount)
+      row("", "rawAlpha", r.rawAlpha)
+      row("", "standardizedAlpha", r.standardizedAlpha)
+      row("", "g6", r.g6)
+      row("", "averageR", r.averageR)
+      row("", "signalToNoise", r.signalToNoise)
+      row("", "alphaStandardError", r.alphaStandardError)
+      row("", "medianR", r.medianR)
+      row("", "varianceR", r.varianceR)
+      row("", "meanScore", r.meanScore)
+      row("", "sdScore", r.sdScore)
+      row("", "duhachekLower", r.duhachekInterval[0])
+      row("", "duhachekUpper", r.duhachekInterval[1])
+      row("", "feldtLower", r.feldtInterval[0])
+      row("", "feldtUpper", r.feldtInterval[1])
+      row("", "omegaTotal", r.omegaTotal)
+      row("", "omegaTotalML", r.omegaTotalML)
+      for s in r.itemStatistics {
+        count(s.item, "n", s.n)
+        row(s.item, "rawR", s.rawR)
+        row(s.item, "stdR", s.stdR)
+        row(s.item, "rCor", s.rCor)
+        row(s.item, "rDrop", s.rDrop)
+        row(s.item, "mean", s.mean)
+        row(s.item, "sd", s.sd)
+        row(s.item, "loading", s.loading)
+        row(s.item, "loadingML", s.loadingML)
+        let d = s.alphaIfDropped
+        row(s.item, "alphaIfDropped.rawAlpha", d.rawAlpha)
+        row(s.item, "alphaIfDropped.standardizedAlpha", d.standardizedAlpha)
+        row(s.item, "alphaIfDropped.g6", d.g6)
+        row(s.item, "alphaIfDropped.averageR", d.averageR)
+      }
     }
   }
 

@@ -210,6 +210,16 @@ struct IngestCLITests {
       try JSONSerialization.jsonObject(with: Data(fromLong.standardOutput.utf8)) as? [String: Any]
     let longArea = (longObject?["areas"] as? [[String: Any]])?.first
     #expect((longArea?["reliability"] as? [String: Any])?["rawAlpha"] as? Double == alpha)
+    // Tidy CSV carries the same numbers, named as in the JSON.
+    let csv = try LAERun([
+      "reliability", "--keys", keys, "--responses", longPath, "--format", "csv",
+    ])
+    let lines = csv.standardOutput.split(separator: "\n")
+    #expect(lines.first == "area,group,missing_data,item,statistic,value")
+    let alphaLine = lines.first { $0.contains(",,rawAlpha,") }
+    // (JSONSerialization on Linux may misread the last bit of a double; allow 1e-15.)
+    let csvAlpha = alphaLine.flatMap { Double($0.split(separator: ",").last ?? "") }
+    #expect(abs((csvAlpha ?? 0) - (alpha ?? 1)) < 1e-15)
     let badLong = try write("bad-long.csv", "respondent,item,value\np1,A1,3\np1,A2,x\n")
     let located = try LAERun(["reliability", "--keys", keys, "--responses", badLong])
     #expect(located.status == 1)

@@ -35,8 +35,10 @@ public struct ProgrammeReport: Sendable {
     public let wave: String
     /// Suppression threshold used.
     public let suppressionThreshold: Int
-    /// Every chart, with its data.
+    /// Every bar chart, with its data.
     public let charts: [BarChart]
+    /// Every line chart, with its data.
+    public let lines: [LineChart]
     /// Reliability per area.
     public let reliability: [AreaReliability]
     /// School comparison rows (school report) or hub rows (programme report).
@@ -76,6 +78,16 @@ public struct ProgrammeReport: Sendable {
     let groupSummary = ScoreSummary(scores, levels: groupLevels)
     let reliability = AreaReliability.compute(table, byGroup: false)
     var charts: [BarChart] = []
+    var lines: [LineChart] = []
+    // Mean over areas of a set of comparison rows, per wave.
+    func overall(_ rows: [HubComparison.SchoolRow], _ value: (HubComparison.SchoolRow) -> Double)
+      -> [Double?]
+    {
+      waves.map { w in
+        let xs = rows.filter { $0.wave == w }.map(value)
+        return xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+      }
+    }
     var sections: [(title: String, html: String, markdown: String)] = []
     var changes: [ScoreAggregation.WaveChange] = []
     var pairs = mentoring?.pairs ?? []
@@ -119,6 +131,28 @@ public struct ProgrammeReport: Sendable {
         : "<p class=\"note\">Not shown (fewer than \(suppression) respondents, or not asked): "
           + missing.map(label).map(escape).joined(separator: ", ") + ".</p>"
       sections.append(("Area profile", profile.svg() + table + note, md))
+      // Trajectory: the school's mean over areas per wave, against its hub and the programme.
+      let mine = comparison.schools.filter { $0.school == school }
+      let trajectory = LineChart(
+        id: "trajectory",
+        title: "\(school): mean area score per wave, against hub \(hub) and the programme",
+        xLabels: waves, xName: "wave",
+        series: [
+          .init(name: school, values: overall(mine) { $0.score }),
+          .init(name: "Hub \(hub)", values: overall(mine) { $0.hubMean }, dashed: true),
+          .init(name: "Programme", values: overall(mine) { $0.programmeMean }, dashed: true),
+        ], domain: Self.domain(instrument))
+      lines.append(trajectory)
+      let first = trajectory.series[0].values.compactMap { $0 }
+      let progressText =
+        first.count >= 2
+        ? "Mean over areas: \(Self.number(first[0])) in wave \(waves[0]), \(Self.number(first[first.count - 1])) in wave \(wave)."
+        : "One wave only."
+      sections.append(
+        (
+          "Progress over waves", trajectory.svg() + "<p>\(escape(progressText))</p>",
+          progressText + "\n"
+        ))
       // Respondent groups in this school.
       let groupRows = groupAggregation.aggregate(groupSummary).filter {
         $0.cell["school"] == school && $0.cell["wave"] == wave
@@ -193,6 +227,19 @@ public struct ProgrammeReport: Sendable {
           .joined(separator: " | ") + " |\n"
       }
       sections.append(("Hubs", hubChart.svg(), md))
+      let trajectory = LineChart(
+        id: "trajectory", title: "Mean area score per wave and hub (mean of school scores)",
+        xLabels: waves, xName: "wave",
+        series: hubs.map { h in
+          .init(
+            name: "Hub \(h)",
+            values: waves.map { w in
+              let xs = comparison.hubs.filter { $0.hub == h && $0.wave == w }.map(\.mean)
+              return xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+            })
+        }, domain: Self.domain(instrument))
+      lines.append(trajectory)
+      sections.append(("Progress over waves", trajectory.svg(), ""))
       // Respondent groups across the programme.
       let programmeGroups = ScoreAggregation(
         levels: [.group, .wave], defaultThreshold: suppression
@@ -270,7 +317,7 @@ public struct ProgrammeReport: Sendable {
       + "\nMade by LearningAnalytics \(EngineVersion.string).\n"
     let contents = Contents(
       instrument: instrument.id, school: school, wave: wave, suppressionThreshold: suppression,
-      charts: charts, reliability: reliability,
+      charts: charts, lines: lines, reliability: reliability,
       hubComparison: school == nil
         ? comparison : HubComparison(schoolRows.filter { r in r.cell["school"] == school }),
       changes: changes, mentoring: pairs)

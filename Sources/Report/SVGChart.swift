@@ -160,3 +160,179 @@ func escape(_ s: String) -> String {
   }
   return out
 }
+
+/// A line chart over ordered x positions (waves, weeks), with optional confidence bands, as a
+/// self-contained, accessible SVG (the same conventions as ``BarChart``: `role="img"`, a
+/// `<title>` and a `<desc>` with the text alternative, Okabe-Ito colours, one
+/// `<circle class="mark">` per point carrying `data-series`, `data-x` and `data-value`).
+public struct LineChart: Sendable, Codable, Equatable {
+  /// One line, with an optional band around it.
+  public struct Series: Sendable, Codable, Equatable {
+    /// Legend name.
+    public let name: String
+    /// One value per x position (`nil` breaks the line).
+    public let values: [Double?]
+    /// Lower band edge per x position (`nil`: no band there).
+    public let lower: [Double?]?
+    /// Upper band edge per x position.
+    public let upper: [Double?]?
+    /// Dashed (for fitted lines beside observed ones).
+    public let dashed: Bool
+
+    /// Creates a series.
+    public init(
+      name: String, values: [Double?], lower: [Double?]? = nil, upper: [Double?]? = nil,
+      dashed: Bool = false
+    ) {
+      self.name = name
+      self.values = values
+      self.lower = lower
+      self.upper = upper
+      self.dashed = dashed
+    }
+  }
+
+  /// Element id.
+  public let id: String
+  /// Title.
+  public let title: String
+  /// X labels, in order.
+  public let xLabels: [String]
+  /// The x axis name (e.g. "wave").
+  public let xName: String
+  /// Lines.
+  public let series: [Series]
+  /// Value axis range.
+  public let domain: ClosedRange<Double>
+
+  /// Creates a chart.
+  public init(
+    id: String, title: String, xLabels: [String], xName: String, series: [Series],
+    domain: ClosedRange<Double>
+  ) {
+    self.id = id
+    self.title = title
+    self.xLabels = xLabels
+    self.xName = xName
+    self.series = series
+    self.domain = domain
+  }
+
+  /// The chart in words.
+  public var textAlternative: String {
+    let lines = series.map { s in
+      s.name + ": "
+        + xLabels.enumerated().map { i, x in
+          let v = i < s.values.count ? s.values[i] : nil
+          var text = "\(xName) \(x) " + (v.map { String(format: "%.2f", $0) } ?? "no data")
+          if let lo = s.lower?[i], let hi = s.upper?[i] {
+            text += String(format: " (%.2f to %.2f)", lo, hi)
+          }
+          return text
+        }.joined(separator: ", ")
+    }
+    return "\(title). " + lines.joined(separator: "; ") + "."
+  }
+
+  /// The SVG element.
+  public func svg() -> String {
+    let left = 50.0
+    let plotWidth = 480.0
+    let top = 34.0
+    let plotHeight = 240.0
+    let width = left + plotWidth + 30
+    let height = top + plotHeight + 44
+    let span = domain.upperBound - domain.lowerBound
+    func x(_ i: Int) -> Double {
+      xLabels.count > 1
+        ? left + plotWidth * Double(i) / Double(xLabels.count - 1) : left + plotWidth / 2
+    }
+    func y(_ v: Double) -> Double {
+      let clamped = min(max(v, domain.lowerBound), domain.upperBound)
+      return top + plotHeight * (1 - (clamped - domain.lowerBound) / (span > 0 ? span : 1))
+    }
+    func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    var out = """
+      <svg xmlns="http://www.w3.org/2000/svg" role="img" id="\(escape(id))" \
+      aria-labelledby="\(escape(id))-title \(escape(id))-desc" viewBox="0 0 \(f(width)) \(f(height))" \
+      width="\(f(width))" height="\(f(height))" class="chart">
+      <title id="\(escape(id))-title">\(escape(title))</title>
+      <desc id="\(escape(id))-desc">\(escape(textAlternative))</desc>
+
+      """
+    let step = max(0.5, (span / 8 * 2).rounded(.up) / 2)
+    var tick = domain.lowerBound
+    while tick <= domain.upperBound + 1e-9 {
+      out +=
+        "<line x1=\"\(f(left))\" x2=\"\(f(left + plotWidth))\" y1=\"\(f(y(tick)))\" "
+        + "y2=\"\(f(y(tick)))\" stroke=\"#ddd\"/><text x=\"\(f(left - 6))\" y=\"\(f(y(tick) + 4))\" "
+        + "text-anchor=\"end\" font-size=\"11\">\(String(format: "%g", tick))</text>\n"
+      tick += step
+    }
+    for (i, label) in xLabels.enumerated() {
+      out +=
+        "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\" "
+        + "font-size=\"11\">\(escape(label))</text>\n"
+    }
+    out +=
+      "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 36))\" "
+      + "text-anchor=\"middle\" font-size=\"12\">\(escape(xName))</text>\n"
+    for (s, serie) in series.enumerated() {
+      let colour = BarChart.palette[s % BarChart.palette.count]
+      // Band: upper edge left to right, lower edge back.
+      if let lower = serie.lower, let upper = serie.upper {
+        let points = xLabels.indices.compactMap { i -> (Int, Double, Double)? in
+          guard i < lower.count, i < upper.count, let lo = lower[i], let hi = upper[i] else {
+            return nil
+          }
+          return (i, lo, hi)
+        }
+        if points.count >= 2 {
+          let path =
+            points.map { "\(f(x($0.0))),\(f(y($0.2)))" }
+            + points.reversed().map {
+              "\(f(x($0.0))),\(f(y($0.1)))"
+            }
+          out +=
+            "<polygon class=\"band\" data-series=\"\(escape(serie.name))\" "
+            + "points=\"\(path.joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.18\"/>\n"
+        }
+      }
+      var segment: [String] = []
+      func flush() {
+        if segment.count >= 2 {
+          out +=
+            "<polyline points=\"\(segment.joined(separator: " "))\" fill=\"none\" "
+            + "stroke=\"\(colour)\" stroke-width=\"2\"\(serie.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+        }
+        segment = []
+      }
+      for i in xLabels.indices {
+        guard i < serie.values.count, let v = serie.values[i], v.isFinite else {
+          flush()
+          continue
+        }
+        segment.append("\(f(x(i))),\(f(y(v)))")
+      }
+      flush()
+      for i in xLabels.indices {
+        guard i < serie.values.count, let v = serie.values[i], v.isFinite else { continue }
+        out +=
+          "<circle class=\"mark\" data-series=\"\(escape(serie.name))\" "
+          + "data-x=\"\(escape(xLabels[i]))\" data-value=\"\(v)\" cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" "
+          + "r=\"3.5\" fill=\"\(colour)\"><title>\(escape(serie.name)), \(escape(xName)) "
+          + "\(escape(xLabels[i])): \(String(format: "%.2f", v))</title></circle>\n"
+      }
+    }
+    var lx = left
+    for (s, serie) in series.enumerated() {
+      out +=
+        "<rect x=\"\(f(lx))\" y=\"8\" width=\"12\" height=\"12\" "
+        + "fill=\"\(BarChart.palette[s % BarChart.palette.count])\"/>"
+        + "<text x=\"\(f(lx + 16))\" y=\"18\" font-size=\"12\">\(escape(serie.name))</text>\n"
+      lx += 24 + Double(serie.name.count) * 7
+    }
+    out += "</svg>"
+    return out
+  }
+}

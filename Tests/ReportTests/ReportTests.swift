@@ -48,6 +48,14 @@ struct ReportTests {
       #expect(markValues.sorted() == values.sorted(), "chart \(chart.id) values")
       #expect(chart.textAlternative.contains(chart.title))
     }
+    #expect(!contents.lines.isEmpty)
+    for chart in contents.lines {
+      let svg = chart.svg()
+      #expect(html.contains(svg), "line chart \(chart.id) in the page")
+      #expect(svg.contains("<title id=\"\(chart.id)-title\">") && svg.contains("<desc id="))
+      let marks = svg.components(separatedBy: "<circle class=\"mark\"").count - 1
+      #expect(marks == chart.series.flatMap { $0.values.compactMap { $0 } }.count)
+    }
   }
 
   @Test func programmeReport() throws {

@@ -29,23 +29,19 @@ build: deps
 test: deps
 	$(SWIFT) test
 
-DEMO := demo-out
+DEMO := demo-output
 
 # The whole analysis on the bundled data: the demo programme (5 hubs, 75 schools, 600
-# teachers, 4 waves) is simulated from a fixed seed, then validated; later steps join as the
-# analysis modules land.
+# teachers, 4 waves) is simulated from a fixed seed, validated, then analysed by
+# `lae analyze` (scores, reliability, mentoring, programme and school reports) into
+# $(DEMO)/, with the programme report at $(DEMO)/report.html.
 demo: deps
 	$(SWIFT) build -c release --product lae
 	.build/release/lae doctor
 	.build/release/lae simulate --schools 75 --hubs 5 --teachers 8 --waves 4 --seed 2024 --out $(DEMO)
 	.build/release/lae validate --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv
 	.build/release/lae reliability --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv
-	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --format csv > $(DEMO)/scores.csv
-	.build/release/lae score --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --by school,wave --layout wide --format csv > $(DEMO)/school-scores-wide.csv
-	.build/release/lae mentor --scores $(DEMO)/school-scores-wide.csv --roster $(DEMO)/roster.csv --format csv > $(DEMO)/mentoring.csv
-	.build/release/lae report --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --out $(DEMO)
-	.build/release/lae report --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --out $(DEMO) --school S001
-	@echo "wrote $(DEMO)/scores.csv (school x group x wave, suppressed below 5), $(DEMO)/school-scores-wide.csv and $(DEMO)/mentoring.csv"
+	.build/release/lae analyze --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv --config Fixtures/demo-config.json --out $(DEMO)
 
 # Full benchmark run (release, several minutes; first build about 4 minutes).
 bench: deps

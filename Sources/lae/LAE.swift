@@ -18,7 +18,7 @@ struct LAE: ParsableCommand {
     version: EngineVersion.string,
     subcommands: [
       Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self, Mentor.self,
-      ReportCommand.self, Doctor.self,
+      ReportCommand.self, Analyze.self, Doctor.self,
     ]
   )
 }

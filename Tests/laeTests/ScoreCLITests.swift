@@ -137,3 +137,39 @@ struct ReportCLITests {
     #expect(unknown.status == 1 && unknown.standardError.contains("School 'S999' has no responses"))
   }
 }
+
+@Suite("lae analyze", .serialized)
+struct AnalyzeCLITests {
+  @Test func wholePipelineIntoAFolder() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lae-analyze-\(UUID().uuidString)")
+    let sim = folder.appendingPathComponent("sim").path
+    _ = try LAERun([
+      "simulate", "--schools", "9", "--hubs", "3", "--teachers", "3", "--waves", "2", "--seed", "6",
+      "--out", sim,
+    ])
+    let config = folder.appendingPathComponent("config.json")
+    try Data(#"{"schoolReports": ["S001"], "mentoringCapacity": 1}"#.utf8).write(to: config)
+    let out = folder.appendingPathComponent("out").path
+    let run = try LAERun([
+      "analyze", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--roster", "\(sim)/roster.csv", "--config", config.path, "--out", out,
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("Report: ") && run.standardOutput.contains("0 rejected"))
+    for file in [
+      "validation.txt", "scores.csv", "school-scores-wide.csv", "score-details.json",
+      "reliability.json", "mentoring.json", "report.html", "report.md", "report.json",
+      "school-S001.html", "summary.txt",
+    ] {
+      #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+    }
+    // A setting the engine does not know is a clear error naming the file.
+    try Data(#"{"mentorCapacity": 1}"#.utf8).write(to: config)
+    let bad = try LAERun([
+      "analyze", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--config", config.path, "--out", out,
+    ])
+    #expect(bad.status == 1 && bad.standardError.contains("unknown setting 'mentorCapacity'"))
+  }
+}

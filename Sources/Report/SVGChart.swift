@@ -92,14 +92,8 @@ public struct BarChart: Sendable, Codable, Equatable {
         * (min(max(v, domain.lowerBound), domain.upperBound)
           - domain.lowerBound) / (span > 0 ? span : 1)
     }
-    var out = """
-      <svg xmlns="http://www.w3.org/2000/svg" role="img" id="\(escape(id))" \
-      aria-labelledby="\(escape(id))-title \(escape(id))-desc" viewBox="0 0 \(f(width)) \(f(height))" \
-      width="\(f(width))" height="\(f(height))" class="chart">
-      <title id="\(escape(id))-title">\(escape(title))</title>
-      <desc id="\(escape(id))-desc">\(escape(textAlternative))</desc>
-
-      """
+    var out = svgOpening(
+      id: id, title: title, description: textAlternative, width: width, height: height)
     // Grid lines at each whole unit of the domain (at most 10).
     let step = max(1, (span / 10).rounded(.up))
     var tick = domain.lowerBound
@@ -128,20 +122,43 @@ public struct BarChart: Sendable, Codable, Equatable {
           + "\(String(format: "%.2f", v))</title></rect>\n"
       }
     }
-    // Legend.
-    var lx = labelWidth
-    for (s, serie) in series.enumerated() {
-      out +=
-        "<rect x=\"\(f(lx))\" y=\"6\" width=\"12\" height=\"12\" "
-        + "fill=\"\(Self.palette[s % Self.palette.count])\"/>"
-        + "<text x=\"\(f(lx + 16))\" y=\"16\" font-size=\"12\">\(escape(serie.name))</text>\n"
-      lx += 24 + Double(serie.name.count) * 7
-    }
-    out += "</svg>"
+    out += legend(series.map(\.name), x: labelWidth, y: 6) + "</svg>"
     return out
   }
 
   func f(_ x: Double) -> String { String(format: "%.1f", x) }
+}
+
+/// The opening of an accessible chart: `<svg role="img">` labelled by its title and text
+/// alternative.
+func svgOpening(id: String, title: String, description: String, width: Double, height: Double)
+  -> String
+{
+  let w = String(format: "%.1f", width)
+  let h = String(format: "%.1f", height)
+  return """
+    <svg xmlns="http://www.w3.org/2000/svg" role="img" id="\(escape(id))" \
+    aria-labelledby="\(escape(id))-title \(escape(id))-desc" viewBox="0 0 \(w) \(h)" \
+    width="\(w)" height="\(h)" class="chart">
+    <title id="\(escape(id))-title">\(escape(title))</title>
+    <desc id="\(escape(id))-desc">\(escape(description))</desc>
+
+    """
+}
+
+/// A legend: a colour swatch and the name of each series, in palette order.
+func legend(_ names: [String], x: Double, y: Double) -> String {
+  var out = ""
+  var lx = x
+  for (s, name) in names.enumerated() {
+    out +=
+      "<rect x=\"\(String(format: "%.1f", lx))\" y=\"\(String(format: "%.1f", y))\" width=\"12\" "
+      + "height=\"12\" fill=\"\(BarChart.palette[s % BarChart.palette.count])\"/>"
+      + "<text x=\"\(String(format: "%.1f", lx + 16))\" y=\"\(String(format: "%.1f", y + 10))\" "
+      + "font-size=\"12\">\(escape(name))</text>\n"
+    lx += 24 + Double(name.count) * 7
+  }
+  return out
 }
 
 /// Escapes text for HTML and SVG content and attributes.
@@ -252,14 +269,8 @@ public struct LineChart: Sendable, Codable, Equatable {
       return top + plotHeight * (1 - (clamped - domain.lowerBound) / (span > 0 ? span : 1))
     }
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
-    var out = """
-      <svg xmlns="http://www.w3.org/2000/svg" role="img" id="\(escape(id))" \
-      aria-labelledby="\(escape(id))-title \(escape(id))-desc" viewBox="0 0 \(f(width)) \(f(height))" \
-      width="\(f(width))" height="\(f(height))" class="chart">
-      <title id="\(escape(id))-title">\(escape(title))</title>
-      <desc id="\(escape(id))-desc">\(escape(textAlternative))</desc>
-
-      """
+    var out = svgOpening(
+      id: id, title: title, description: textAlternative, width: width, height: height)
     let step = max(0.5, (span / 8 * 2).rounded(.up) / 2)
     var tick = domain.lowerBound
     while tick <= domain.upperBound + 1e-9 {
@@ -324,15 +335,7 @@ public struct LineChart: Sendable, Codable, Equatable {
           + "\(escape(xLabels[i])): \(String(format: "%.2f", v))</title></circle>\n"
       }
     }
-    var lx = left
-    for (s, serie) in series.enumerated() {
-      out +=
-        "<rect x=\"\(f(lx))\" y=\"8\" width=\"12\" height=\"12\" "
-        + "fill=\"\(BarChart.palette[s % BarChart.palette.count])\"/>"
-        + "<text x=\"\(f(lx + 16))\" y=\"18\" font-size=\"12\">\(escape(serie.name))</text>\n"
-      lx += 24 + Double(serie.name.count) * 7
-    }
-    out += "</svg>"
+    out += legend(series.map(\.name), x: left, y: 8) + "</svg>"
     return out
   }
 }

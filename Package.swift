@@ -33,9 +33,12 @@ let package = Package(
       dependencies: [
         "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
     .target(
       name: "LearningAnalytics",
-      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting"]),
+      dependencies: [
+        "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "MixedModels",
+      ]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -57,6 +60,9 @@ let package = Package(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "MixedModelsTests",
+      dependencies: ["MixedModels", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

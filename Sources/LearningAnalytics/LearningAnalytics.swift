@@ -1,6 +1,7 @@
 @_exported import Ingest
 // The umbrella module: `import LearningAnalytics` gives every public module of the engine.
 @_exported import MatrixCore
+@_exported import MixedModels
 @_exported import Optimization
 @_exported import Reporting
 @_exported import Scoring

@@ -54,7 +54,7 @@ extension LinearMixedModel.Fit {
         for j in (k + 1)..<max(k + 1, count) {
           let qj = pls.factors[j].q
           let pj = Int(f.parents[j]?[l] ?? 0)
-          let a = pls.ljk[k][j] ?? []
+          let a = pls.ljk[k][j]
           for c in 0..<q {
             var s = 0.0
             for r in 0..<qj { s += a[l * qj * q + r + c * qj] * u[j][pj * qj + r] }
@@ -150,7 +150,10 @@ extension LinearMixedModel.Fit {
         }
         if singular {
           diagnostics.append(
-            .singular(term: "(\(block.joined(separator: " + ")) | \(frame.factors[k].name))"))
+            .singular(
+              term: "("
+                + block.map { $0 == "(Intercept)" ? "1" : $0 }.joined(separator: " + ")
+                + " | \(frame.factors[k].name))"))
         }
         t += entries
         start += w
@@ -223,7 +226,7 @@ extension PenalizedLeastSquares {
       for m in k..<j {
         let qm = pls.factors[m].q
         let lm = levelOf[m] ?? 0
-        let a = pls.ljk[m][j] ?? []
+        let a = pls.ljk[m][j]
         let wm = w[m] ?? []
         for c in 0..<q {
           for r in 0..<qj {

@@ -40,15 +40,31 @@ final class PenalizedLeastSquares {
   let thetaCount: Int
   let lowerBounds: [Double]
 
-  // Workspace of the last evaluation.
+  // Workspace of the last evaluation: one allocation per block family, owned by this object
+  // (freed in deinit), so the hot loops index flat buffers without copy-on-write checks.
   var lambda: [[Double]]
-  var lkk: [[Double]]
-  var ljk: [[Int: [Double]]]
-  var lxk: [[Double]]
+  /// Diagonal blocks per factor: `levels` lower-triangular `q×q` factors.
+  var lkk: [UnsafeMutableBufferPointer<Double>] = []
+  /// Off-diagonal blocks `[k][j]` (j > k): `levels_k` blocks of `q_j×q_k`; empty for j ≤ k.
+  var ljk: [[UnsafeMutableBufferPointer<Double>]] = []
+  /// `[X y]` rows against factor k: `(p+1) × (levels·q)`.
+  var lxk: [UnsafeMutableBufferPointer<Double>] = []
   var denseFactor = Matrix(rows: 0, columns: 0)
   var logDetL = 0.0
   var logDetRX = 0.0
   var penalizedRSS = 0.0
+
+  deinit {
+    for b in lkk { b.deallocate() }
+    for row in ljk { for b in row { b.deallocate() } }
+    for b in lxk { b.deallocate() }
+  }
+
+  static func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+    let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
+    b.initialize(repeating: 0)
+    return b
+  }
 
   init(frame: ModelFrame) {
     let n = frame.rowCount
@@ -123,15 +139,13 @@ final class PenalizedLeastSquares {
     thetaCount = offset
     lowerBounds = lower
     lambda = built.map { [Double](repeating: 0, count: $0.q * $0.q) }
-    lkk = built.map { [Double](repeating: 0, count: $0.levels * $0.q * $0.q) }
-    ljk = built.enumerated().map { k, f in
-      var d: [Int: [Double]] = [:]
-      for j in (k + 1)..<max(k + 1, built.count) {
-        d[j] = [Double](repeating: 0, count: f.levels * built[j].q * f.q)
+    lkk = built.map { Self.buffer($0.levels * $0.q * $0.q) }
+    ljk = built.map { f in
+      built.indices.map { j in
+        Self.buffer(j > 0 && built[j].q > 0 ? f.levels * built[j].q * f.q : 0)
       }
-      return d
     }
-    lxk = built.map { [Double](repeating: 0, count: width * $0.levels * $0.q) }
+    lxk = built.map { Self.buffer(width * $0.levels * $0.q) }
   }
 
   /// θ start values as lme4's: 1 on the diagonal of each block, 0 off it.
@@ -171,73 +185,32 @@ final class PenalizedLeastSquares {
     setLambda(theta)
     let width = p + 1
     let count = factors.count
-    // 1. The Λ-scaled blocks.
+    // 1. The Λ-scaled blocks: ΛₖᵀAΛₖ + I, ΛⱼᵀCΛₖ, [X y]ᵀZΛₖ.
     for k in 0..<count {
       let f = factors[k]
       let q = f.q
-      let lam = lambda[k]
-      lkk[k].withUnsafeMutableBufferPointer { out in
+      lambda[k].withUnsafeBufferPointer { lm in
         f.ztz.withUnsafeBufferPointer { a in
-          lam.withUnsafeBufferPointer { lm in
-            var t = [Double](repeating: 0, count: q * q)
-            for l in 0..<f.levels {
-              let base = l * q * q
-              // t = A Λ
-              for c in 0..<q {
-                for r in 0..<q {
-                  var s = 0.0
-                  for m in c..<q { s += a[base + r + m * q] * lm[m + c * q] }
-                  t[r + c * q] = s
-                }
-              }
-              // out = Λᵀ t + I (lower triangle)
-              for c in 0..<q {
-                for r in c..<q {
-                  var s = 0.0
-                  for m in r..<q { s += lm[m + r * q] * t[m + c * q] }
-                  out[base + r + c * q] = s + (r == c ? 1 : 0)
-                }
-              }
+          Self.scaleDiagonal(a, lm, out: lkk[k], q: q, levels: f.levels)
+        }
+        for j in (k + 1)..<max(k + 1, count) {
+          let qj = factors[j].q
+          lambda[j].withUnsafeBufferPointer { lj in
+            (f.cross[j] ?? []).withUnsafeBufferPointer { c in
+              Self.scaleCross(
+                c, left: lj, right: lm, out: ljk[k][j], rows: qj, q: q, levels: f.levels)
             }
           }
         }
-      }
-      for j in (k + 1)..<max(k + 1, count) {
-        let qj = factors[j].q
-        let lj = lambda[j]
-        let c = f.cross[j] ?? []
-        var out = ljk[k][j] ?? []
-        var t = [Double](repeating: 0, count: qj * q)
-        for l in 0..<f.levels {
-          let base = l * qj * q
-          for b in 0..<q {
-            for a in 0..<qj {
-              var s = 0.0
-              for m in b..<q { s += c[base + a + m * qj] * lam[m + b * q] }
-              t[a + b * qj] = s
-            }
-          }
-          for b in 0..<q {
-            for a in 0..<qj {
-              var s = 0.0
-              for m in a..<qj { s += lj[m + a * qj] * t[m + b * qj] }
-              out[base + a + b * qj] = s
-            }
-          }
-        }
-        ljk[k][j] = out
-      }
-      lxk[k].withUnsafeMutableBufferPointer { out in
         f.xyz.withUnsafeBufferPointer { a in
-          lam.withUnsafeBufferPointer { lm in
-            for l in 0..<f.levels {
-              let base = l * q * width
-              for c in 0..<q {
-                for r in 0..<width {
-                  var s = 0.0
-                  for m in c..<q { s += a[base + r + m * width] * lm[m + c * q] }
-                  out[base + r + c * width] = s
-                }
+          let out = lxk[k]
+          for l in 0..<f.levels {
+            let base = l * q * width
+            for c in 0..<q {
+              for r in 0..<width {
+                var s = 0.0
+                for m in c..<q { s += a[base + r + m * width] * lm[m + c * q] }
+                out[base + r + c * width] = s
               }
             }
           }
@@ -250,107 +223,77 @@ final class PenalizedLeastSquares {
     for k in 0..<count {
       let f = factors[k]
       let q = f.q
-      var ok = true
-      lkk[k].withUnsafeMutableBufferPointer { lp in
-        lxk[k].withUnsafeMutableBufferPointer { xp in
-          for l in 0..<f.levels {
-            let base = l * q * q
-            // In-place Cholesky of the q×q block (lower).
-            for j in 0..<q {
-              var d = lp[base + j + j * q]
-              for m in 0..<j { d -= lp[base + j + m * q] * lp[base + j + m * q] }
-              guard d > 0 else {
-                ok = false
-                return
-              }
-              let djj = d.squareRoot()
-              lp[base + j + j * q] = djj
-              logDet += 2 * log(djj)
-              for i in (j + 1)..<max(j + 1, q) {
-                var s = lp[base + i + j * q]
-                for m in 0..<j { s -= lp[base + i + m * q] * lp[base + j + m * q] }
-                lp[base + i + j * q] = s / djj
-              }
-            }
-            // Rows of [X y] block: x Lᵀ = a.
-            let xb = l * q * width
-            for c in 0..<q {
-              let lcc = lp[base + c + c * q]
-              for r in 0..<width {
-                var s = xp[xb + r + c * width]
-                for m in 0..<c { s -= xp[xb + r + m * width] * lp[base + c + m * q] }
-                xp[xb + r + c * width] = s / lcc
-              }
-            }
+      let lp = lkk[k]
+      let xp = lxk[k]
+      for l in 0..<f.levels {
+        let base = l * q * q
+        // In-place Cholesky of the q×q block (lower).
+        for j in 0..<q {
+          var d = lp[base + j + j * q]
+          for m in 0..<j { d -= lp[base + j + m * q] * lp[base + j + m * q] }
+          guard d > 0 else { return false }
+          let djj = d.squareRoot()
+          lp[base + j + j * q] = djj
+          logDet += 2 * log(djj)
+          for i in (j + 1)..<max(j + 1, q) {
+            var s = lp[base + i + j * q]
+            for m in 0..<j { s -= lp[base + i + m * q] * lp[base + j + m * q] }
+            lp[base + i + j * q] = s / djj
           }
         }
-      }
-      guard ok else { return false }
-      // Off-diagonal blocks to coarser factors.
-      for j in (k + 1)..<max(k + 1, count) {
-        let qj = factors[j].q
-        var out = ljk[k][j] ?? []
-        let lk = lkk[k]
-        for l in 0..<f.levels {
-          let base = l * qj * q
-          let lb = l * q * q
-          for c in 0..<q {
-            let lcc = lk[lb + c + c * q]
-            for r in 0..<qj {
-              var s = out[base + r + c * qj]
-              for m in 0..<c { s -= out[base + r + m * qj] * lk[lb + c + m * q] }
-              out[base + r + c * qj] = s / lcc
-            }
-          }
+        // Rows of the [X y] block and of coarser factors: x·Lₖₖᵀ = a (forward substitution).
+        Self.solveRows(xp, offset: l * q * width, rows: width, factor: lp, base: base, q: q)
+        for j in (k + 1)..<max(k + 1, count) {
+          let qj = factors[j].q
+          Self.solveRows(ljk[k][j], offset: l * qj * q, rows: qj, factor: lp, base: base, q: q)
         }
-        ljk[k][j] = out
       }
       // Downdates of coarser blocks.
       for j in (k + 1)..<max(k + 1, count) {
         let qj = factors[j].q
         let parent = f.parents[j] ?? []
-        let a = ljk[k][j] ?? []
-        let ax = lxk[k]
+        let a = ljk[k][j]
+        let diag = lkk[j]
+        let xj = lxk[j]
         for l in 0..<f.levels {
           let pj = Int(parent[l])
           let base = l * qj * q
-          // Diagonal block of j.
           let db = pj * qj * qj
           for c in 0..<qj {
             for r in c..<qj {
               var s = 0.0
               for m in 0..<q { s += a[base + r + m * qj] * a[base + c + m * qj] }
-              lkk[j][db + r + c * qj] -= s
+              diag[db + r + c * qj] -= s
             }
           }
-          // Off-diagonal blocks between coarser factors j < j2.
           for j2 in (j + 1)..<max(j + 1, count) {
             let q2 = factors[j2].q
-            let a2 = ljk[k][j2] ?? []
+            let a2 = ljk[k][j2]
+            let out = ljk[j][j2]
             let b2 = l * q2 * q
             let ob = pj * q2 * qj
             for c in 0..<qj {
               for r in 0..<q2 {
                 var s = 0.0
                 for m in 0..<q { s += a2[b2 + r + m * q2] * a[base + c + m * qj] }
-                ljk[j][j2]?[ob + r + c * q2] -= s
+                out[ob + r + c * q2] -= s
               }
             }
           }
-          // [X y] rows against j.
           let xb = l * q * width
           let xo = pj * qj * width
           for c in 0..<qj {
             for r in 0..<width {
               var s = 0.0
-              for m in 0..<q { s += ax[xb + r + m * width] * a[base + c + m * qj] }
-              lxk[j][xo + r + c * width] -= s
+              for m in 0..<q { s += xp[xb + r + m * width] * a[base + c + m * qj] }
+              xj[xo + r + c * width] -= s
             }
           }
         }
       }
-      // Dense block: [X y] rows, all levels at once (BLAS syrk).
-      let rowsBlock = Matrix(rows: width, columns: f.levels * q, columnMajor: lxk[k])
+      // Dense block: [X y] rows of all levels at once (BLAS syrk).
+      let rowsBlock = Matrix(
+        rows: width, columns: f.levels * q, columnMajor: Array(xp[0..<(width * f.levels * q)]))
       let product = rowsBlock.transposeCrossProduct()
       for i in 0..<(width * width) { dense[i] -= product.elements[i] }
     }
@@ -367,5 +310,72 @@ final class PenalizedLeastSquares {
     for i in 0..<p { ld += 2 * log(lFactor[i, i]) }
     logDetRX = ld
     return true
+  }
+
+  /// out = ΛᵀAΛ + I per level (lower triangle), Λ lower triangular.
+  static func scaleDiagonal(
+    _ a: UnsafeBufferPointer<Double>, _ lm: UnsafeBufferPointer<Double>,
+    out: UnsafeMutableBufferPointer<Double>, q: Int, levels: Int
+  ) {
+    var t = [Double](repeating: 0, count: q * q)
+    for l in 0..<levels {
+      let base = l * q * q
+      for c in 0..<q {
+        for r in 0..<q {
+          var s = 0.0
+          for m in c..<q { s += a[base + r + m * q] * lm[m + c * q] }
+          t[r + c * q] = s
+        }
+      }
+      for c in 0..<q {
+        for r in c..<q {
+          var s = 0.0
+          for m in r..<q { s += lm[m + r * q] * t[m + c * q] }
+          out[base + r + c * q] = s + (r == c ? 1 : 0)
+        }
+      }
+    }
+  }
+
+  /// out = ΛⱼᵀCΛₖ per level of k (`rows×q` blocks).
+  static func scaleCross(
+    _ c: UnsafeBufferPointer<Double>, left lj: UnsafeBufferPointer<Double>,
+    right lm: UnsafeBufferPointer<Double>, out: UnsafeMutableBufferPointer<Double>, rows qj: Int,
+    q: Int, levels: Int
+  ) {
+    var t = [Double](repeating: 0, count: qj * q)
+    for l in 0..<levels {
+      let base = l * qj * q
+      for b in 0..<q {
+        for a in 0..<qj {
+          var s = 0.0
+          for m in b..<q { s += c[base + a + m * qj] * lm[m + b * q] }
+          t[a + b * qj] = s
+        }
+      }
+      for b in 0..<q {
+        for a in 0..<qj {
+          var s = 0.0
+          for m in a..<qj { s += lj[m + a * qj] * t[m + b * qj] }
+          out[base + a + b * qj] = s
+        }
+      }
+    }
+  }
+
+  /// Overwrites the `rows×q` block at `offset` (column-major) with X where X·Lᵀ = block.
+  @inline(__always)
+  static func solveRows(
+    _ x: UnsafeMutableBufferPointer<Double>, offset: Int, rows: Int,
+    factor lp: UnsafeMutableBufferPointer<Double>, base: Int, q: Int
+  ) {
+    for c in 0..<q {
+      let lcc = lp[base + c + c * q]
+      for r in 0..<rows {
+        var s = x[offset + r + c * rows]
+        for m in 0..<c { s -= x[offset + r + m * rows] * lp[base + c + m * q] }
+        x[offset + r + c * rows] = s / lcc
+      }
+    }
   }
 }

@@ -33,7 +33,7 @@ struct AgreementWithLme4Tests {
     printBLASConfigurationOnce()
     let ref = try #require(LmerReference.all[model], "no reference for \(model)")
     let formula = try ModelFormula(ref.formula)
-    let table = try LmerReference.table(data, grouping: formula.groupingVariables)
+    let table = try LmerReference.table(data)
     let fit = try LinearMixedModel(
       formula: formula, criterion: ref.criterion == "REML" ? .reml : .ml
     ).fit(table)

@@ -50,8 +50,28 @@ struct LmerReference {
     return fields
   }
 
-  static func table(_ name: String, grouping: [String]) throws -> ColumnTable {
-    try ColumnTableReader().read(
-      root.appendingPathComponent(name).path, columns: nil, textColumns: Set(grouping))
+  /// The data set `name` as a table: quoted cells are text, others numbers (empty = missing).
+  /// A plain parser keeps debug-build tests fast; `ColumnTableReader` is checked against it.
+  static func table(_ name: String) throws -> ColumnTable {
+    let text = try String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)
+    let lines = text.split(separator: "\n").map(String.init)
+    let header = splitQuoted(lines[0])
+    let rows = lines.dropFirst().map { line -> [String] in
+      let cells = splitQuoted(line)
+      return cells
+    }
+    let quotedColumns = Set(
+      (lines.count > 1 ? lines[1] : "").split(separator: ",", omittingEmptySubsequences: false)
+        .enumerated().filter { $0.element.hasPrefix("\"") }.map { header[$0.offset] })
+    var numeric: [String: [Double]] = [:]
+    var textColumns: [String: [String]] = [:]
+    for (j, name) in header.enumerated() {
+      if quotedColumns.contains(name) {
+        textColumns[name] = rows.map { $0[j] }
+      } else {
+        numeric[name] = rows.map { Double($0[j]) ?? .nan }
+      }
+    }
+    return ColumnTable(numeric: numeric, text: textColumns)
   }
 }

@@ -5,7 +5,7 @@ extension LinearMixedModel.Fit {
   /// Everything at θ̂, from the blocked Cholesky factor (Bates et al. 2015, eqs. 16-18).
   init(
     model: LinearMixedModel, frame: ModelFrame, pls: PenalizedLeastSquares,
-    optimization: LinearMixedModel.OptimizationSummary
+    optimization: LinearMixedModel.OptimizationSummary, checks: [LinearMixedModel.Diagnostic] = []
   ) throws {
     let theta = optimization.theta
     guard pls.factor(theta) else {
@@ -164,6 +164,7 @@ extension LinearMixedModel.Fit {
     if !optimization.converged {
       diagnostics.append(.notConverged(status: "\(optimization.status)"))
     }
+    diagnostics.append(contentsOf: checks)
     if !frame.droppedFixedNames.isEmpty {
       diagnostics.append(.rankDeficient(dropped: frame.droppedFixedNames))
     }
@@ -189,7 +190,8 @@ extension LinearMixedModel.Fit {
     for d in diagnostics {
       switch d {
       case .singular where model.checks.singular == .fail: throw d
-      case .notConverged where model.checks.convergence == .fail: throw d
+      case .notConverged, .gradient, .hessianNotPositiveDefinite:
+        if model.checks.convergence == .fail { throw d }
       default: break
       }
     }
@@ -207,7 +209,7 @@ extension PenalizedLeastSquares {
     let q = f.q
     let count = pls.factors.count
     // W_k = L_kk⁻¹ (lower triangular inverse).
-    var w: [Int: [Double]] = [:]
+    var w = [[Double]](repeating: [], count: count)
     var wk = [Double](repeating: 0, count: q * q)
     let lk = pls.lkk[k]
     for c in 0..<q {
@@ -218,16 +220,17 @@ extension PenalizedLeastSquares {
       }
     }
     w[k] = wk
-    var levelOf: [Int: Int] = [k: l]
+    var levelOf = [Int](repeating: 0, count: count)
+    levelOf[k] = l
     for j in (k + 1)..<max(k + 1, count) { levelOf[j] = Int(f.parents[j]?[l] ?? 0) }
     for j in (k + 1)..<max(k + 1, count) {
       let qj = pls.factors[j].q
       var s = [Double](repeating: 0, count: qj * q)
       for m in k..<j {
         let qm = pls.factors[m].q
-        let lm = levelOf[m] ?? 0
+        let lm = levelOf[m]
         let a = pls.ljk[m][j]
-        let wm = w[m] ?? []
+        let wm = w[m]
         for c in 0..<q {
           for r in 0..<qj {
             var acc = 0.0
@@ -238,7 +241,7 @@ extension PenalizedLeastSquares {
       }
       // W_j = −L_jj⁻¹ s (forward substitution per column).
       let lj = pls.lkk[j]
-      let pj = levelOf[j] ?? 0
+      let pj = levelOf[j]
       var wj = [Double](repeating: 0, count: qj * q)
       for c in 0..<q {
         for r in 0..<qj {
@@ -251,7 +254,7 @@ extension PenalizedLeastSquares {
     }
     // V = Σ Wᵀ W  (q × q), then diag(Λ V Λᵀ).
     var v = [Double](repeating: 0, count: q * q)
-    for (j, wj) in w {
+    for (j, wj) in w.enumerated() where !wj.isEmpty {
       let qj = pls.factors[j].q
       for c in 0..<q {
         for r in 0..<q {

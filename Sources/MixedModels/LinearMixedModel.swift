@@ -137,9 +137,75 @@ public struct LinearMixedModel: Sendable {
         best = d
       }
     }
+    // lme4's checkConv: finite-difference gradient and Hessian (deriv12, δ = 1e-4), skipped
+    // for singular fits, more than 1e4 observations or 10 or more θ (check.conv.nobsmax,
+    // check.conv.nparmax).
+    var checks: [Diagnostic] = []
+    let singular = lower.indices.contains { lower[$0] == 0 && theta[$0] < 1e-4 }
+    if !singular && pls.n < 10_000 && theta.count < 10 {
+      checks = Self.derivativeChecks(theta: theta, at: best, lower: lower) {
+        pls.deviance($0, reml: reml)
+      }
+    }
     let summary = OptimizationSummary(
       optimizer: settings.algorithm.rawValue, start: result.start, theta: theta, objective: best,
       evaluationCount: evaluations, status: result.status)
-    return try Fit(model: self, frame: frame, pls: pls, optimization: summary)
+    return try Fit(model: self, frame: frame, pls: pls, optimization: summary, checks: checks)
+  }
+
+  /// lme4's gradient and Hessian checks (`checkConv`): the gradient scaled by the Hessian's
+  /// Cholesky factor, `max(min(|R⁻¹g|, |g|)) > 0.002`, and Hessian eigenvalues below −1e-6.
+  static func derivativeChecks(
+    theta: [Double], at f0: Double, lower: [Double], _ f: ([Double]) -> Double
+  ) -> [Diagnostic] {
+    let n = theta.count
+    let delta = 1e-4
+    var g = [Double](repeating: 0, count: n)
+    var h = Matrix(rows: n, columns: n)
+    for j in 0..<n {
+      var up = theta
+      var down = theta
+      up[j] += delta
+      down[j] = max(lower[j], theta[j] - delta)
+      let fu = f(up)
+      let fd = f(down)
+      g[j] = (fu - fd) / (2 * delta)
+      h[j, j] = (fu - 2 * f0 + fd) / (delta * delta)
+      for i in 0..<j {
+        var aa = theta
+        var asub = theta
+        var sa = theta
+        var ss = theta
+        aa[i] += delta
+        aa[j] += delta
+        asub[i] += delta
+        asub[j] -= delta
+        sa[i] -= delta
+        sa[j] += delta
+        ss[i] -= delta
+        ss[j] -= delta
+        let v = (f(aa) - f(asub) - f(sa) + f(ss)) / (4 * delta * delta)
+        h[i, j] = v
+        h[j, i] = v
+      }
+    }
+    guard g.allSatisfy(\.isFinite), h.isFinite else {
+      return [.gradient(maxAbsolute: .infinity, tolerance: 2e-3)]
+    }
+    var out: [Diagnostic] = []
+    if let chol = try? Cholesky(h),
+      let scaled = try? chol.factor.solveTriangular(
+        Vector(g), triangle: .lower, transpose: .transpose)
+    {
+      let worst = (0..<n).map { min(abs(scaled[$0]), abs(g[$0])) }.max() ?? 0
+      if worst > 2e-3 { out.append(.gradient(maxAbsolute: worst, tolerance: 2e-3)) }
+    } else {
+      out.append(.gradient(maxAbsolute: g.map(abs).max() ?? 0, tolerance: 2e-3))
+    }
+    if let eigen = try? SymmetricEigen(h, computeVectors: false) {
+      let negative = eigen.values.filter { $0 < -1e-6 }.count
+      if negative > 0 { out.append(.hessianNotPositiveDefinite(negativeEigenvalues: negative)) }
+    }
+    return out
   }
 }

@@ -202,7 +202,8 @@ struct ModelFrame: Sendable {
   }
 
   /// Indices of the labels present, sorted as R sorts factor levels: numerically when every
-  /// label is a number, else by Unicode code point (R's C locale).
+  /// label is a number, else by Unicode code point (R's C locale; UTF-8 byte order is
+  /// code-point order).
   static func sortedLevels(_ labels: [String], presentCodes: [Int32]) -> [Int] {
     var present = [Bool](repeating: false, count: labels.count)
     for c in presentCodes { present[Int(c)] = true }
@@ -212,7 +213,7 @@ struct ModelFrame: Sendable {
       return zip(idx, numbers).sorted { ($0.1 ?? 0) < ($1.1 ?? 0) }.map(\.0)
     }
     return idx.sorted {
-      labels[$0].unicodeScalars.lexicographicallyPrecedes(labels[$1].unicodeScalars)
+      labels[$0].utf8.lexicographicallyPrecedes(labels[$1].utf8)
     }
   }
 

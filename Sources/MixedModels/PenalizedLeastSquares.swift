@@ -204,6 +204,19 @@ final class PenalizedLeastSquares {
         }
         f.xyz.withUnsafeBufferPointer { a in
           let out = lxk[k]
+          if q == 2 {  // the common (1 + t | g): unrolled
+            let (l0, l1, l3) = (lm[0], lm[1], lm[3])
+            for l in 0..<f.levels {
+              let base = l * 2 * width
+              for r in 0..<width {
+                let a0 = a[base + r]
+                let a1 = a[base + r + width]
+                out[base + r] = a0 * l0 + a1 * l1
+                out[base + r + width] = a1 * l3
+              }
+            }
+            return
+          }
           for l in 0..<f.levels {
             let base = l * q * width
             for c in 0..<q {
@@ -219,33 +232,68 @@ final class PenalizedLeastSquares {
     }
     var dense = xyxy
     var logDet = 0.0
+    // Σ log Lᵢᵢ² as logs of running products, rescaled before they leave a safe range:
+    // one log per ~100 pivots instead of one per pivot.
+    var product = 1.0
     // 2. Factor each factor's blocks, then downdate the coarser ones.
     for k in 0..<count {
       let f = factors[k]
       let q = f.q
       let lp = lkk[k]
       let xp = lxk[k]
-      for l in 0..<f.levels {
-        let base = l * q * q
-        // In-place Cholesky of the q×q block (lower).
-        for j in 0..<q {
-          var d = lp[base + j + j * q]
-          for m in 0..<j { d -= lp[base + j + m * q] * lp[base + j + m * q] }
-          guard d > 0 else { return false }
-          let djj = d.squareRoot()
-          lp[base + j + j * q] = djj
-          logDet += 2 * log(djj)
-          for i in (j + 1)..<max(j + 1, q) {
-            var s = lp[base + i + j * q]
-            for m in 0..<j { s -= lp[base + i + m * q] * lp[base + j + m * q] }
-            lp[base + i + j * q] = s / djj
+      if q == 2 && count == 1 {
+        // The common single factor with (1 + t | g): 2×2 Cholesky and row solves unrolled.
+        for l in 0..<f.levels {
+          let b = 4 * l
+          let a11 = lp[b]
+          guard a11 > 0 else { return false }
+          let l11 = a11.squareRoot()
+          let l21 = lp[b + 1] / l11
+          let d2 = lp[b + 3] - l21 * l21
+          guard d2 > 0 else { return false }
+          let l22 = d2.squareRoot()
+          lp[b] = l11
+          lp[b + 1] = l21
+          lp[b + 3] = l22
+          product *= a11 * d2
+          if product > 1e150 || product < 1e-150 {
+            logDet += log(product)
+            product = 1
+          }
+          let off = l * 2 * width
+          for r in 0..<width {
+            let x0 = xp[off + r] / l11
+            xp[off + r] = x0
+            xp[off + r + width] = (xp[off + r + width] - x0 * l21) / l22
           }
         }
-        // Rows of the [X y] block and of coarser factors: x·Lₖₖᵀ = a (forward substitution).
-        Self.solveRows(xp, offset: l * q * width, rows: width, factor: lp, base: base, q: q)
-        for j in (k + 1)..<max(k + 1, count) {
-          let qj = factors[j].q
-          Self.solveRows(ljk[k][j], offset: l * qj * q, rows: qj, factor: lp, base: base, q: q)
+      } else {
+        for l in 0..<f.levels {
+          let base = l * q * q
+          // In-place Cholesky of the q×q block (lower).
+          for j in 0..<q {
+            var d = lp[base + j + j * q]
+            for m in 0..<j { d -= lp[base + j + m * q] * lp[base + j + m * q] }
+            guard d > 0 else { return false }
+            let djj = d.squareRoot()
+            lp[base + j + j * q] = djj
+            product *= d
+            if product > 1e150 || product < 1e-150 {
+              logDet += log(product)
+              product = 1
+            }
+            for i in (j + 1)..<max(j + 1, q) {
+              var s = lp[base + i + j * q]
+              for m in 0..<j { s -= lp[base + i + m * q] * lp[base + j + m * q] }
+              lp[base + i + j * q] = s / djj
+            }
+          }
+          // Rows of the [X y] block and of coarser factors: x·Lₖₖᵀ = a (forward substitution).
+          Self.solveRows(xp, offset: l * q * width, rows: width, factor: lp, base: base, q: q)
+          for j in (k + 1)..<max(k + 1, count) {
+            let qj = factors[j].q
+            Self.solveRows(ljk[k][j], offset: l * qj * q, rows: qj, factor: lp, base: base, q: q)
+          }
         }
       }
       // Downdates of coarser blocks.
@@ -297,7 +345,7 @@ final class PenalizedLeastSquares {
       let product = rowsBlock.transposeCrossProduct()
       for i in 0..<(width * width) { dense[i] -= product.elements[i] }
     }
-    logDetL = logDet
+    logDetL = logDet + log(product)
     guard let chol = try? Cholesky(Matrix(rows: width, columns: width, columnMajor: dense)) else {
       return false
     }
@@ -317,7 +365,24 @@ final class PenalizedLeastSquares {
     _ a: UnsafeBufferPointer<Double>, _ lm: UnsafeBufferPointer<Double>,
     out: UnsafeMutableBufferPointer<Double>, q: Int, levels: Int
   ) {
-    var t = [Double](repeating: 0, count: q * q)
+    let t = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(q * q, 1))
+    defer { t.deallocate() }
+    if q == 1 {
+      let l2 = lm[0] * lm[0]
+      for l in 0..<levels { out[l] = a[l] * l2 + 1 }
+      return
+    }
+    if q == 2 {
+      let (l0, l1, l3) = (lm[0], lm[1], lm[3])
+      for l in 0..<levels {
+        let b = 4 * l
+        let (a0, a1, a3) = (a[b], a[b + 1], a[b + 3])
+        out[b] = l0 * l0 * a0 + 2 * l0 * l1 * a1 + l1 * l1 * a3 + 1
+        out[b + 1] = l3 * (l0 * a1 + l1 * a3)
+        out[b + 3] = l3 * l3 * a3 + 1
+      }
+      return
+    }
     for l in 0..<levels {
       let base = l * q * q
       for c in 0..<q {

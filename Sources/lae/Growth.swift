@@ -85,10 +85,15 @@ struct Growth: ParsableCommand {
       case .json:
         var inputs: [Provenance.InputFile] = []
         if data != "-" { inputs.append(try Provenance.InputFile(hashingFileAt: data)) }
+        let body = GrowthOutput(fit, test: test)
         let document = ProvenancedDocument(
-          provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs),
-          body: GrowthOutput(fit, test: test))
-        print(try document.jsonString())
+          provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
+        // The conditional modes (one entry per group, 100,000s of numbers) are written by
+        // hand: JSONEncoder takes seconds for them. Everything else goes through it.
+        let text = try document.jsonString()
+        print(
+          text.replacingOccurrences(
+            of: "\"\(GrowthOutput.modesPlaceholder)\"", with: body.modesJSON()))
       }
     } catch {
       throw fail(error)
@@ -115,15 +120,16 @@ struct GrowthOutput: Encodable {
     let kind: String
     let message: String
   }
+  /// Conditional modes of one grouping factor, column-wise (one array per term), which keeps
+  /// the output compact and fast to write for 100,000 groups.
   struct Modes: Encodable {
     let group: String
     let terms: [String]
-    let levels: [Level]
-  }
-  struct Level: Encodable {
-    let level: String
-    let values: [Double]
-    let sd: [Double]
+    let levels: [String]
+    /// `values[term][level]`.
+    let values: [[Double]]
+    /// Conditional SDs, `sd[term][level]`.
+    let sd: [[Double]]
   }
   struct LRT: Encodable {
     let smaller: String
@@ -158,8 +164,50 @@ struct GrowthOutput: Encodable {
   let singular: Bool
   let diagnostics: [Diagnostic]
   let optimizer: Optimizer
-  let conditionalModes: [Modes]
+  let conditionalModes: String = GrowthOutput.modesPlaceholder
   let lrt: LRT?
+  /// The modes themselves, written by ``modesJSON()``; not encoded.
+  let modes: [Modes]
+  static let modesPlaceholder = "@@conditionalModes@@"
+
+  private enum CodingKeys: String, CodingKey {
+    case formula, criterion, nobs, droppedRows, groups, fixedEffects, droppedFixedEffects
+    case randomEffects, residualSD, theta, logLikelihood, remlCriterion, deviance, aic, bic
+    case converged, singular, diagnostics, optimizer, conditionalModes, lrt
+  }
+
+  /// Compact JSON for ``modes`` (numbers in Swift's shortest round-trip form; non-finite as
+  /// null).
+  func modesJSON() -> String {
+    func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+    func string(_ s: String) -> String {
+      var out = "\""
+      for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+          if u.value < 0x20 {
+            out += String(format: "\\u%04x", u.value)
+          } else {
+            out.unicodeScalars.append(u)
+          }
+        }
+      }
+      return out + "\""
+    }
+    func array(_ xs: [String]) -> String { "[" + xs.joined(separator: ",") + "]" }
+    let entries = modes.map { m in
+      "{\"group\":\(string(m.group)),\"terms\":\(array(m.terms.map(string))),"
+        + "\"levels\":\(array(m.levels.map(string))),"
+        + "\"values\":\(array(m.values.map { array($0.map(number)) })),"
+        + "\"sd\":\(array(m.sd.map { array($0.map(number)) }))}"
+    }
+    return array(entries)
+  }
 
   init(_ fit: LinearMixedModel.Fit, test: LikelihoodRatioTest?) {
     formula = fit.formula
@@ -199,12 +247,11 @@ struct GrowthOutput: Encodable {
     optimizer = Optimizer(
       algorithm: fit.optimization.optimizer, status: fit.optimization.status.rawValue,
       evaluations: fit.optimization.evaluationCount, start: fit.optimization.start)
-    conditionalModes = fit.conditionalModes.map { m in
+    modes = fit.conditionalModes.map { m in
       Modes(
-        group: m.group, terms: m.terms,
-        levels: m.levels.indices.map {
-          Level(level: m.levels[$0], values: m.values[$0], sd: m.standardDeviations[$0])
-        })
+        group: m.group, terms: m.terms, levels: m.levels,
+        values: m.terms.indices.map { t in m.values.map { $0[t] } },
+        sd: m.terms.indices.map { t in m.standardDeviations.map { $0[t] } })
     }
     lrt = test.map {
       LRT(

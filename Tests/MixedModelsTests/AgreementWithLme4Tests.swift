@@ -102,6 +102,16 @@ struct AgreementWithLme4Tests {
     near("bic", fit.bic, v["bic"]?[""] ?? .nan, rel: 0, abs: 1e-3)
     #expect(Double(fit.observationCount) == v["nobs"]?[""], "\(model): nobs")
     #expect(fit.isSingular == (v["singular"]?[""] == 1), "\(model): singular")
+    // lme4 gives no convergence warning on these fits; neither may we (gradient and Hessian
+    // checks run on the non-singular ones).
+    let trouble = fit.diagnostics.filter {
+      switch $0 {
+      case .singular, .rankDeficient: return false
+      default: return true
+      }
+    }
+    #expect(trouble.isEmpty, "\(model): \(trouble)")
+    #expect(fit.converged)
     for (g, n) in v["levels"] ?? [:] {
       #expect(fit.groups.first { $0.name == g }?.levels == Int(n), "\(model): levels of \(g)")
     }

@@ -148,6 +148,8 @@ extension LinearMixedModel {
     public let diagnostics: [Diagnostic]
     /// Levels of categorical predictors, reference first.
     public let categoricalLevels: [String: [String]]
+    /// The model (formula and settings) that produced this fit.
+    public let model: LinearMixedModel
 
     /// Whether any θ lies within 1e-4 of its bound (lme4's `isSingular`).
     public var isSingular: Bool {

@@ -186,6 +186,7 @@ extension LinearMixedModel.Fit {
     rowIndices = frame.rows
     self.optimization = optimization
     categoricalLevels = frame.categoricalLevels
+    self.model = model
 
     for d in diagnostics {
       switch d {

@@ -156,3 +156,28 @@ struct FormulaAndDataTests {
       approximatelyEqual(s.theta, base.theta, relativeTolerance: 1e-4, absoluteTolerance: 1e-6))
   }
 }
+
+@Suite("Predictions")
+struct PredictionTests {
+  @Test func predictionsOnTheFittedDataAreTheFittedValues() throws {
+    let data = try LmerReference.table("teachers.csv")
+    let f = try ModelFormula("score ~ wave * sector + (wave | school) + (1 | school:teacher)")
+    let fit = try LinearMixedModel(formula: f).fit(data)
+    let group = try fit.predict(data)
+    let population = try fit.predict(data, level: .population)
+    #expect(group.compactMap { $0 }.count == 600)  // the response may be missing; predictors not
+    for (k, row) in fit.rowIndices.enumerated() {
+      #expect(approximatelyEqual(group[row] ?? .nan, fit.fittedValues[k], relativeTolerance: 1e-10))
+    }
+    let b = fit.fixedEffects.map(\.estimate)
+    #expect(approximatelyEqual(population[0] ?? .nan, b[0] + b[3], relativeTolerance: 1e-12))  // s01: Public, wave 0
+    let unseen = ColumnTable(
+      numeric: ["wave": [1]], text: ["sector": ["Charter"], "school": ["new"], "teacher": ["t9"]])
+    let p = try fit.predict(unseen)
+    #expect(approximatelyEqual(p[0] ?? .nan, b[0] + b[1] + b[2] + b[4], relativeTolerance: 1e-12))
+    let bad = ColumnTable(numeric: ["wave": [1]], text: ["sector": ["Private"]])
+    #expect(throws: MixedModelError.unknownLevel(variable: "sector", level: "Private")) {
+      try fit.predict(bad, level: .population)
+    }
+  }
+}

@@ -170,7 +170,8 @@ struct PredictionTests {
       #expect(approximatelyEqual(group[row] ?? .nan, fit.fittedValues[k], relativeTolerance: 1e-10))
     }
     let b = fit.fixedEffects.map(\.estimate)
-    #expect(approximatelyEqual(population[0] ?? .nan, b[0] + b[3], relativeTolerance: 1e-12))  // s01: Public, wave 0
+    // Row 1 is school s01 (Public) at wave 0.
+    #expect(approximatelyEqual(population[0] ?? .nan, b[0] + b[3], relativeTolerance: 1e-12))
     let unseen = ColumnTable(
       numeric: ["wave": [1]], text: ["sector": ["Charter"], "school": ["new"], "teacher": ["t9"]])
     let p = try fit.predict(unseen)

@@ -4,8 +4,6 @@
 # already loaded). Both fit by REML; the REML criteria show they reach the same optimum.
 #   Benchmarks/peers/growth-vs-lme4.sh [SIZES...]     (default: 1000 10000 100000)
 # Env: NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
-#      STATIC=1 links the Swift runtime statically (scratch path .build-static): process start
-#      drops from about 40 ms to a few, which matters at S = 1,000 where lmer takes 0.25 s;
 #      STATSMODELS_MAX (largest S for statsmodels MixedLM on the random-slope model; default
 #      0 = skip; needs pip install statsmodels).
 # Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
@@ -15,13 +13,8 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000 100000)
 nested_max=${NESTED_MAX:-10000}
 statsmodels_max=${STATSMODELS_MAX:-0}
-if [ "${STATIC:-0}" = 1 ]; then
-  swift build -c release --product lae --static-swift-stdlib --scratch-path .build-static > /dev/null
-  lae=.build-static/release/lae
-else
-  swift build -c release --product lae > /dev/null
-  lae=.build/release/lae
-fi
+swift build -c release --product lae > /dev/null
+lae=.build/release/lae
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export OPENBLAS_NUM_THREADS=1

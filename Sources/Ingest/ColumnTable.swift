@@ -97,17 +97,38 @@ public struct ColumnTableReader: Sendable {
   public func read(_ path: String, columns wanted: [String]?, textColumns: Set<String> = [])
     throws(IngestError) -> ColumnTable
   {
-    let first = try pass(path, columns: wanted, textColumns: textColumns)
+    if path == "-" {
+      // Standard input can be read once: keep it in memory for a possible second pass.
+      var input = try FileByteSource(path: path)
+      var bytes: [UInt8] = []
+      while try input.read(into: &bytes, maxCount: 1 << 20) > 0 {}
+      return try read(
+        source: MemoryByteSource(bytes, name: "<stdin>"), columns: wanted,
+        textColumns: textColumns)
+    }
+    let source = try FileByteSource(path: path)
+    defer { source.close() }
+    let first = try pass(source, columns: wanted, textColumns: textColumns)
     if first.failedNumeric.isEmpty { return first.table }
-    return try pass(path, columns: wanted, textColumns: textColumns.union(first.failedNumeric))
+    let again = try FileByteSource(path: path)
+    defer { again.close() }
+    return try pass(again, columns: wanted, textColumns: textColumns.union(first.failedNumeric))
       .table
   }
 
-  private func pass(_ path: String, columns wanted: [String]?, textColumns: Set<String>)
+  /// Reads from bytes in memory (two passes when a column turns out to hold text).
+  public func read(
+    source: MemoryByteSource, columns wanted: [String]?, textColumns: Set<String> = []
+  ) throws(IngestError) -> ColumnTable {
+    let first = try pass(source, columns: wanted, textColumns: textColumns)
+    if first.failedNumeric.isEmpty { return first.table }
+    return try pass(source, columns: wanted, textColumns: textColumns.union(first.failedNumeric))
+      .table
+  }
+
+  private func pass<S: ByteSource>(_ source: S, columns wanted: [String]?, textColumns: Set<String>)
     throws(IngestError) -> (table: ColumnTable, failedNumeric: Set<String>)
   {
-    let source = try FileByteSource(path: path)
-    defer { source.close() }
     var scanner = CSVScanner(source: source, delimiter: delimiter.asciiValue ?? UInt8(ascii: ","))
     let header = try SurveyHeader.read(&scanner, name: source.name)
     let names = wanted ?? header.names

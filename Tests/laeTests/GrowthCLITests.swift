@@ -53,6 +53,16 @@ struct GrowthCLITests {
     #expect(strict.status == 1)
   }
 
+  @Test func readsStandardInputWithATextPredictor() throws {
+    let csv = try String(contentsOfFile: path("teachers.csv"), encoding: .utf8)
+    let run = try LAERun(
+      ["growth", "--data", "-", "--formula", "score ~ wave + sector + (1 | school/teacher)"],
+      standardInput: csv)
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("REML criterion at convergence: 1341.7"))
+    #expect(run.standardOutput.contains("sectorPublic"))
+  }
+
   @Test func exitCodes() throws {
     let data = path("teachers.csv")
     #expect(

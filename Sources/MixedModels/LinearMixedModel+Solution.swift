@@ -9,7 +9,7 @@ extension LinearMixedModel.Fit {
   ) throws {
     let theta = optimization.theta
     guard pls.factor(theta) else {
-      throw MixedModelError.incomparableModels("the system is not positive definite at θ̂")
+      throw MixedModelError.numericalFailure("the system is not positive definite at θ̂")
     }
     let reml = model.criterion == .reml
     let n = pls.n

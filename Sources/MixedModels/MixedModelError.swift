@@ -25,6 +25,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
   case noRandomEffects
   /// Two nested models for a likelihood-ratio test do not fit the same data.
   case incomparableModels(String)
+  /// The penalized least-squares system could not be factored at the optimum (badly scaled
+  /// or collinear predictors).
+  case numericalFailure(String)
 
   /// A full sentence describing the problem and what to try.
   public var description: String {
@@ -54,6 +57,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
       return "The formula has no random-effect term such as (1 | school); use a linear model."
     case .incomparableModels(let why):
       return "The models cannot be compared by a likelihood-ratio test: \(why)."
+    case .numericalFailure(let why):
+      return "The model could not be fitted: \(why). Rescale or centre the predictors."
     }
   }
 }

@@ -108,8 +108,15 @@ public struct LinearMixedModel: Sendable {
       evaluations += 1
       return pls.deviance(v.elements, reml: reml)
     }
-    let settings = minimizer
-    var result = try settings.minimize(start: pls.startTheta, lower: lower, objective: objective)
+    var settings = minimizer
+    var result: MinimizationResult
+    do {
+      result = try settings.minimize(start: pls.startTheta, lower: lower, objective: objective)
+    } catch OptimizationError.invalidSetting where pls.thetaCount == 1 {
+      // An Optimization layer that refuses one-parameter BOBYQA: Nelder-Mead instead.
+      settings.algorithm = .nelderMead
+      result = try settings.minimize(start: pls.startTheta, lower: lower, objective: objective)
+    }
     var theta = result.minimizer
     // lme4's restart_edge: a θ on its bound with a negative one-sided derivative restarts.
     let atBound = lower.indices.filter { lower[$0] == theta[$0] }

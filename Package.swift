@@ -34,12 +34,13 @@ let package = Package(
         "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(name: "Mentoring"),
+    .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
     .target(name: "Report", dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting"]),
     .target(
       name: "LearningAnalytics",
       dependencies: [
         "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "Mentoring",
-        "Report",
+        "Report", "MixedModels",
       ]),
 
     // MARK: - Command-line tool
@@ -66,6 +67,9 @@ let package = Package(
     .testTarget(
       name: "ReportTests",
       dependencies: ["Report", "Scoring", "Mentoring", "Simulation", "Ingest", "_TestSupport"]),
+    .testTarget(
+      name: "MixedModelsTests",
+      dependencies: ["MixedModels", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

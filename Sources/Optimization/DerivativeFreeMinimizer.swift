@@ -19,7 +19,8 @@ import MatrixCore
 public struct DerivativeFreeMinimizer: Sendable {
   /// The NLopt algorithm.
   public enum Algorithm: String, Sendable, Codable, CaseIterable {
-    /// Powell's BOBYQA: quadratic models in a trust region; needs at least 2 parameters.
+    /// Powell's BOBYQA: quadratic models in a trust region (NLopt accepts one parameter too,
+    /// as lme4's one-θ fits show).
     case bobyqa
     /// Nelder-Mead simplex (NLopt's, with bound support).
     case nelderMead
@@ -99,10 +100,6 @@ public struct DerivativeFreeMinimizer: Sendable {
     guard lower.count == n, upper.count == n else {
       throw OptimizationError.invalidSetting(
         "bounds have \(lower.count) and \(upper.count) entries for \(n) parameters")
-    }
-    if algorithm == .bobyqa && n < 2 {
-      throw OptimizationError.invalidSetting(
-        "BOBYQA needs at least 2 parameters; use .nelderMead or .subplex for one")
     }
     guard maxEvaluations > 0 else {
       throw OptimizationError.invalidSetting(

@@ -46,13 +46,22 @@ struct MinimizerTests {
 
   @Test func invalidSettingsThrow() {
     let m = DerivativeFreeMinimizer()
-    #expect(throws: OptimizationError.self) { try m.minimize(start: [1]) { $0[0] * $0[0] } }
+    #expect(throws: OptimizationError.self) { try m.minimize(start: []) { _ in 0 } }
     #expect(throws: OptimizationError.startOutsideBounds(index: 1, value: -1, lower: 0, upper: 1)) {
       try m.minimize(start: [0, -1], lower: [0, 0], upper: [1, 1]) { _ in 0 }
     }
     #expect(throws: OptimizationError.self) {
       try DerivativeFreeMinimizer(maxEvaluations: 0).minimize(start: [0, 0]) { _ in 0 }
     }
+  }
+
+  /// NLopt's BOBYQA accepts a single parameter (lme4 relies on it for one-θ models).
+  @Test func bobyqaMinimizesOneParameter() throws {
+    let r = try DerivativeFreeMinimizer().minimize(start: [1], lower: [0]) {
+      ($0[0] - 0.3) * ($0[0] - 0.3)
+    }
+    #expect(r.converged)
+    #expect(abs(r.minimizer[0] - 0.3) < 1e-6)
   }
 
   struct Boom: Error, Equatable {}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Growth models, side by side on the same simulated panels: the whole `lae growth` process
+# (reading the CSV, fitting, writing the JSON) against the `lmer` call alone in R (data
+# already loaded). Both fit by REML; the REML criteria show they reach the same optimum.
+#   Benchmarks/peers/growth-vs-lme4.sh [SIZES...]     (default: 1000 10000 100000)
+# Env: NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
+#      STATSMODELS_MAX (largest S for statsmodels MixedLM on the random-slope model; default
+#      0 = skip; needs pip install statsmodels).
+# Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000 100000)
+nested_max=${NESTED_MAX:-10000}
+statsmodels_max=${STATSMODELS_MAX:-0}
+swift build -c release --product lae > /dev/null
+lae=.build/release/lae
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+export OPENBLAS_NUM_THREADS=1
+
+now() { date +%s.%N; }
+printf "%-7s %-8s %-36s %7s %7s %8s %8s %18s %18s %8s\n" S rows model "lae s" "lme4 s" \
+  "speedup" "lae MB" "lae REML" "lme4 REML" "rel.diff"
+run() {  # S T formula label
+  local S=$1 T=$2 formula=$3 label=$4
+  local csv="$dir/panel-$S-$T.csv"
+  [ -f "$csv" ] || python3 Benchmarks/peers/growth_data.py "$csv" "$S" "$T" 5
+  local rows=$(( $(wc -l < "$csv") - 1 ))
+  local t0 t1
+  t0=$(now)
+  /usr/bin/time -f "%M" -o "$dir/rss" \
+    "$lae" growth --data "$csv" --formula "$formula" --format json > "$dir/out.json"
+  t1=$(now)
+  local t_lae ours r
+  t_lae=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  ours=$(python3 -c "import json,sys; print('%.10f' % json.load(open(sys.argv[1]))['remlCriterion'])" "$dir/out.json")
+  r=$(Rscript Benchmarks/peers/growth_lme4.R "$csv" "$formula")
+  local t_r theirs
+  t_r=$(echo "$r" | sed -E 's/lme4: ([0-9.]+) s.*/\1/')
+  theirs=$(echo "$r" | sed -E 's/.*REML ([-0-9.]+)/\1/')
+  awk -v S="$S" -v n="$rows" -v m="$label" -v a="$t_lae" -v b="$t_r" -v x="$ours" -v y="$theirs" \
+    -v kb="$(tail -1 "$dir/rss")" \
+    'BEGIN { d = (x - y) / (y < 0 ? -y : y); printf "%-7s %-8s %-36s %7.3f %7.3f %7.1fx %8.0f %18.6f %18.6f %8.1e\n", S, n, m, a, b, b / a, kb / 1024, x, y, d }'
+}
+for S in "${sizes[@]}"; do
+  run "$S" 1 "score ~ wave + (wave | school)" "score ~ wave + (wave | school)"
+done
+for S in "${sizes[@]}"; do
+  [ "$S" -le "$nested_max" ] || continue
+  run "$S" 4 "score ~ wave + (1 | school/teacher)" "score ~ wave + (1 | school/teacher)"
+done
+for S in "${sizes[@]}"; do
+  [ "$S" -le "$statsmodels_max" ] || continue
+  csv="$dir/panel-$S-1.csv"
+  sm=$(python3 Benchmarks/peers/growth_statsmodels.py "$csv")
+  echo "S=$S statsmodels MixedLM (fit alone), score ~ wave + (wave | school): $sm"
+done

@@ -1,0 +1,446 @@
+import Foundation
+import MatrixCore
+
+/// The profiled deviance of a linear mixed model as a function of θ, through the blocked
+/// Cholesky factor of
+///
+///     [ΛᵀZᵀZΛ + I   ΛᵀZᵀX   ΛᵀZᵀy]
+///     [XᵀZΛ         XᵀX     Xᵀy  ]  =  L·Lᵀ
+///     [yᵀZΛ         yᵀX     yᵀy  ]
+///
+/// (Bates et al. 2015, section 3; the blocked layout of MixedModels.jl). Grouping factors are
+/// ordered finest first and each is nested in every coarser one, so the diagonal block of a
+/// factor is block-diagonal with one `q×q` block per level and the off-diagonal blocks have one
+/// `q_j×q_k` block per finer level: the factorization makes no fill-in and costs
+/// O(levels · q³ + levels · (p+1) · q²) per evaluation, linear in the number of groups.
+/// The `[X y]` block is dense ((p+1)×(p+1)) and factored with LAPACK.
+///
+/// Small blocks are plain loops over contiguous column-major storage; the products over all
+/// levels into the dense block are one BLAS `syrk` per factor.
+final class PenalizedLeastSquares {
+  struct FactorData {
+    let q: Int
+    let levels: Int
+    /// ZᵀZ per level, `q×q` column-major, `levels` blocks.
+    let ztz: [Double]
+    /// For each coarser factor j: Z_jᵀZ_k per level of this factor (`q_j×q_k`).
+    let cross: [Int: [Double]]
+    /// [X y]ᵀZ: `(p+1) × (levels·q)`, column-major.
+    let xyz: [Double]
+    /// Level of each coarser factor containing each level of this one.
+    let parents: [Int: [Int32]]
+    /// Positions (row, column) in Λ of this factor's θ entries, in lme4's order.
+    let template: [(row: Int, column: Int)]
+  }
+
+  let n: Int
+  let p: Int
+  let factors: [FactorData]
+  let xyxy: [Double]
+  let thetaCount: Int
+  let lowerBounds: [Double]
+
+  // Workspace of the last evaluation: one allocation per block family, owned by this object
+  // (freed in deinit), so the hot loops index flat buffers without copy-on-write checks.
+  var lambda: [[Double]]
+  /// Diagonal blocks per factor: `levels` lower-triangular `q×q` factors.
+  var lkk: [UnsafeMutableBufferPointer<Double>] = []
+  /// Off-diagonal blocks `[k][j]` (j > k): `levels_k` blocks of `q_j×q_k`; empty for j ≤ k.
+  var ljk: [[UnsafeMutableBufferPointer<Double>]] = []
+  /// `[X y]` rows against factor k: `(p+1) × (levels·q)`.
+  var lxk: [UnsafeMutableBufferPointer<Double>] = []
+  var denseFactor = Matrix(rows: 0, columns: 0)
+  var logDetL = 0.0
+  var logDetRX = 0.0
+  var penalizedRSS = 0.0
+
+  deinit {
+    for b in lkk { b.deallocate() }
+    for row in ljk { for b in row { b.deallocate() } }
+    for b in lxk { b.deallocate() }
+  }
+
+  static func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+    let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
+    b.initialize(repeating: 0)
+    return b
+  }
+
+  init(frame: ModelFrame) {
+    let n = frame.rowCount
+    let p = frame.x.columns
+    self.n = n
+    self.p = p
+    let width = p + 1
+    // [X y], column-major n × (p+1).
+    var xy = frame.x.elements
+    xy.append(contentsOf: frame.y)
+    let xyMatrix = Matrix(rows: n, columns: width, columnMajor: xy)
+    xyxy = xyMatrix.crossProduct().elements
+    var built: [FactorData] = []
+    var offset = 0
+    var lower: [Double] = []
+    for (k, f) in frame.factors.enumerated() {
+      let q = f.q
+      let levels = f.levels.count
+      var ztz = [Double](repeating: 0, count: levels * q * q)
+      var xyz = [Double](repeating: 0, count: width * levels * q)
+      var cross: [Int: [Double]] = [:]
+      xy.withUnsafeBufferPointer { xyp in
+        f.z.withUnsafeBufferPointer { z in
+          f.codes.withUnsafeBufferPointer { codes in
+            for i in 0..<n {
+              let l = Int(codes[i])
+              let zi = i * q
+              for c in 0..<q {
+                let zc = z[zi + c]
+                if zc == 0 { continue }
+                for r in 0..<q { ztz[l * q * q + r + c * q] += z[zi + r] * zc }
+                let col = (l * q + c) * width
+                for r in 0..<width { xyz[col + r] += xyp[i + r * n] * zc }
+              }
+            }
+          }
+        }
+      }
+      for j in (k + 1)..<max(k + 1, frame.factors.count) {
+        let g = frame.factors[j]
+        let qj = g.q
+        var c = [Double](repeating: 0, count: levels * qj * q)
+        for i in 0..<n {
+          let l = Int(f.codes[i])
+          for b in 0..<q {
+            let zb = f.z[i * q + b]
+            if zb == 0 { continue }
+            for a in 0..<qj { c[l * qj * q + a + b * qj] += g.z[i * qj + a] * zb }
+          }
+        }
+        cross[j] = c
+      }
+      var template: [(row: Int, column: Int)] = []
+      var start = 0
+      for block in f.blocks {
+        let w = block.count
+        for c in 0..<w {
+          for r in c..<w {
+            template.append((start + r, start + c))
+            lower.append(r == c ? 0 : -.infinity)
+          }
+        }
+        start += w
+      }
+      offset += template.count
+      built.append(
+        FactorData(
+          q: q, levels: levels, ztz: ztz, cross: cross, xyz: xyz, parents: f.parents,
+          template: template))
+    }
+    factors = built
+    thetaCount = offset
+    lowerBounds = lower
+    lambda = built.map { [Double](repeating: 0, count: $0.q * $0.q) }
+    lkk = built.map { Self.buffer($0.levels * $0.q * $0.q) }
+    ljk = built.map { f in
+      built.indices.map { j in
+        Self.buffer(j > 0 && built[j].q > 0 ? f.levels * built[j].q * f.q : 0)
+      }
+    }
+    lxk = built.map { Self.buffer(width * $0.levels * $0.q) }
+  }
+
+  /// θ start values as lme4's: 1 on the diagonal of each block, 0 off it.
+  var startTheta: [Double] { lowerBounds.map { $0 == 0 ? 1 : 0 } }
+
+  /// Splits θ into each factor's Λ (q×q, column-major, lower triangular).
+  func setLambda(_ theta: [Double]) {
+    var t = 0
+    for (k, f) in factors.enumerated() {
+      var l = [Double](repeating: 0, count: f.q * f.q)
+      for pos in f.template {
+        l[pos.row + pos.column * f.q] = theta[t]
+        t += 1
+      }
+      lambda[k] = l
+    }
+  }
+
+  /// Factors the system at θ and returns the profiled deviance (−2 log-likelihood, or the
+  /// REML criterion); `.infinity` if a block is not positive definite.
+  func deviance(_ theta: [Double], reml: Bool) -> Double {
+    guard factor(theta) else { return .infinity }
+    return criterion(reml: reml)
+  }
+
+  func criterion(reml: Bool) -> Double {
+    let nn = Double(n)
+    if reml {
+      let df = Double(n - p)
+      return logDetL + logDetRX + df * (1 + log(2 * Double.pi * penalizedRSS / df))
+    }
+    return logDetL + nn * (1 + log(2 * Double.pi * penalizedRSS / nn))
+  }
+
+  /// The blocked Cholesky factorization at θ; false when a pivot is not positive.
+  func factor(_ theta: [Double]) -> Bool {
+    setLambda(theta)
+    let width = p + 1
+    let count = factors.count
+    // 1. The Λ-scaled blocks: ΛₖᵀAΛₖ + I, ΛⱼᵀCΛₖ, [X y]ᵀZΛₖ.
+    for k in 0..<count {
+      let f = factors[k]
+      let q = f.q
+      lambda[k].withUnsafeBufferPointer { lm in
+        f.ztz.withUnsafeBufferPointer { a in
+          Self.scaleDiagonal(a, lm, out: lkk[k], q: q, levels: f.levels)
+        }
+        for j in (k + 1)..<max(k + 1, count) {
+          let qj = factors[j].q
+          lambda[j].withUnsafeBufferPointer { lj in
+            (f.cross[j] ?? []).withUnsafeBufferPointer { c in
+              Self.scaleCross(
+                c, left: lj, right: lm, out: ljk[k][j], rows: qj, q: q, levels: f.levels)
+            }
+          }
+        }
+        f.xyz.withUnsafeBufferPointer { a in
+          let out = lxk[k]
+          if q == 2 {  // the common (1 + t | g): unrolled
+            let (l0, l1, l3) = (lm[0], lm[1], lm[3])
+            for l in 0..<f.levels {
+              let base = l * 2 * width
+              for r in 0..<width {
+                let a0 = a[base + r]
+                let a1 = a[base + r + width]
+                out[base + r] = a0 * l0 + a1 * l1
+                out[base + r + width] = a1 * l3
+              }
+            }
+            return
+          }
+          for l in 0..<f.levels {
+            let base = l * q * width
+            for c in 0..<q {
+              for r in 0..<width {
+                var s = 0.0
+                for m in c..<q { s += a[base + r + m * width] * lm[m + c * q] }
+                out[base + r + c * width] = s
+              }
+            }
+          }
+        }
+      }
+    }
+    var dense = xyxy
+    var logDet = 0.0
+    // Σ log Lᵢᵢ² as logs of running products, rescaled before they leave a safe range:
+    // one log per ~100 pivots instead of one per pivot.
+    var product = 1.0
+    // 2. Factor each factor's blocks, then downdate the coarser ones.
+    for k in 0..<count {
+      let f = factors[k]
+      let q = f.q
+      let lp = lkk[k]
+      let xp = lxk[k]
+      if q == 2 && count == 1 {
+        // The common single factor with (1 + t | g): 2×2 Cholesky and row solves unrolled.
+        for l in 0..<f.levels {
+          let b = 4 * l
+          let a11 = lp[b]
+          guard a11 > 0 else { return false }
+          let l11 = a11.squareRoot()
+          let l21 = lp[b + 1] / l11
+          let d2 = lp[b + 3] - l21 * l21
+          guard d2 > 0 else { return false }
+          let l22 = d2.squareRoot()
+          lp[b] = l11
+          lp[b + 1] = l21
+          lp[b + 3] = l22
+          product *= a11 * d2
+          if product > 1e150 || product < 1e-150 {
+            logDet += log(product)
+            product = 1
+          }
+          let off = l * 2 * width
+          for r in 0..<width {
+            let x0 = xp[off + r] / l11
+            xp[off + r] = x0
+            xp[off + r + width] = (xp[off + r + width] - x0 * l21) / l22
+          }
+        }
+      } else {
+        for l in 0..<f.levels {
+          let base = l * q * q
+          // In-place Cholesky of the q×q block (lower).
+          for j in 0..<q {
+            var d = lp[base + j + j * q]
+            for m in 0..<j { d -= lp[base + j + m * q] * lp[base + j + m * q] }
+            guard d > 0 else { return false }
+            let djj = d.squareRoot()
+            lp[base + j + j * q] = djj
+            product *= d
+            if product > 1e150 || product < 1e-150 {
+              logDet += log(product)
+              product = 1
+            }
+            for i in (j + 1)..<max(j + 1, q) {
+              var s = lp[base + i + j * q]
+              for m in 0..<j { s -= lp[base + i + m * q] * lp[base + j + m * q] }
+              lp[base + i + j * q] = s / djj
+            }
+          }
+          // Rows of the [X y] block and of coarser factors: x·Lₖₖᵀ = a (forward substitution).
+          Self.solveRows(xp, offset: l * q * width, rows: width, factor: lp, base: base, q: q)
+          for j in (k + 1)..<max(k + 1, count) {
+            let qj = factors[j].q
+            Self.solveRows(ljk[k][j], offset: l * qj * q, rows: qj, factor: lp, base: base, q: q)
+          }
+        }
+      }
+      // Downdates of coarser blocks.
+      for j in (k + 1)..<max(k + 1, count) {
+        let qj = factors[j].q
+        let parent = f.parents[j] ?? []
+        let a = ljk[k][j]
+        let diag = lkk[j]
+        let xj = lxk[j]
+        for l in 0..<f.levels {
+          let pj = Int(parent[l])
+          let base = l * qj * q
+          let db = pj * qj * qj
+          for c in 0..<qj {
+            for r in c..<qj {
+              var s = 0.0
+              for m in 0..<q { s += a[base + r + m * qj] * a[base + c + m * qj] }
+              diag[db + r + c * qj] -= s
+            }
+          }
+          for j2 in (j + 1)..<max(j + 1, count) {
+            let q2 = factors[j2].q
+            let a2 = ljk[k][j2]
+            let out = ljk[j][j2]
+            let b2 = l * q2 * q
+            let ob = pj * q2 * qj
+            for c in 0..<qj {
+              for r in 0..<q2 {
+                var s = 0.0
+                for m in 0..<q { s += a2[b2 + r + m * q2] * a[base + c + m * qj] }
+                out[ob + r + c * q2] -= s
+              }
+            }
+          }
+          let xb = l * q * width
+          let xo = pj * qj * width
+          for c in 0..<qj {
+            for r in 0..<width {
+              var s = 0.0
+              for m in 0..<q { s += xp[xb + r + m * width] * a[base + c + m * qj] }
+              xj[xo + r + c * width] -= s
+            }
+          }
+        }
+      }
+      // Dense block: [X y] rows of all levels at once (BLAS syrk).
+      let rowsBlock = Matrix(
+        rows: width, columns: f.levels * q, columnMajor: Array(xp[0..<(width * f.levels * q)]))
+      let product = rowsBlock.transposeCrossProduct()
+      for i in 0..<(width * width) { dense[i] -= product.elements[i] }
+    }
+    logDetL = logDet + log(product)
+    guard let chol = try? Cholesky(Matrix(rows: width, columns: width, columnMajor: dense)) else {
+      return false
+    }
+    let lFactor = chol.factor
+    let r = lFactor[p, p]
+    guard r > 0 else { return false }
+    denseFactor = lFactor
+    penalizedRSS = r * r
+    var ld = 0.0
+    for i in 0..<p { ld += 2 * log(lFactor[i, i]) }
+    logDetRX = ld
+    return true
+  }
+
+  /// out = ΛᵀAΛ + I per level (lower triangle), Λ lower triangular.
+  static func scaleDiagonal(
+    _ a: UnsafeBufferPointer<Double>, _ lm: UnsafeBufferPointer<Double>,
+    out: UnsafeMutableBufferPointer<Double>, q: Int, levels: Int
+  ) {
+    let t = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(q * q, 1))
+    defer { t.deallocate() }
+    if q == 1 {
+      let l2 = lm[0] * lm[0]
+      for l in 0..<levels { out[l] = a[l] * l2 + 1 }
+      return
+    }
+    if q == 2 {
+      let (l0, l1, l3) = (lm[0], lm[1], lm[3])
+      for l in 0..<levels {
+        let b = 4 * l
+        let (a0, a1, a3) = (a[b], a[b + 1], a[b + 3])
+        out[b] = l0 * l0 * a0 + 2 * l0 * l1 * a1 + l1 * l1 * a3 + 1
+        out[b + 1] = l3 * (l0 * a1 + l1 * a3)
+        out[b + 3] = l3 * l3 * a3 + 1
+      }
+      return
+    }
+    for l in 0..<levels {
+      let base = l * q * q
+      for c in 0..<q {
+        for r in 0..<q {
+          var s = 0.0
+          for m in c..<q { s += a[base + r + m * q] * lm[m + c * q] }
+          t[r + c * q] = s
+        }
+      }
+      for c in 0..<q {
+        for r in c..<q {
+          var s = 0.0
+          for m in r..<q { s += lm[m + r * q] * t[m + c * q] }
+          out[base + r + c * q] = s + (r == c ? 1 : 0)
+        }
+      }
+    }
+  }
+
+  /// out = ΛⱼᵀCΛₖ per level of k (`rows×q` blocks).
+  static func scaleCross(
+    _ c: UnsafeBufferPointer<Double>, left lj: UnsafeBufferPointer<Double>,
+    right lm: UnsafeBufferPointer<Double>, out: UnsafeMutableBufferPointer<Double>, rows qj: Int,
+    q: Int, levels: Int
+  ) {
+    var t = [Double](repeating: 0, count: qj * q)
+    for l in 0..<levels {
+      let base = l * qj * q
+      for b in 0..<q {
+        for a in 0..<qj {
+          var s = 0.0
+          for m in b..<q { s += c[base + a + m * qj] * lm[m + b * q] }
+          t[a + b * qj] = s
+        }
+      }
+      for b in 0..<q {
+        for a in 0..<qj {
+          var s = 0.0
+          for m in a..<qj { s += lj[m + a * qj] * t[m + b * qj] }
+          out[base + a + b * qj] = s
+        }
+      }
+    }
+  }
+
+  /// Overwrites the `rows×q` block at `offset` (column-major) with X where X·Lᵀ = block.
+  @inline(__always)
+  static func solveRows(
+    _ x: UnsafeMutableBufferPointer<Double>, offset: Int, rows: Int,
+    factor lp: UnsafeMutableBufferPointer<Double>, base: Int, q: Int
+  ) {
+    for c in 0..<q {
+      let lcc = lp[base + c + c * q]
+      for r in 0..<rows {
+        var s = x[offset + r + c * rows]
+        for m in 0..<c { s -= x[offset + r + m * rows] * lp[base + c + m * q] }
+        x[offset + r + c * rows] = s / lcc
+      }
+    }
+  }
+}

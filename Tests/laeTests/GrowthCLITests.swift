@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@Suite("lae growth", .serialized)
+struct GrowthCLITests {
+  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/references/growth")
+
+  func path(_ name: String) -> String { GrowthCLITests.folder.appendingPathComponent(name).path }
+
+  @Test func jsonCarriesTheIssueFields() throws {
+    let run = try LAERun([
+      "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)",
+      "--compare", "Reaction ~ Days + (1 | Subject)", "--format", "json",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    for key in [
+      "formula", "criterion", "nobs", "droppedRows", "groups", "fixedEffects", "randomEffects",
+      "residualSD", "theta", "logLikelihood", "remlCriterion", "deviance", "aic", "bic",
+      "converged", "singular", "diagnostics", "conditionalModes", "lrt", "provenance",
+    ] {
+      #expect(dict[key] != nil, "missing \(key)")
+    }
+    #expect(dict["criterion"] as? String == "REML")
+    #expect(dict["nobs"] as? Int == 180)
+    let crit = try #require(dict["remlCriterion"] as? Double)
+    #expect(abs(crit - 1743.6282719599519) < 1e-3)
+    let fixed = try #require(dict["fixedEffects"] as? [[String: Any]])
+    #expect(fixed.map { $0["term"] as? String } == ["(Intercept)", "Days"])
+    #expect(fixed.allSatisfy { $0["stdError"] != nil && $0["tValue"] != nil })
+    let random = try #require(dict["randomEffects"] as? [[String: Any]])
+    #expect(random.first?["group"] as? String == "Subject")
+    #expect((random.first?["correlation"] as? [[Double]])?.count == 2)
+    let lrt = try #require(dict["lrt"] as? [String: Any])
+    #expect(abs((lrt["chisq"] as? Double ?? 0) - 42.139) < 1e-2)
+    #expect(lrt["df"] as? Int == 2)
+  }
+
+  @Test func tablePrintsLikeLme4AndWarnsOnSingular() throws {
+    let run = try LAERun([
+      "growth", "--data", path("dyestuff2.csv"), "--formula", "Yield ~ 1 + (1 | Batch)",
+    ])
+    #expect(run.status == 0)
+    #expect(run.standardOutput.contains("REML criterion at convergence: 161.8"))
+    #expect(run.standardOutput.contains("Number of obs: 30, groups:  Batch, 6"))
+    #expect(run.standardError.contains("warning: Singular fit"))
+    let strict = try LAERun([
+      "growth", "--data", path("dyestuff2.csv"), "--formula", "Yield ~ 1 + (1 | Batch)", "--strict",
+    ])
+    #expect(strict.status == 1)
+  }
+
+  @Test func readsStandardInputWithATextPredictor() throws {
+    let csv = try String(contentsOfFile: path("teachers.csv"), encoding: .utf8)
+    let run = try LAERun(
+      ["growth", "--data", "-", "--formula", "score ~ wave + sector + (1 | school/teacher)"],
+      standardInput: csv)
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardOutput.contains("REML criterion at convergence: 1341.7"))
+    #expect(run.standardOutput.contains("sectorPublic"))
+  }
+
+  @Test func exitCodes() throws {
+    let data = path("teachers.csv")
+    #expect(
+      try LAERun(["growth", "--data", data, "--formula", "score ~ wave + (1 | district)"]).status
+        == 1)
+    #expect(try LAERun(["growth", "--data", data, "--formula", "score ~ wave + (1 |"]).status == 1)
+    #expect(
+      try LAERun([
+        "growth", "--data", data, "--formula", "score ~ wave + (1 | school)", "--reference", "x",
+      ]).status == 64)
+    #expect(try LAERun(["growth", "--formula", "y ~ 1 + (1 | g)"]).status == 64)
+  }
+}

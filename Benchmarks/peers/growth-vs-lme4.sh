@@ -3,7 +3,7 @@
 # (reading the CSV, fitting, writing the JSON) against the `lmer` call alone in R (data
 # already loaded). Both fit by REML; the REML criteria show they reach the same optimum.
 #   Benchmarks/peers/growth-vs-lme4.sh [SIZES...]     (default: 1000 10000 100000)
-# Env: NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
+# Env: LAE (binary to time; default: build .build/release/lae); NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
 #      STATSMODELS_MAX (largest S for statsmodels MixedLM on the random-slope model; default
 #      0 = skip; needs pip install statsmodels).
 # Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
@@ -13,8 +13,14 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000 100000)
 nested_max=${NESTED_MAX:-10000}
 statsmodels_max=${STATSMODELS_MAX:-0}
-swift build -c release --product lae > /dev/null
-lae=.build/release/lae
+# LAE: a lae binary to time instead of building one (e.g. the static-stdlib build of
+# `make bench-growth`, whose start-up is about 30 ms shorter).
+if [ -n "${LAE:-}" ]; then
+  lae=$LAE
+else
+  swift build -c release --product lae > /dev/null
+  lae=.build/release/lae
+fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export OPENBLAS_NUM_THREADS=1

@@ -35,7 +35,8 @@ let package = Package(
       ]),
     .target(name: "Mentoring"),
     .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
-    .target(name: "Report", dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting"]),
+    .target(
+      name: "Report", dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels"]),
     .target(
       name: "LearningAnalytics",
       dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Mentoring
+import MixedModels
 import Reporting
 import Scoring
 
@@ -47,6 +48,11 @@ public struct ProgrammeReport: Sendable {
     public let changes: [ScoreAggregation.WaveChange]
     /// Mentoring pairs shown.
     public let mentoring: [MentorMatching.Pair]
+    /// The growth model's formula, when fitted.
+    public let growthFormula: String?
+    /// The growth model's fixed effects (`score ~ wave + (wave | school)`, or a random
+    /// intercept only with two waves), when fitted.
+    public let growthFixedEffects: [LinearMixedModel.FixedEffect]?
   }
 
   /// Builds the report from validated responses.
@@ -79,6 +85,7 @@ public struct ProgrammeReport: Sendable {
     let reliability = AreaReliability.compute(table, byGroup: false)
     var charts: [BarChart] = []
     var lines: [LineChart] = []
+    var growthFit: GrowthSection?
     // Mean over areas of a set of comparison rows, per wave.
     func overall(_ rows: [HubComparison.SchoolRow], _ value: (HubComparison.SchoolRow) -> Double)
       -> [Double?]
@@ -240,6 +247,29 @@ public struct ProgrammeReport: Sendable {
         }, domain: Self.domain(instrument))
       lines.append(trajectory)
       sections.append(("Progress over waves", trajectory.svg(), ""))
+      if let growth = try? GrowthSection(comparison, waves: waves) {
+        let band = growth.populationLine()
+        let observedMean = waves.indices.map { w -> Double? in
+          let xs = growth.observed.values.compactMap { $0[w] }
+          return xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+        }
+        let chart = LineChart(
+          id: "growth", title: "Growth model: fitted programme trajectory with its 95% band",
+          xLabels: waves, xName: "wave",
+          series: [
+            .init(name: "Observed mean of schools", values: observedMean),
+            .init(
+              name: "Fitted (lme4-style REML)", values: band.mean, lower: band.lower,
+              upper: band.upper, dashed: true),
+          ], domain: Self.domain(instrument))
+        lines.append(chart)
+        growthFit = growth
+        sections.append(
+          (
+            "Growth model", chart.svg() + growth.html { Self.number($0) },
+            growth.text { Self.number($0) } + "\n"
+          ))
+      }
       // Respondent groups across the programme.
       let programmeGroups = ScoreAggregation(
         levels: [.group, .wave], defaultThreshold: suppression
@@ -320,7 +350,8 @@ public struct ProgrammeReport: Sendable {
       charts: charts, lines: lines, reliability: reliability,
       hubComparison: school == nil
         ? comparison : HubComparison(schoolRows.filter { r in r.cell["school"] == school }),
-      changes: changes, mentoring: pairs)
+      changes: changes, mentoring: pairs, growthFormula: growthFit?.formula,
+      growthFixedEffects: growthFit?.fit.fixedEffects)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .throw

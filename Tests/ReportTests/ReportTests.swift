@@ -64,6 +64,17 @@ struct ReportTests {
     try checkPage(report)
     #expect(report.html.contains("<h2>Hubs</h2>") && report.html.contains("<h2>Reliability"))
     #expect(report.markdown.hasPrefix("# ") && report.markdown.contains("| Hub | Schools |"))
+    // The growth section: the fitted line is β₀ + β₁·wave from the fit in the JSON.
+    let contents = try JSONDecoder().decode(ProgrammeReport.Contents.self, from: report.data)
+    let beta = try #require(contents.growthFixedEffects).map(\.estimate)
+    #expect(beta.count == 2)
+    let growth = try #require(contents.lines.first { $0.id == "growth" })
+    let fitted = try #require(growth.series.first { $0.name.hasPrefix("Fitted") })
+    for (w, v) in fitted.values.enumerated() {
+      #expect(abs((v ?? .nan) - (beta[0] + beta[1] * Double(w))) < 1e-12)
+      #expect((fitted.lower?[w] ?? .nan) < (v ?? 0) && (v ?? 0) < (fitted.upper?[w] ?? .nan))
+    }
+    #expect(report.html.contains("<h2>Growth model</h2>"))
   }
 
   @Test func schoolReportWithMentoring() throws {
@@ -93,6 +104,29 @@ struct ReportTests {
     #expect(throws: ReportError.unknownSchool("nope")) {
       try ProgrammeReport(table: table, school: "nope")
     }
+  }
+
+  @Test func growthSectionFitsRandomSlopesFromThreeWaves() throws {
+    var simulator = ProgrammeSimulator()
+    simulator.schoolCount = 15
+    simulator.hubCount = 3
+    simulator.waveCount = 3
+    var rng = SplitMix64(seed: 32)
+    let table = try simulator.simulate(
+      instrument: try Instrument.bundled("school-self-reflection"), using: &rng
+    ).responses
+    let scores = AreaScorer().score(table)
+    let rows = ScoreAggregation(levels: [.hub, .school, .wave], defaultThreshold: 0)
+      .aggregate(ScoreSummary(scores, levels: [.hub, .school, .wave]))
+    let growth = try #require(try GrowthSection(HubComparison(rows), waves: ["1", "2", "3"]))
+    #expect(growth.formula == "score ~ wave + (wave | school)")
+    #expect(growth.fit.fixedEffects.map(\.term) == ["(Intercept)", "wave"])
+    // A school's fitted line is the population line plus its own modes.
+    let school = try #require(growth.observed.keys.sorted().first)
+    let line = growth.schoolLine(school)
+    #expect(line.count == 3 && line.allSatisfy { $0 != nil })
+    // The simulator's schools grow: the fitted slope is positive.
+    #expect((growth.fit.fixedEffects.last?.estimate ?? 0) > 0)
   }
 
   @Test func escapesText() {

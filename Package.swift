@@ -28,6 +28,7 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["MatrixCore"]),
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
     .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore"]),
+    .target(name: "Clustering", dependencies: ["Ingest", "MatrixCore"]),
     .target(
       name: "Reporting",
       dependencies: [
@@ -35,7 +36,9 @@ let package = Package(
       ]),
     .target(
       name: "LearningAnalytics",
-      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting"]),
+      dependencies: [
+        "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Clustering", "Reporting",
+      ]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -56,6 +59,9 @@ let package = Package(
     .testTarget(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "ClusteringTests",
+      dependencies: ["Clustering", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]

@@ -1,0 +1,61 @@
+import Foundation
+
+/// mclust's covariance families for Gaussian mixtures, `Σₖ = λₖ Dₖ Aₖ Dₖᵀ` (volume λ,
+/// shape A, orientation D; each Equal, Variable or Identity).
+///
+/// Names and parameter counts follow mclust (`nVarParams`), so that BIC values match R.
+public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
+  /// Spherical, equal volume: `λI`.
+  case EII
+  /// Spherical, varying volume: `λₖI`.
+  case VII
+  /// Diagonal, equal volume and shape: `λA`.
+  case EEI
+  /// Diagonal, varying volume, equal shape: `λₖA`.
+  case VEI
+  /// Diagonal, equal volume, varying shape: `λAₖ`.
+  case EVI
+  /// Diagonal, varying volume and shape: `λₖAₖ`.
+  case VVI
+  /// Ellipsoidal, equal volume, shape and orientation: `Σ`.
+  case EEE
+  /// Ellipsoidal, varying volume, shape and orientation: `Σₖ`.
+  case VVV
+
+  /// Number of free covariance parameters with `k` components in `d` dimensions (mclust's
+  /// `nVarParams`).
+  public func covarianceParameterCount(components k: Int, dimension d: Int) -> Int {
+    switch self {
+    case .EII: return 1
+    case .VII: return k
+    case .EEI: return d
+    case .VEI: return k + d - 1
+    case .EVI: return 1 + k * (d - 1)
+    case .VVI: return k * d
+    case .EEE: return d * (d + 1) / 2
+    case .VVV: return k * d * (d + 1) / 2
+    }
+  }
+
+  /// All free parameters: covariances, `k·d` means and `k − 1` mixing proportions (mclust's
+  /// `nMclustParams` with unequal proportions).
+  public func parameterCount(components k: Int, dimension d: Int) -> Int {
+    covarianceParameterCount(components: k, dimension: d) + k * d + (k - 1)
+  }
+
+  /// Whether the covariance matrices are diagonal (or spherical).
+  var isDiagonal: Bool { self != .EEE && self != .VVV }
+
+  /// Parses a comma-separated list such as `EII,VVV`, or `all`.
+  public static func parseList(_ text: String) -> [CovarianceModel]? {
+    if text.lowercased() == "all" { return allCases }
+    var out: [CovarianceModel] = []
+    for part in text.split(separator: ",") {
+      guard
+        let m = CovarianceModel(rawValue: part.trimmingCharacters(in: .whitespaces).uppercased())
+      else { return nil }
+      if !out.contains(m) { out.append(m) }
+    }
+    return out.isEmpty ? nil : out
+  }
+}

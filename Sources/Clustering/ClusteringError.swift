@@ -10,6 +10,8 @@ public enum ClusteringError: Error, Equatable, Sendable, CustomStringConvertible
   case invalidSetting(String)
   /// The data hold no columns.
   case noFeatures
+  /// A named column is not in the file.
+  case unknownColumn(column: String, source: String)
   /// A Gaussian mixture could not be estimated (singular covariance, empty component).
   case mixtureFailed(model: String, components: Int, reason: String)
 
@@ -28,6 +30,8 @@ public enum ClusteringError: Error, Equatable, Sendable, CustomStringConvertible
         + "values before clustering."
     case .invalidSetting(let text): return text
     case .noFeatures: return "No feature columns were given; name at least one column."
+    case .unknownColumn(let column, let source):
+      return "Column '\(column)' is not in \(source); check --columns and --id against its header."
     case .mixtureFailed(let model, let components, let reason):
       return
         "The \(model) mixture with \(components) component(s) cannot be estimated: \(reason). "

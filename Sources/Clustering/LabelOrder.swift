@@ -19,7 +19,7 @@ public enum LabelOrder: Sendable, Hashable, Codable {
   /// - Parameters:
   ///   - centers: `k x d` cluster centres (rows are clusters).
   ///   - data: The `n x d` data the centres were fitted to (for the principal component).
-  func order(centers: Matrix, data: Matrix) -> [Int] {
+  public func order(centers: Matrix, data: Matrix) -> [Int] {
     let k = centers.rows
     var score = [Double](repeating: 0, count: k)
     switch self {

@@ -16,6 +16,9 @@ struct LAE: ParsableCommand {
       error); 64 a usage error (wrong or conflicting flags).
       """,
     version: EngineVersion.string,
-    subcommands: [Validate.self, Simulate.self, Score.self, ReliabilityCommand.self, Doctor.self]
+    subcommands: [
+      Validate.self, Simulate.self, Score.self, ReliabilityCommand.self, ClusterCommand.self,
+      Doctor.self,
+    ]
   )
 }

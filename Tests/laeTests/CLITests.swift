@@ -102,6 +102,8 @@ struct CLITests {
                                 suppression.
         reliability             Reliability per area: alpha, standardized alpha, G6, average r, item
                                 statistics (as psych::alpha).
+        cluster                 Cluster units into profiles: k-means, Gaussian mixtures (as mclust) or
+                                Ward.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
 
         See 'lae help <subcommand>' for detailed help.

@@ -85,7 +85,7 @@ lint:
 docs: deps
 	$(SWIFT) package --allow-writing-to-directory .docs generate-documentation \
 	  --enable-experimental-combined-documentation \
-	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Reporting --output-path .docs
+	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Clustering --target Reporting --output-path .docs
 
 clean:
 	rm -rf .build Benchmarks/.build .docs $(DEMO)

@@ -61,7 +61,9 @@ let package = Package(
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(
       name: "ClusteringTests",
-      dependencies: ["Clustering", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+      dependencies: [
+        "Clustering", "Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport",
+      ]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]

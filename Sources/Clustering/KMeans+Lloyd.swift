@@ -3,7 +3,7 @@ import MatrixCore
 
 /// One Lloyd run's outcome, in centred coordinates until ``KMeans/fit(_:using:)`` adds the
 /// mean back.
-struct LloydResult {
+struct LloydResult: Sendable {
   var centers: Matrix
   var labels: [Int]
   var sizes: [Int]
@@ -16,7 +16,7 @@ struct LloydResult {
 
 /// The data prepared once for all starts: centred by the column means (as scikit-learn does,
 /// which keeps `‖x‖² − 2xᵀc + ‖c‖²` accurate), with row norms and the mean variance.
-struct LloydWorkspace {
+struct LloydWorkspace: Sendable {
   let x: Matrix
   let n: Int
   let d: Int
@@ -139,51 +139,63 @@ struct LloydWorkspace {
   /// result is a fixed point of both Hartigan's and Lloyd's algorithm, so never worse than
   /// Lloyd's (R's default Hartigan-Wong reaches the same kind of optimum).
   func hartiganTransfers(labels: inout [Int], centers: inout Matrix) {
+    let n = n
+    let d = d
+    let k = k
     var counts = [Int](repeating: 0, count: k)
     for l in labels { counts[l] += 1 }
     var c = [Double](repeating: 0, count: k * d)  // row-major k x d for locality
     for cl in 0..<k { for j in 0..<d { c[cl * d + j] = centers[cl, j] } }
-    var row = [Double](repeating: 0, count: d)
-    var passes = 0
-    var moved = true
     x.withUnsafeBufferPointer { p in
-      while moved && passes < 100 {
-        moved = false
-        passes += 1
-        for i in 0..<n {
-          let a = labels[i]
-          guard counts[a] > 1 else { continue }
-          for j in 0..<d { row[j] = p[i + j * n] }
-          func distance(_ cl: Int) -> Double {
-            var s = 0.0
-            for j in 0..<d {
-              let t = row[j] - c[cl * d + j]
-              s += t * t
+      labels.withUnsafeMutableBufferPointer { lp in
+        counts.withUnsafeMutableBufferPointer { np in
+          c.withUnsafeMutableBufferPointer { cp in
+            let row = UnsafeMutablePointer<Double>.allocate(capacity: d)
+            defer { row.deallocate() }
+            var passes = 0
+            var moved = true
+            while moved && passes < 100 {
+              moved = false
+              passes += 1
+              for i in 0..<n {
+                let a = lp[i]
+                guard np[a] > 1 else { continue }
+                for j in 0..<d { row[j] = p[i + j * n] }
+                var da = 0.0
+                for j in 0..<d {
+                  let t = row[j] - cp[a * d + j]
+                  da += t * t
+                }
+                let na = Double(np[a])
+                let removal = da * na / (na - 1)
+                var best = a
+                var bestCost = removal
+                for b in 0..<k where b != a {
+                  var db = 0.0
+                  for j in 0..<d {
+                    let t = row[j] - cp[b * d + j]
+                    db += t * t
+                  }
+                  let nb = Double(np[b])
+                  let cost = db * nb / (nb + 1)
+                  if cost < bestCost {
+                    bestCost = cost
+                    best = b
+                  }
+                }
+                if best != a && bestCost < removal * (1 - 1e-12) {
+                  let nb = Double(np[best])
+                  for j in 0..<d {
+                    cp[a * d + j] = (na * cp[a * d + j] - row[j]) / (na - 1)
+                    cp[best * d + j] = (nb * cp[best * d + j] + row[j]) / (nb + 1)
+                  }
+                  np[a] -= 1
+                  np[best] += 1
+                  lp[i] = best
+                  moved = true
+                }
+              }
             }
-            return s
-          }
-          let na = Double(counts[a])
-          let removal = distance(a) * na / (na - 1)
-          var best = a
-          var bestCost = removal
-          for b in 0..<k where b != a {
-            let nb = Double(counts[b])
-            let cost = distance(b) * nb / (nb + 1)
-            if cost < bestCost {
-              bestCost = cost
-              best = b
-            }
-          }
-          if best != a && bestCost < removal * (1 - 1e-12) {
-            let nb = Double(counts[best])
-            for j in 0..<d {
-              c[a * d + j] = (na * c[a * d + j] - row[j]) / (na - 1)
-              c[best * d + j] = (nb * c[best * d + j] + row[j]) / (nb + 1)
-            }
-            counts[a] -= 1
-            counts[best] += 1
-            labels[i] = best
-            moved = true
           }
         }
       }
@@ -221,20 +233,29 @@ struct LloydWorkspace {
         centerNorms[c] = s
       }
       var changed = 0
+      let norms = centerNorms
       products.withUnsafeBufferPointer { q in
-        for i in 0..<n {
-          var bestValue = q[i] + centerNorms[0]
-          var bestCluster = 0
-          for c in 1..<k {
-            let v = q[i + c * n] + centerNorms[c]
-            if v < bestValue {
-              bestValue = v
-              bestCluster = c
+        labels.withUnsafeMutableBufferPointer { lp in
+          best.withUnsafeMutableBufferPointer { bp in
+            rowNorms.withUnsafeBufferPointer { rp in
+              norms.withUnsafeBufferPointer { cn in
+                for i in 0..<n {
+                  var bestValue = q[i] + cn[0]
+                  var bestCluster = 0
+                  for c in 1..<k {
+                    let v = q[i + c * n] + cn[c]
+                    if v < bestValue {
+                      bestValue = v
+                      bestCluster = c
+                    }
+                  }
+                  if lp[i] != bestCluster { changed += 1 }
+                  lp[i] = bestCluster
+                  bp[i] = max(0, bestValue + rp[i])
+                }
+              }
             }
           }
-          if labels[i] != bestCluster { changed += 1 }
-          labels[i] = bestCluster
-          best[i] = max(0, bestValue + rowNorms[i])
         }
       }
       return changed
@@ -244,10 +265,16 @@ struct LloydWorkspace {
     func maximization(reseed: Bool) {
       for i in 0..<(k * d) { sums[i] = 0 }
       for c in 0..<k { counts[c] = 0 }
-      for i in 0..<n { counts[labels[i]] += 1 }
       x.withUnsafeBufferPointer { p in
-        for j in 0..<d {
-          for i in 0..<n { sums[labels[i] + j * k] += p[i + j * n] }
+        labels.withUnsafeBufferPointer { lp in
+          counts.withUnsafeMutableBufferPointer { cp in
+            for i in 0..<n { cp[lp[i]] += 1 }
+          }
+          sums.withUnsafeMutableBufferPointer { sp in
+            for j in 0..<d {
+              for i in 0..<n { sp[lp[i] + j * k] += p[i + j * n] }
+            }
+          }
         }
       }
       if reseed {

@@ -1,4 +1,6 @@
+import Dispatch
 import MatrixCore
+import Synchronization
 
 /// k-means clustering: greedy k-means++ seeding, several starts, Lloyd iterations with
 /// distances through BLAS.
@@ -32,11 +34,16 @@ public struct KMeans: Sendable {
   public var startCount: Int
   /// Lloyd iterations per start (default 300, as scikit-learn).
   public var maxIterations: Int
-  /// Centre-shift tolerance relative to the mean column variance; 0 (default) iterates until
-  /// no label changes, which reaches the same local optimum as R's Lloyd variant.
+  /// Centre-shift tolerance relative to the mean column variance (default 1e-4, as
+  /// scikit-learn); Lloyd also stops when no label changes. With ``hartiganRefinement`` the
+  /// result is then polished to a point where no single transfer helps, so the tolerance
+  /// only decides how much of the work Lloyd does. 0 iterates Lloyd to label stability.
   public var tolerance: Double
   /// How the final clusters are numbered.
   public var labelOrder: LabelOrder
+  /// Threads over which the starts are spread (default 1). Each start has its own random
+  /// stream drawn before any runs, so the result is bit-identical for any thread count.
+  public var threadCount: Int = 1
   /// Whether Lloyd's optimum is polished by Hartigan single-point transfers (default `true`):
   /// never worse, and closer to R's default Hartigan-Wong; `false` gives scikit-learn's plain
   /// Lloyd.
@@ -44,7 +51,7 @@ public struct KMeans: Sendable {
 
   /// Creates a configuration; nothing is computed until ``fit(_:using:)``.
   public init(
-    clusterCount: Int, startCount: Int = 10, maxIterations: Int = 300, tolerance: Double = 0,
+    clusterCount: Int, startCount: Int = 10, maxIterations: Int = 300, tolerance: Double = 1e-4,
     labelOrder: LabelOrder = .firstPrincipalComponent, hartiganRefinement: Bool = true
   ) {
     self.hartiganRefinement = hartiganRefinement
@@ -111,20 +118,34 @@ public struct KMeans: Sendable {
     }
     let workspace = LloydWorkspace(data: data, clusterCount: k)
     let toleranceEffective = tolerance * workspace.meanVariance
-    var best: LloydResult?
-    var objectives: [Double] = []
-    var reseeds = 0
-    for _ in 0..<startCount {
-      var stream = SplitMix64(seed: rng.next())
+    // One independent stream per start, drawn up front: the result does not depend on how
+    // starts are spread over threads.
+    let streams = (0..<startCount).map { _ in SplitMix64(seed: rng.next()) }
+    let settings = (maxIterations, toleranceEffective, hartiganRefinement)
+    @Sendable func run(_ s: Int) -> LloydResult {
+      var stream = streams[s]
       let seeds = workspace.kMeansPlusPlus(using: &stream)
-      let run = workspace.lloyd(
-        initial: seeds, maxIterations: maxIterations, tolerance: toleranceEffective,
-        refine: hartiganRefinement)
-      objectives.append(run.totalWithinSS)
-      reseeds += run.reseeds
-      if best == nil || run.totalWithinSS < best!.totalWithinSS { best = run }
+      return workspace.lloyd(
+        initial: seeds, maxIterations: settings.0, tolerance: settings.1, refine: settings.2)
     }
-    guard let best else { preconditionFailure("k-means: no start ran") }
+    var runs: [LloydResult]
+    let threads = max(1, min(threadCount, startCount))
+    if threads == 1 {
+      runs = (0..<startCount).map(run)
+    } else {
+      let slots = StartSlots(count: startCount)
+      DispatchQueue.concurrentPerform(iterations: threads) { t in
+        for s in stride(from: t, to: startCount, by: threads) { slots.store(run(s), at: s) }
+      }
+      runs = slots.results()
+    }
+    var bestIndex = 0
+    for s in 1..<startCount where runs[s].totalWithinSS < runs[bestIndex].totalWithinSS {
+      bestIndex = s
+    }
+    let best = runs[bestIndex]
+    let objectives = runs.map(\.totalWithinSS)
+    let reseeds = runs.reduce(0) { $0 + $1.reseeds }
     let order = labelOrder.order(centers: best.centers, data: data)
     var centers = Matrix(rows: k, columns: data.columns)
     for (new, old) in order.enumerated() {
@@ -180,4 +201,12 @@ func nearestCenters(_ rows: Matrix, _ centers: Matrix) -> (labels: [Int], distan
     }
   }
   return (labels, distances)
+}
+
+/// Results of concurrently run starts, one slot each.
+final class StartSlots: Sendable {
+  private let slots: Mutex<[LloydResult?]>
+  init(count: Int) { slots = Mutex([LloydResult?](repeating: nil, count: count)) }
+  func store(_ r: LloydResult, at i: Int) { slots.withLock { $0[i] = r } }
+  func results() -> [LloydResult] { slots.withLock { $0.compactMap { $0 } } }
 }

@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import MatrixCore
+import Synchronization
 
 /// Gaussian mixtures over a grid of covariance models and component counts, initialised and
 /// stopped as mclust's `mclustBIC()`, with the BIC table in both conventions.
@@ -33,6 +35,9 @@ public struct MixtureModelSelection: Sendable {
   public var randomStarts: Int
   /// EM settings shared by all fits (model and component count are set per fit).
   public var expectationMaximization: GaussianMixture
+  /// Threads over which the fits of the grid are spread (default 1); results do not depend
+  /// on it.
+  public var threadCount: Int = 1
 
   /// Creates a grid with mclust's defaults.
   public init(
@@ -119,7 +124,9 @@ public struct MixtureModelSelection: Sendable {
     for _ in 0..<(randomStarts * componentCounts.count * models.count) {
       startStreams.append(SplitMix64(seed: rng.next()))
     }
-    var entries: [Entry] = []
+    // One cell per k and model; each has its own random streams, so cells may run on any
+    // thread in any order with bit-identical results.
+    var cells: [(k: Int, model: CovarianceModel, partition: [Int]?, streams: [SplitMix64])] = []
     var streamIndex = 0
     for k in componentCounts {
       var partition: [Int]? = nil
@@ -127,30 +134,41 @@ public struct MixtureModelSelection: Sendable {
         partition = tree.initialGroupCount >= k ? tree.partition(groups: k) : nil
       }
       for model in models {
-        var settings = expectationMaximization
-        settings.model = model
-        settings.componentCount = k
-        var best: (GaussianMixture.Fit, String)? = nil
-        var failure: String? = nil
-        do {
-          let z0: Matrix
-          if k == 1 {
-            z0 = Matrix(rows: n, columns: 1, repeating: 1)
-          } else if let partition {
-            z0 = try settings.startingPosteriors(
-              data, subset: subset, subsetData: hcData, partition: partition)
-          } else {
-            throw ClusteringError.tooFewRows(
-              rows: tree?.initialGroupCount ?? 0, needed: k, context: "The distinct rows")
-          }
-          best = (try settings.fit(data, initialPosteriors: z0), "hierarchical")
-        } catch {
-          failure = Self.reason(error)
+        cells.append(
+          (k, model, partition, Array(startStreams[streamIndex..<(streamIndex + randomStarts)])))
+        streamIndex += randomStarts
+      }
+    }
+    let cellList = cells
+    let settingsTemplate = expectationMaximization
+    let starts = randomStarts
+    let subsetCopy = subset
+    let groupCount = tree?.initialGroupCount ?? 0
+    @Sendable func fitCell(_ index: Int) -> Entry {
+      let (k, model, partition, streams) = cellList[index]
+      var settings = settingsTemplate
+      settings.model = model
+      settings.componentCount = k
+      var best: (GaussianMixture.Fit, String)? = nil
+      var failure: String? = nil
+      do {
+        let z0: Matrix
+        if k == 1 {
+          z0 = Matrix(rows: n, columns: 1, repeating: 1)
+        } else if let partition {
+          z0 = try settings.startingPosteriors(
+            data, subset: subsetCopy, subsetData: hcData, partition: partition)
+        } else {
+          throw ClusteringError.tooFewRows(
+            rows: groupCount, needed: k, context: "The distinct rows")
         }
-        for r in 0..<randomStarts {
-          var stream = startStreams[streamIndex]
-          streamIndex += 1
-          guard k > 1 else { continue }
+        best = (try settings.fit(data, initialPosteriors: z0), "hierarchical")
+      } catch {
+        failure = Self.reason(error)
+      }
+      if k > 1 {
+        for r in 0..<starts {
+          var stream = streams[r]
           let workspace = LloydWorkspace(data: data, clusterCount: k)
           let seeds = workspace.kMeansPlusPlus(using: &stream)
           var centers = seeds
@@ -162,11 +180,26 @@ public struct MixtureModelSelection: Sendable {
             best = (f, "random k-means++ start \(r + 1)")
           }
         }
-        entries.append(
-          Entry(
-            model: model, componentCount: k, fit: best?.0, failure: best == nil ? failure : nil,
-            start: best?.1))
       }
+      return Entry(
+        model: model, componentCount: k, fit: best?.0, failure: best == nil ? failure : nil,
+        start: best?.1)
+    }
+    let entries: [Entry]
+    let threads = max(1, min(threadCount, cells.count))
+    if threads == 1 {
+      entries = cellList.indices.map(fitCell)
+    } else {
+      let slots = Mutex<[Entry?]>([Entry?](repeating: nil, count: cells.count))
+      let total = cellList.count
+      // Larger cells (more components) first, spread round-robin.
+      DispatchQueue.concurrentPerform(iterations: threads) { t in
+        for i in stride(from: total - 1 - t, through: 0, by: -threads) {
+          let e = fitCell(i)
+          slots.withLock { $0[i] = e }
+        }
+      }
+      entries = slots.withLock { $0.compactMap { $0 } }
     }
     let description =
       "model-based hierarchical agglomeration (VVV) on SVD-scaled data"

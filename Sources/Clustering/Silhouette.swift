@@ -9,8 +9,8 @@ import MatrixCore
 ///
 /// Exact up to ``maxExactUnits`` units (default 10,000); above that, a seeded random sample of
 /// that many units is scored against each other, and ``Result/sampled`` says so.
-/// - Complexity: O(*m² d*) time for *m* scored units (each distance computed once, directly,
-///   so no cancellation), O(*m k*) memory.
+/// - Complexity: O(*m² d*) time for *m* scored units (distances computed directly, so no
+///   cancellation, in a vectorised loop), O(*m k*) memory.
 public struct Silhouette: Sendable {
   /// Units above which a random sample is scored (default 10,000).
   public var maxExactUnits: Int
@@ -55,30 +55,44 @@ public struct Silhouette: Sendable {
     }
     let m = units.count
     let d = data.columns
-    // Row-major copy of the scored units, for locality.
-    var x = [Double](repeating: 0, count: m * d)
-    for r in 0..<m { for j in 0..<d { x[r * d + j] = data[units[r], j] } }
+    // Scored units grouped by cluster (stable), column-major: distances to the members of a
+    // cluster are a contiguous run, summed without scatter, and the loops vectorise.
     let labels = units.map { assignments[$0] }
     var counts = [Int](repeating: 0, count: k)
     for l in labels { counts[l] += 1 }
-    // sums[i * k + c] = Σ distances from unit i to the members of cluster c; each pair once.
+    var firstOf = [Int](repeating: 0, count: k + 1)
+    for c in 0..<k { firstOf[c + 1] = firstOf[c] + counts[c] }
+    var slot = firstOf
+    var position = [Int](repeating: 0, count: m)
+    for r in 0..<m {
+      position[r] = slot[labels[r]]
+      slot[labels[r]] += 1
+    }
+    var x = [Double](repeating: 0, count: m * d)
+    for j in 0..<d { for r in 0..<m { x[position[r] + j * m] = data[units[r], j] } }
+    // sums[r * k + c] = Σ distances from scored unit r to the members of cluster c.
     var sums = [Double](repeating: 0, count: m * k)
     x.withUnsafeBufferPointer { xp in
       sums.withUnsafeMutableBufferPointer { sp in
-        for i in 0..<m {
-          let li = labels[i]
-          var acc = 0.0
-          for j in (i + 1)..<m where i + 1 < m {
-            var s = 0.0
-            for c in 0..<d {
-              let t = xp[i * d + c] - xp[j * d + c]
-              s += t * t
+        guard let base = xp.baseAddress else { return }
+        let dist = UnsafeMutablePointer<Double>.allocate(capacity: m)
+        defer { dist.deallocate() }
+        for r in 0..<m {
+          let i = position[r]
+          dist.initialize(repeating: 0, count: m)
+          for c in 0..<d {
+            let v = base[i + c * m]
+            let column = base + c * m
+            for j in 0..<m {
+              let t = column[j] - v
+              dist[j] += t * t
             }
-            let dist = s.squareRoot()
-            sp[j * k + li] += dist
-            if labels[j] == li { acc += dist } else { sp[i * k + labels[j]] += dist }
           }
-          sp[i * k + li] += acc
+          for c in 0..<k {
+            var s = 0.0
+            for j in firstOf[c]..<firstOf[c + 1] { s += dist[j].squareRoot() }
+            sp[r * k + c] = s
+          }
         }
       }
     }

@@ -63,6 +63,13 @@ struct ClusterCommand: ParsableCommand {
     help: "Number profiles by the mean of this column instead of the first principal component.")
   var labelBy: String?
 
+  @Option(help: "Threads for k-means starts and mixture fits (default 1; results do not change).")
+  var threads: Int = 1
+
+  @Option(
+    help: "Units scored by the silhouette; above this a seeded sample (default 10000; 0 skips it).")
+  var silhouetteSample: Int = 10_000
+
   @Option(help: "table, json or csv (one row per unit).")
   var format: Format = .table
 
@@ -74,6 +81,9 @@ struct ClusterCommand: ParsableCommand {
   func validate() throws {
     if let n = blasThreads, n < 1 {
       throw ValidationError("--blas-threads must be at least 1, got \(n).")
+    }
+    if threads < 1 || silhouetteSample < 0 {
+      throw ValidationError("--threads must be at least 1 and --silhouette-sample at least 0.")
     }
     if let starts, starts < 0 || (starts == 0 && method == .kmeans) {
       throw ValidationError("--starts must be at least 1 for kmeans and 0 or more for gmm.")
@@ -116,6 +126,8 @@ struct ClusterCommand: ParsableCommand {
       }
       let range = k.flatMap(Self.parseRange) ?? (method == .gmm ? 1...9 : 3...3)
       var rng = SplitMix64(seed: seed)
+      ClusterReport.threads = threads
+      ClusterReport.silhouetteSample = silhouetteSample
       let report: ClusterReport
       switch method {
       case .kmeans:

@@ -127,11 +127,15 @@ struct ClusterReport: Encodable {
     }
   }
 
+  nonisolated(unsafe) static var threads = 1
+  nonisolated(unsafe) static var silhouetteSample = 10_000
+
   static func silhouetteSummary(
     _ x: Matrix, _ labels: [Int], k: Int, using rng: inout SplitMix64
   ) throws -> SilhouetteSummary? {
-    guard k >= 2, Set(labels).count >= 2 else { return nil }
-    let s = try Silhouette().evaluate(x, assignments: labels, using: &rng)
+    guard k >= 2, Set(labels).count >= 2, silhouetteSample > 0 else { return nil }
+    let s = try Silhouette(maxExactUnits: silhouetteSample).evaluate(
+      x, assignments: labels, using: &rng)
     return SilhouetteSummary(
       average: s.averageWidth, clusters: s.clusterAverageWidths, sampled: s.sampled,
       scoredUnits: s.units.count)
@@ -146,8 +150,9 @@ struct ClusterReport: Encodable {
     let x = table.values
     var results: [(KMeans.Fit, SilhouetteSummary?)] = []
     for k in range {
-      let fit = try KMeans(clusterCount: k, startCount: starts, labelOrder: order).fit(
-        x, using: &rng)
+      var kmeans = KMeans(clusterCount: k, startCount: starts, labelOrder: order)
+      kmeans.threadCount = threads
+      let fit = try kmeans.fit(x, using: &rng)
       let s = try silhouetteSummary(x, fit.assignments, k: k, using: &rng)
       results.append((fit, s))
     }
@@ -243,9 +248,10 @@ struct ClusterReport: Encodable {
     order: LabelOrder, using rng: inout SplitMix64
   ) throws -> ClusterReport {
     let x = table.values
-    let selection = MixtureModelSelection(
+    var selection = MixtureModelSelection(
       models: models, componentCounts: Array(range), randomStarts: starts,
       expectationMaximization: GaussianMixture(model: .VVV, componentCount: 1, labelOrder: order))
+    selection.threadCount = threads
     let result = try selection.fit(x, using: &rng)
     let fits = result.entries.map { e in
       let f = e.fit

@@ -270,10 +270,17 @@ struct LloydWorkspace: Sendable {
           counts.withUnsafeMutableBufferPointer { cp in
             for i in 0..<n { cp[lp[i]] += 1 }
           }
+          // Row by row into a row-major k x d buffer: consecutive rows of one cluster then
+          // update d independent sums instead of one serial chain per column.
+          let acc = UnsafeMutablePointer<Double>.allocate(capacity: k * d)
+          acc.initialize(repeating: 0, count: k * d)
+          defer { acc.deallocate() }
+          for i in 0..<n {
+            let row = acc + lp[i] * d
+            for j in 0..<d { row[j] += p[i + j * n] }
+          }
           sums.withUnsafeMutableBufferPointer { sp in
-            for j in 0..<d {
-              for i in 0..<n { sp[lp[i] + j * k] += p[i + j * n] }
-            }
+            for c in 0..<k { for j in 0..<d { sp[c + j * k] = acc[c * d + j] } }
           }
         }
       }
@@ -333,7 +340,26 @@ struct LloydWorkspace: Sendable {
     if refine && k > 1 {
       hartiganTransfers(labels: &labels, centers: &centers)
     }
-    // Exact within sums of squares (no cancellation).
+    return summarize(
+      labels: labels, centers: centers, iterations: iterations, converged: converged,
+      reseeds: reseeds)
+  }
+
+  /// A finished run continued by Lloyd to label stability (cheap, BLAS) and then refined by
+  /// Hartigan transfers; used for the best start of large data.
+  func refined(_ run: LloydResult, maxIterations: Int) -> LloydResult {
+    var centers = run.centers
+    for c in 0..<k { for j in 0..<d { centers[c, j] -= mean[j] } }
+    var result = lloyd(initial: centers, maxIterations: maxIterations, tolerance: 0, refine: true)
+    result.iterations += run.iterations
+    result.reseeds += run.reseeds
+    return result
+  }
+
+  /// Exact within sums of squares (no cancellation), sizes, centres in data coordinates.
+  private func summarize(
+    labels: [Int], centers: Matrix, iterations: Int, converged: Bool, reseeds: Int
+  ) -> LloydResult {
     var within = [Double](repeating: 0, count: k)
     x.withUnsafeBufferPointer { p in
       centers.withUnsafeBufferPointer { cp in

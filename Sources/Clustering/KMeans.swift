@@ -46,7 +46,7 @@ public struct KMeans: Sendable {
   public var threadCount: Int = 1
   /// Whether Lloyd's optimum is polished by Hartigan single-point transfers (default `true`):
   /// never worse, and closer to R's default Hartigan-Wong; `false` gives scikit-learn's plain
-  /// Lloyd.
+  /// Lloyd. Every start is polished up to 10,000 rows; above that only the best Lloyd start.
   public var hartiganRefinement: Bool
 
   /// Creates a configuration; nothing is computed until ``fit(_:using:)``.
@@ -121,7 +121,10 @@ public struct KMeans: Sendable {
     // One independent stream per start, drawn up front: the result does not depend on how
     // starts are spread over threads.
     let streams = (0..<startCount).map { _ in SplitMix64(seed: rng.next()) }
-    let settings = (maxIterations, toleranceEffective, hartiganRefinement)
+    // Hartigan transfers polish every start on small problems; on large ones (more than
+    // 10,000 rows) only the best Lloyd start, after Lloyd has run to label stability.
+    let refineEach = hartiganRefinement && data.rows <= 10_000
+    let settings = (maxIterations, toleranceEffective, refineEach)
     @Sendable func run(_ s: Int) -> LloydResult {
       var stream = streams[s]
       let seeds = workspace.kMeansPlusPlus(using: &stream)
@@ -143,7 +146,10 @@ public struct KMeans: Sendable {
     for s in 1..<startCount where runs[s].totalWithinSS < runs[bestIndex].totalWithinSS {
       bestIndex = s
     }
-    let best = runs[bestIndex]
+    var best = runs[bestIndex]
+    if hartiganRefinement && !refineEach {
+      best = workspace.refined(best, maxIterations: maxIterations)
+    }
     let objectives = runs.map(\.totalWithinSS)
     let reseeds = runs.reduce(0) { $0 + $1.reseeds }
     let order = labelOrder.order(centers: best.centers, data: data)

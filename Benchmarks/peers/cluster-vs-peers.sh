@@ -18,11 +18,21 @@ lae=.build/release/lae
 cols=x1,x2,x3,x4,x5,x6,x7,x8
 now() { date +%s.%N; }
 
+# lae: the fit alone as the peers are timed (no silhouette, summary table), then the default
+# output (silhouette on a 10,000-unit sample, JSON with all 100,000 assignments).
+t0=$(now)
+$lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --silhouette-sample 0 > "$dir/km.txt"
+t_lae_km=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+obj_lae_km=$(sed -n 's/total within SS: //p' "$dir/km.txt")
+echo "lae cluster kmeans k=5 starts=10 (whole process, no silhouette): $t_lae_km s; inertia $obj_lae_km"
+t0=$(now)
+$lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --threads 2 --silhouette-sample 0 > /dev/null
+t_lae_km2=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+echo "lae cluster kmeans k=5 starts=10 --threads 2 (whole process, no silhouette): $t_lae_km2 s"
 t0=$(now)
 $lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --format json > "$dir/km.json"
-t_lae_km=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
-obj_lae_km=$(python3 -c "import json; print('%.10g' % json.load(open('$dir/km.json'))['totalWithinSS'])")
-echo "lae cluster kmeans k=5 starts=10 (whole process): $t_lae_km s; inertia $obj_lae_km"
+t_lae_kmj=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+echo "lae cluster kmeans k=5 starts=10 (whole process, silhouette + JSON): $t_lae_kmj s"
 sk_km=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python3 Benchmarks/peers/cluster_peers.py kmeans "$dir")
 echo "$sk_km (1 thread)"
 sk_km2=$(python3 Benchmarks/peers/cluster_peers.py kmeans "$dir")
@@ -31,9 +41,13 @@ r_km=$(Rscript Benchmarks/peers/cluster_peers.R kmeans "$dir")
 echo "$r_km"
 
 t0=$(now)
-$lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --format json > "$dir/gmm.json"
+$lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --silhouette-sample 0 --threads 2 > /dev/null
+t_lae_gmm2=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+echo "lae cluster gmm VVV k=3..6 --threads 2 (whole process, no silhouette): $t_lae_gmm2 s"
+t0=$(now)
+$lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --silhouette-sample 0 --format json > "$dir/gmm.json"
 t_lae_gmm=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
-echo "lae cluster gmm VVV k=3..6 (whole process): $t_lae_gmm s"
+echo "lae cluster gmm VVV k=3..6 (whole process, no silhouette, JSON with posteriors): $t_lae_gmm s"
 python3 -c "
 import json
 for f in json.load(open('$dir/gmm.json'))['fits']:
@@ -49,8 +63,14 @@ t_r_km=$(echo "$r_km" | secs)
 t_sk_gmm=$(echo "$sk_gmm" | tail -1 | secs)
 t_r_gmm=$(echo "$r_gmm" | tail -1 | secs)
 echo
-printf "%-34s %10s %10s %8s\n" "case" "lae (s)" "peer (s)" "peer/lae"
-awk -v l="$t_lae_km" -v p="$t_sk_km" 'BEGIN { printf "%-34s %10.3f %10.3f %7.1fx\n", "kmeans k=5 vs sklearn KMeans", l, p, p / l }'
-awk -v l="$t_lae_km" -v p="$t_r_km" 'BEGIN { printf "%-34s %10.3f %10.3f %7.1fx\n", "kmeans k=5 vs R kmeans", l, p, p / l }'
-awk -v l="$t_lae_gmm" -v p="$t_sk_gmm" 'BEGIN { printf "%-34s %10.3f %10.3f %7.1fx\n", "GMM VVV k=3..6 vs sklearn", l, p, p / l }'
-awk -v l="$t_lae_gmm" -v p="$t_r_gmm" 'BEGIN { printf "%-34s %10.3f %10.3f %7.1fx\n", "GMM VVV k=3..6 vs mclust", l, p, p / l }'
+printf "%-46s %9s %9s %8s\n" "case" "lae (s)" "peer (s)" "peer/lae"
+t_sk_km1=$(echo "$sk_km" | secs)
+row() { awk -v n="$1" -v l="$2" -v p="$3" 'BEGIN { printf "%-46s %9.3f %9.3f %7.1fx\n", n, l, p, p / l }'; }
+row "kmeans, 1 thread vs sklearn (1 thread)" "$t_lae_km" "$t_sk_km1"
+row "kmeans, 2 threads vs sklearn (default threads)" "$t_lae_km2" "$t_sk_km"
+row "kmeans, 1 thread vs R kmeans" "$t_lae_km" "$t_r_km"
+row "kmeans + silhouette + JSON vs sklearn (default)" "$t_lae_kmj" "$t_sk_km"
+row "GMM VVV k=3..6, 1 thread vs sklearn" "$t_lae_gmm" "$t_sk_gmm"
+row "GMM VVV k=3..6, 2 threads vs sklearn" "$t_lae_gmm2" "$t_sk_gmm"
+row "GMM VVV k=3..6, 1 thread vs mclust" "$t_lae_gmm" "$t_r_gmm"
+row "GMM VVV k=3..6, 2 threads vs mclust" "$t_lae_gmm2" "$t_r_gmm"

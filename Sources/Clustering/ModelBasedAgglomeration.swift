@@ -80,11 +80,12 @@ struct ModelBasedAgglomeration {
     }
     // Dense cost matrix and each row's best partner.
     var cost = [Double](repeating: .infinity, count: m * m)
+    var scratch = [Double](repeating: 0, count: d * d)
     var b = 1
     while b < m {
       var a = 0
       while a < b {
-        let v = state.mergeCost(a, b)
+        let v = state.mergeCost(a, b, scratch: &scratch)
         cost[a * m + b] = v
         cost[b * m + a] = v
         a += 1
@@ -166,7 +167,7 @@ struct ModelBasedAgglomeration {
       }
       groups -= 1
       for b in 0..<m where alive[b] && b != i {
-        let v = state.mergeCost(i, b)
+        let v = state.mergeCost(i, b, scratch: &scratch)
         cost[i * m + b] = v
         cost[b * m + i] = v
       }
@@ -253,10 +254,16 @@ struct AgglomerationState {
 
   /// `l·log(|W/l| + (tr W + α)/l)`, or `l·log((tr W + α)/l)` while `l ≤ d` (mclust `vvvtij`).
   func termValue(_ l: Int, _ t: Double, _ w: [Double]) -> Double {
+    var copy = w
+    return termValue(l, t, destroying: &copy)
+  }
+
+  /// As ``termValue(_:_:_:)``, overwriting `w` (no allocation).
+  func termValue(_ l: Int, _ t: Double, destroying w: inout [Double]) -> Double {
     let ll = Double(l)
     if l <= d { return ll * log((t + alpha) / ll) }
     if t == 0 { return ll * log(alpha / ll) }
-    guard let detlog = logDeterminant(w, scale: 1 / ll) else {
+    guard let detlog = logDeterminant(&w, scale: 1 / ll) else {
       return ll * log((t + alpha) / ll)
     }
     if detlog <= 0 { return ll * log(exp(detlog) + (t + alpha) / ll) }
@@ -264,8 +271,7 @@ struct AgglomerationState {
   }
 
   /// `log |s·W|` by a small Cholesky; `nil` when `W` is not positive definite.
-  func logDeterminant(_ w: [Double], scale s: Double) -> Double? {
-    var a = w
+  func logDeterminant(_ a: inout [Double], scale s: Double) -> Double? {
     var logDet = 0.0
     for j in 0..<d {
       var diag = a[j * d + j] * s
@@ -285,6 +291,12 @@ struct AgglomerationState {
 
   /// Increase of the criterion if groups `a` and `b` merge.
   func mergeCost(_ a: Int, _ b: Int) -> Double {
+    var scratch: [Double] = []
+    return mergeCost(a, b, scratch: &scratch)
+  }
+
+  /// As ``mergeCost(_:_:)`` with a reusable `d x d` work buffer.
+  func mergeCost(_ a: Int, _ b: Int, scratch: inout [Double]) -> Double {
     let na = Double(count[a])
     let nb = Double(count[b])
     let l = count[a] + count[b]
@@ -305,15 +317,24 @@ struct AgglomerationState {
     if l <= d || t == 0 {
       merged = termValue(l, t, [])
     } else {
-      var w = scatter[a]
-      let ma = mean[a]
-      let mb = mean[b]
-      let sb = scatter[b]
-      for r in 0..<d {
-        let dr = ma[r] - mb[r]
-        for c in 0..<d { w[r * d + c] += sb[r * d + c] + f * dr * (ma[c] - mb[c]) }
+      if scratch.count != d * d { scratch = [Double](repeating: 0, count: d * d) }
+      scatter[a].withUnsafeBufferPointer { sa in
+        scatter[b].withUnsafeBufferPointer { sb in
+          mean[a].withUnsafeBufferPointer { ma in
+            mean[b].withUnsafeBufferPointer { mb in
+              scratch.withUnsafeMutableBufferPointer { w in
+                for r in 0..<d {
+                  let dr = f * (ma[r] - mb[r])
+                  for c in 0..<d {
+                    w[r * d + c] = sa[r * d + c] + sb[r * d + c] + dr * (ma[c] - mb[c])
+                  }
+                }
+              }
+            }
+          }
+        }
       }
-      merged = termValue(l, t, w)
+      merged = termValue(l, t, destroying: &scratch)
     }
     return merged - term[a] - term[b]
   }

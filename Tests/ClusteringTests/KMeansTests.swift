@@ -59,6 +59,20 @@ struct KMeansTests {
     #expect(f1.startObjectives == f2.startObjectives)
   }
 
+  @Test func threadsDoNotChangeResults() throws {
+    let x = try References.data("faithful")
+    var one = KMeans(clusterCount: 4, startCount: 6)
+    var two = one
+    one.threadCount = 1
+    two.threadCount = 2
+    var a = SplitMix64(seed: 4)
+    var b = SplitMix64(seed: 4)
+    let f1 = try one.fit(x, using: &a)
+    let f2 = try two.fit(x, using: &b)
+    #expect(f1.centers == f2.centers && f1.assignments == f2.assignments)
+    #expect(f1.startObjectives == f2.startObjectives)
+  }
+
   @Test func permutedRowsGiveTheSamePartition() throws {
     let x = try References.data("blobs")
     var shuffle = SplitMix64(seed: 3)

@@ -3,23 +3,32 @@ import Foundation
 /// mclust's covariance families for Gaussian mixtures, `Σₖ = λₖ Dₖ Aₖ Dₖᵀ` (volume λ,
 /// shape A, orientation D; each Equal, Variable or Identity).
 ///
-/// Names and parameter counts follow mclust (`nVarParams`), so that BIC values match R.
+/// Names and parameter counts follow mclust (`nVarParams`), so that BIC values match R; the
+/// cases keep mclust's upper-case names (labels follow R, STYLE §3).
 public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   /// Spherical, equal volume: `λI`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case EII
   /// Spherical, varying volume: `λₖI`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case VII
   /// Diagonal, equal volume and shape: `λA`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case EEI
   /// Diagonal, varying volume, equal shape: `λₖA`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case VEI
   /// Diagonal, equal volume, varying shape: `λAₖ`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case EVI
   /// Diagonal, varying volume and shape: `λₖAₖ`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case VVI
   /// Ellipsoidal, equal volume, shape and orientation: `Σ`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case EEE
   /// Ellipsoidal, varying volume, shape and orientation: `Σₖ`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   case VVV
 
   /// Number of free covariance parameters with `k` components in `d` dimensions (mclust's

@@ -30,6 +30,12 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   /// Ellipsoidal, varying volume, shape and orientation: `Σₖ`.
   // swift-format-ignore: AlwaysUseLowerCamelCase
   case VVV
+  /// Ellipsoidal, equal volume and shape, varying orientation: `λDₖADₖᵀ`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  case EEV
+  /// Ellipsoidal, equal volume, varying shape and orientation: `λCₖ`, `|Cₖ| = 1`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  case EVV
 
   /// Number of free covariance parameters with `k` components in `d` dimensions (mclust's
   /// `nVarParams`).
@@ -43,6 +49,8 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
     case .VVI: return k * d
     case .EEE: return d * (d + 1) / 2
     case .VVV: return k * d * (d + 1) / 2
+    case .EEV: return 1 + (d - 1) + k * d * (d - 1) / 2
+    case .EVV: return 1 + k * (d * (d + 1) / 2 - 1)
     }
   }
 
@@ -53,7 +61,7 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   }
 
   /// Whether the covariance matrices are diagonal (or spherical).
-  var isDiagonal: Bool { self != .EEE && self != .VVV }
+  var isDiagonal: Bool { ![.EEE, .VVV, .EEV, .EVV].contains(self) }
 
   /// Parses a comma-separated list such as `EII,VVV`, or `all`.
   public static func parseList(_ text: String) -> [CovarianceModel]? {

@@ -127,11 +127,42 @@ struct ExpectationMaximization {
       scatters.append(centred.crossProduct())
     }
     var covariances: [Matrix]
-    if model == .EEE {
+    switch model {
+    case .EEE:
       var pooled = Matrix(rows: d, columns: d)
       for s in scatters { pooled = pooled + s }
       covariances = [(1 / Double(n)) * pooled]
-    } else {
+    case .EVV:
+      // Σₖ = λCₖ, |Cₖ| = 1: Cₖ = Wₖ/|Wₖ|^{1/d}, λ = Σₖ |Wₖ|^{1/d} / n.
+      var roots: [Double] = []
+      for (c, w) in scatters.enumerated() {
+        guard let chol = try? Cholesky(w) else {
+          throw MixtureFailure(reason: "the scatter of component \(c + 1) is singular")
+        }
+        roots.append(exp(chol.logDeterminant / Double(d)))
+      }
+      let lambda = roots.reduce(0, +) / Double(n)
+      covariances = (0..<k).map { (lambda / roots[$0]) * scatters[$0] }
+    case .EEV:
+      // Σₖ = Dₖ (B/n) Dₖᵀ with Wₖ = Dₖ Ωₖ Dₖᵀ (eigenvalues in one order) and B = Σₖ Ωₖ.
+      var decompositions: [SymmetricEigen] = []
+      for (c, w) in scatters.enumerated() {
+        guard let e = try? SymmetricEigen(w) else {
+          throw MixtureFailure(
+            reason: "the scatter of component \(c + 1) has no eigendecomposition")
+        }
+        decompositions.append(e)
+      }
+      var pooled = [Double](repeating: 0, count: d)
+      for e in decompositions { for j in 0..<d { pooled[j] += e.values[j] } }
+      covariances = decompositions.map { e in
+        var scaled = e.vectors
+        for j in 0..<d { for r in 0..<d { scaled[r, j] *= pooled[j] / Double(n) } }
+        var s = scaled.multiply(e.vectors, transposeOther: .transpose)
+        s.symmetrize(from: .lower)
+        return s
+      }
+    default:
       covariances = (0..<k).map { (1 / mass[$0]) * scatters[$0] }
     }
     if regularization > 0 {
@@ -201,7 +232,7 @@ struct ExpectationMaximization {
     case .VEI:
       try veiInnerIterations(w, mass: mass)
       for c in 0..<k { for j in 0..<d { v[c * d + j] = scale[c] * shape[j] } }
-    case .EEE, .VVV:
+    case .EEE, .VVV, .EEV, .EVV:
       preconditionFailure("diagonalVariances: \(model) is not diagonal")
     }
     return v

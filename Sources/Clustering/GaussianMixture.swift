@@ -19,7 +19,7 @@ import MatrixCore
 /// A fit fails (throws ``ClusteringError/mixtureFailed(model:components:reason:)``) when a
 /// component's posterior mass falls below `√ε`, or a covariance becomes singular: for diagonal
 /// models a variance ≤ ``singularityThreshold`` (mclust `eps`), for EEE/VVV a Cholesky factor
-/// with `min Lⱼⱼ / (1 + max Lⱼⱼ) ≤ √ε` (mclust's `rcond` proxy).
+/// with `min Lⱼⱼ / (1 + max Lⱼⱼ) ≤ √ε` (mclust's `rcond` proxy; also for EEV and EVV).
 ///
 /// - Complexity: O(*n k d²*) per iteration for EEE/VVV (BLAS), O(*n k d*) for the others.
 /// Reference: Scrucca, Fop, Murphy and Raftery (2016), *mclust 5*, R Journal 8(1);

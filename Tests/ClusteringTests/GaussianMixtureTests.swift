@@ -75,7 +75,7 @@ struct GaussianMixtureTests {
     let table = try References.rows("mclust-bic.csv").filter { $0["dataset"] == dataset }
     var rng = SplitMix64(seed: 1)
     let result = try MixtureModelSelection(componentCounts: Array(1...6)).fit(x, using: &rng)
-    #expect(result.entries.count == 48)
+    #expect(result.entries.count == CovarianceModel.allCases.count * 6)
     for e in result.entries {
       let row = try #require(
         table.first { $0["model"] == e.model.rawValue && $0["G"] == "\(e.componentCount)" })
@@ -127,6 +127,7 @@ struct GaussianMixtureTests {
     // mclust nMclustParams for d = 4, G = 3.
     let expected: [CovarianceModel: Int] = [
       .EII: 15, .VII: 17, .EEI: 18, .VEI: 20, .EVI: 24, .VVI: 26, .EEE: 24, .VVV: 44,
+      .EEV: 36, .EVV: 42,
     ]
     for (m, p) in expected { #expect(m.parameterCount(components: 3, dimension: 4) == p, "\(m)") }
   }

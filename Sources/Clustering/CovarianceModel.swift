@@ -36,6 +36,12 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   /// Ellipsoidal, equal volume, varying shape and orientation: `λCₖ`, `|Cₖ| = 1`.
   // swift-format-ignore: AlwaysUseLowerCamelCase
   case EVV
+  /// Ellipsoidal, varying volume, equal shape and orientation: `λₖC`, `|C| = 1`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  case VEE
+  /// Ellipsoidal, varying volume and orientation, equal shape: `λₖDₖADₖᵀ`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  case VEV
 
   /// Number of free covariance parameters with `k` components in `d` dimensions (mclust's
   /// `nVarParams`).
@@ -51,6 +57,8 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
     case .VVV: return k * d * (d + 1) / 2
     case .EEV: return 1 + (d - 1) + k * d * (d - 1) / 2
     case .EVV: return 1 + k * (d * (d + 1) / 2 - 1)
+    case .VEE: return k + d * (d + 1) / 2 - 1
+    case .VEV: return k + (d - 1) + k * d * (d - 1) / 2
     }
   }
 
@@ -61,7 +69,7 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   }
 
   /// Whether the covariance matrices are diagonal (or spherical).
-  var isDiagonal: Bool { ![.EEE, .VVV, .EEV, .EVV].contains(self) }
+  var isDiagonal: Bool { ![.EEE, .VVV, .EEV, .EVV, .VEE, .VEV].contains(self) }
 
   /// Parses a comma-separated list such as `EII,VVV`, or `all`.
   public static func parseList(_ text: String) -> [CovarianceModel]? {

@@ -38,6 +38,8 @@ struct ExpectationMaximization {
   /// VEI's shape and volumes, carried from one EM iteration to the next as mclust does.
   var shape: [Double]
   var scale: [Double]
+  /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
+  var commonShape: Matrix
   /// Work buffers (`n x d`).
   var centred: Matrix
   var whitened: Matrix
@@ -56,6 +58,7 @@ struct ExpectationMaximization {
     self.regularization = regularization
     shape = [Double](repeating: 1, count: x.columns)
     scale = [Double](repeating: 1, count: componentCount)
+    commonShape = Matrix.identity(x.columns)
     centred =
       model.isDiagonal ? Matrix(rows: 0, columns: 0) : Matrix(rows: x.rows, columns: x.columns)
     whitened = centred
@@ -162,6 +165,30 @@ struct ExpectationMaximization {
         s.symmetrize(from: .lower)
         return s
       }
+    case .VEV:
+      // Dₖ = eigenvectors of Wₖ; volumes and the common shape alternate on the eigenvalues
+      // exactly as VEI's on the diagonals (mclust `mevev`).
+      var decompositions: [SymmetricEigen] = []
+      var w = [Double](repeating: 0, count: k * d)
+      for (c, scatter) in scatters.enumerated() {
+        guard let e = try? SymmetricEigen(scatter) else {
+          throw MixtureFailure(
+            reason: "the scatter of component \(c + 1) has no eigendecomposition")
+        }
+        decompositions.append(e)
+        for j in 0..<d { w[c * d + j] = e.values[j] }
+      }
+      try veiInnerIterations(w, mass: mass)
+      covariances = decompositions.enumerated().map { c, e in
+        var scaled = e.vectors
+        for j in 0..<d { for r in 0..<d { scaled[r, j] *= scale[c] * shape[j] } }
+        var s = scaled.multiply(e.vectors, transposeOther: .transpose)
+        s.symmetrize(from: .lower)
+        return s
+      }
+    case .VEE:
+      try veeInnerIterations(scatters, mass: mass)
+      covariances = (0..<k).map { scale[$0] * commonShape }
     default:
       covariances = (0..<k).map { (1 / mass[$0]) * scatters[$0] }
     }
@@ -232,7 +259,7 @@ struct ExpectationMaximization {
     case .VEI:
       try veiInnerIterations(w, mass: mass)
       for c in 0..<k { for j in 0..<d { v[c * d + j] = scale[c] * shape[j] } }
-    case .EEE, .VVV, .EEV, .EVV:
+    case .EEE, .VVV, .EEV, .EVV, .VEE, .VEV:
       preconditionFailure("diagonalVariances: \(model) is not diagonal")
     }
     return v
@@ -270,6 +297,47 @@ struct ExpectationMaximization {
       var change = 0.0
       for c in 0..<k { change = max(change, abs(oldScale[c] - scale[c]) / (1 + scale[c])) }
       for j in 0..<d { change = max(change, abs(oldShape[j] - shape[j]) / (1 + shape[j])) }
+      if !(change > innerTolerance) || inner > 100_000 { break }
+    }
+  }
+
+  /// VEE: alternate volumes `λₖ = tr(Wₖ C⁻¹)/(d nₖ)` and `C ∝ Σₖ Wₖ/λₖ` (determinant 1),
+  /// starting from the previous iteration's values.
+  private mutating func veeInnerIterations(_ scatters: [Matrix], mass: [Double])
+    throws(MixtureFailure)
+  {
+    let dd = Double(d)
+    var inner = 0
+    while true {
+      inner += 1
+      guard let chol = try? Cholesky(commonShape) else {
+        throw MixtureFailure(reason: "the VEE shape is singular")
+      }
+      let inverse = chol.inverse()
+      let oldScale = scale
+      for c in 0..<k {
+        var t = 0.0
+        for a in 0..<d { for b in 0..<d { t += scatters[c][a, b] * inverse[b, a] } }
+        scale[c] = t / (dd * mass[c])
+      }
+      if let m = scale.min(), !(m > eps) {
+        throw MixtureFailure(reason: "a VEE volume is singular")
+      }
+      var next = Matrix(rows: d, columns: d)
+      for c in 0..<k { next = next + (1 / scale[c]) * scatters[c] }
+      guard let nextChol = try? Cholesky(next) else {
+        throw MixtureFailure(reason: "the VEE shape is singular")
+      }
+      let g = exp(nextChol.logDeterminant / dd)
+      if !(g > eps) || !g.isFinite { throw MixtureFailure(reason: "the VEE shape is singular") }
+      next = (1 / g) * next
+      var change = 0.0
+      for c in 0..<k { change = max(change, abs(oldScale[c] - scale[c]) / (1 + scale[c])) }
+      for i in 0..<(d * d) {
+        change = max(
+          change, abs(commonShape.elements[i] - next.elements[i]) / (1 + abs(next.elements[i])))
+      }
+      commonShape = next
       if !(change > innerTolerance) || inner > 100_000 { break }
     }
   }

@@ -127,7 +127,7 @@ struct GaussianMixtureTests {
     // mclust nMclustParams for d = 4, G = 3.
     let expected: [CovarianceModel: Int] = [
       .EII: 15, .VII: 17, .EEI: 18, .VEI: 20, .EVI: 24, .VVI: 26, .EEE: 24, .VVV: 44,
-      .EEV: 36, .EVV: 42,
+      .EEV: 36, .EVV: 42, .VEE: 26, .VEV: 38,
     ]
     for (m, p) in expected { #expect(m.parameterCount(components: 3, dimension: 4) == p, "\(m)") }
   }

@@ -76,9 +76,13 @@ struct LloydWorkspace: Sendable {
     var bestDistances = [Double](repeating: 0, count: n)
     for c in 1..<max(k, 1) {
       var running = 0.0
-      for i in 0..<n {
-        running += closest[i]
-        cumulative[i] = running
+      closest.withUnsafeBufferPointer { cp in
+        cumulative.withUnsafeMutableBufferPointer { up in
+          for i in 0..<n {
+            running += cp[i]
+            up[i] = running
+          }
+        }
       }
       var bestPotential = Double.infinity
       var bestIndex = 0
@@ -89,10 +93,14 @@ struct LloydWorkspace: Sendable {
           squaredDistances(p, to: candidate, into: &candidateDistances)
         }
         var pot = 0.0
-        for i in 0..<n {
-          let v = min(closest[i], candidateDistances[i])
-          candidateDistances[i] = v
-          pot += v
+        closest.withUnsafeBufferPointer { cp in
+          candidateDistances.withUnsafeMutableBufferPointer { dp in
+            for i in 0..<n {
+              let v = min(cp[i], dp[i])
+              dp[i] = v
+              pot += v
+            }
+          }
         }
         if pot < bestPotential {
           bestPotential = pot
@@ -111,12 +119,18 @@ struct LloydWorkspace: Sendable {
   private func squaredDistances(
     _ p: UnsafeBufferPointer<Double>, to r: Int, into out: inout [Double]
   ) {
-    for i in 0..<n { out[i] = 0 }
-    for j in 0..<d {
-      let v = p[r + j * n]
-      for i in 0..<n {
-        let t = p[i + j * n] - v
-        out[i] += t * t
+    let n = n
+    let d = d
+    out.withUnsafeMutableBufferPointer { o in
+      guard let base = p.baseAddress, let dst = o.baseAddress else { return }
+      dst.update(repeating: 0, count: n)
+      for j in 0..<d {
+        let v = base[r + j * n]
+        let column = base + j * n
+        for i in 0..<n {
+          let t = column[i] - v
+          dst[i] += t * t
+        }
       }
     }
   }

@@ -37,8 +37,9 @@ struct RecoveryTests {
   /// Issue 6 asks for adjusted Rand index >= 0.8 over 20 seeds. Measured on 2026-11-30 with
   /// the simulator's defaults (school intercept SD 0.35 against profile base differences of
   /// 0.5 and 0.7): 0.27 to 0.60, so the criterion is not met by k-means on school mean area
-  /// scores; disabled (31 s in debug) until the simulator's default separation or the
-  /// feature set is settled.
+  /// scores (an EEE mixture, whose shared covariance absorbs the school intercept, reaches
+  /// 0.50 to 0.92 on seeds 1-10); disabled (31 s in debug) until the simulator's default
+  /// separation or the feature set is settled.
   @Test(.disabled("ARI 0.27-0.60 at the simulator's default separation; see the comment"))
   func kMeansRecoversProfilesOverTwentySeeds() throws {
     var worst = 1.0

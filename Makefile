@@ -85,7 +85,7 @@ docs: deps
 	$(SWIFT) package --allow-writing-to-directory .docs generate-documentation \
 	  --enable-experimental-combined-documentation \
 	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Reporting \
-	  --target Mentoring --target Report --target MixedModels --output-path .docs
+	  --target Mentoring --target Report --target MixedModels --target Clustering --output-path .docs
 
 clean:
 	rm -rf .build Benchmarks/.build .docs $(DEMO)

@@ -28,6 +28,7 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["MatrixCore"]),
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
     .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore", "Optimization"]),
+    .target(name: "Clustering", dependencies: ["Ingest", "MatrixCore"]),
     .target(
       name: "Reporting",
       dependencies: [
@@ -41,7 +42,7 @@ let package = Package(
       name: "LearningAnalytics",
       dependencies: [
         "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "Mentoring",
-        "Report", "MixedModels",
+        "Report", "MixedModels", "Clustering",
       ]),
 
     // MARK: - Command-line tool
@@ -63,6 +64,11 @@ let package = Package(
     .testTarget(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "ClusteringTests",
+      dependencies: [
+        "Clustering", "Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport",
+      ]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "MentoringTests", dependencies: ["Mentoring", "MatrixCore", "_TestSupport"]),
     .testTarget(

@@ -17,8 +17,8 @@ struct LAE: ParsableCommand {
       """,
     version: EngineVersion.string,
     subcommands: [
-      Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self, Growth.self,
-      Mentor.self, ReportCommand.self, Analyze.self, Doctor.self,
+      Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self,
+      ClusterCommand.self, Growth.self, Mentor.self, ReportCommand.self, Analyze.self, Doctor.self,
     ]
   )
 }

@@ -104,6 +104,8 @@ struct CLITests {
                                 aggregates.
         reliability             Reliability per area: alpha, standardized alpha, G6, average r, item
                                 statistics (as psych::alpha).
+        cluster                 Cluster units into profiles: k-means, Gaussian mixtures (as mclust) or
+                                Ward.
         growth                  Linear mixed-effects growth models (as lme4's lmer): REML or ML, nested
                                 groups.
         mentor                  Propose mentor-mentee pairs within hubs (or schools) from area scores.

@@ -1,0 +1,141 @@
+import Ingest
+import MatrixCore
+
+/// The units and features to cluster, read from a CSV file, with missing values and
+/// standardisation handled explicitly and counted.
+///
+/// ```swift
+/// let table = try FeatureTable.read(
+///   "school-scores-wide.csv", columns: ["leadership", "practice"], idColumn: "school",
+///   missingValues: .drop, standardize: true)
+/// table.values      // n x d, ready for KMeans, MixtureModelSelection or Hierarchical
+/// table.droppedRows // data rows left out for a missing feature
+/// ```
+///
+/// Reads the output of `lae score --layout wide` directly (its empty cells are missing).
+/// Standardisation centres each column and divides it by its sample standard deviation
+/// (`n − 1`), as R's `scale`.
+public struct FeatureTable: Sendable {
+  /// What to do with a row that misses a feature.
+  public enum MissingValues: String, Sendable, Codable, CaseIterable {
+    /// Leave the row out and count it (default).
+    case drop
+    /// Replace the value by its column's mean over the observed rows, and count it.
+    case mean
+  }
+
+  /// Feature names, in column order.
+  public let columns: [String]
+  /// Unit identifiers (the id column, or 1-based data row numbers), one per kept row.
+  public let ids: [String]
+  /// The features, `n x d`, after dropping or imputing and (optionally) standardising.
+  public let values: Matrix
+  /// Data rows (1-based, header not counted) left out because a feature was missing.
+  public let droppedRows: [Int]
+  /// Cells replaced by their column mean.
+  public let imputedCells: Int
+  /// Whether the columns were standardised.
+  public let standardized: Bool
+  /// Column means and sample standard deviations before standardising (of the kept rows).
+  public let means: [Double]
+  public let standardDeviations: [Double]
+
+  /// Builds a table from values already in memory (`NaN` is missing).
+  ///
+  /// - Throws: ``ClusteringError/zeroVariance(column:source:)`` when standardising a constant
+  ///   column; ``ClusteringError/noFeatures``.
+  public static func make(
+    columns: [String], ids: [String]?, values raw: Matrix, missingValues: MissingValues = .drop,
+    standardize: Bool = false, source: String = "the data"
+  ) throws(ClusteringError) -> FeatureTable {
+    guard !columns.isEmpty else { throw .noFeatures }
+    precondition(raw.columns == columns.count, "FeatureTable: one name per column")
+    let n = raw.rows
+    let d = raw.columns
+    var keep: [Int] = []
+    var dropped: [Int] = []
+    var imputed = 0
+    var x = raw
+    switch missingValues {
+    case .drop:
+      for i in 0..<n {
+        var complete = true
+        for j in 0..<d where !raw[i, j].isFinite { complete = false }
+        if complete { keep.append(i) } else { dropped.append(i + 1) }
+      }
+    case .mean:
+      keep = Array(0..<n)
+      for j in 0..<d {
+        var s = 0.0
+        var c = 0
+        for i in 0..<n where raw[i, j].isFinite {
+          s += raw[i, j]
+          c += 1
+        }
+        let mean = c > 0 ? s / Double(c) : .nan
+        for i in 0..<n where !raw[i, j].isFinite {
+          x[i, j] = mean
+          imputed += 1
+        }
+        if c == 0 { throw .zeroVariance(column: columns[j], source: source) }
+      }
+    }
+    let m = keep.count
+    var values = Matrix(rows: m, columns: d)
+    for j in 0..<d { for (r, i) in keep.enumerated() { values[r, j] = x[i, j] } }
+    var means = [Double](repeating: 0, count: d)
+    var sds = [Double](repeating: 0, count: d)
+    for j in 0..<d {
+      var s = 0.0
+      for r in 0..<m { s += values[r, j] }
+      let mean = m > 0 ? s / Double(m) : 0
+      var ss = 0.0
+      for r in 0..<m { ss += (values[r, j] - mean) * (values[r, j] - mean) }
+      means[j] = mean
+      sds[j] = m > 1 ? (ss / Double(m - 1)).squareRoot() : 0
+    }
+    if standardize {
+      for j in 0..<d {
+        guard sds[j] > 0 else { throw .zeroVariance(column: columns[j], source: source) }
+        for r in 0..<m { values[r, j] = (values[r, j] - means[j]) / sds[j] }
+      }
+    }
+    let allIds = ids ?? (1...max(n, 1)).map { String($0) }
+    return FeatureTable(
+      columns: columns, ids: keep.map { allIds[$0] }, values: values, droppedRows: dropped,
+      imputedCells: imputed, standardized: standardize, means: means, standardDeviations: sds)
+  }
+
+  /// Reads `columns` (and the optional `idColumn`) from the CSV file at `path`.
+  ///
+  /// - Throws: ``ClusteringError/unknownColumn(column:source:)`` naming the file and column;
+  ///   ``IngestError`` for unreadable files and non-numeric cells (with line and column);
+  ///   ``ClusteringError/zeroVariance(column:source:)``.
+  public static func read(
+    _ path: String, columns: [String], idColumn: String? = nil,
+    missingValues: MissingValues = .drop, standardize: Bool = false
+  ) throws -> FeatureTable {
+    guard !columns.isEmpty else { throw ClusteringError.noFeatures }
+    let table: NumericTableReader.Result
+    do {
+      table = try NumericTableReader().read(path, columns: columns)
+    } catch let error {
+      if case .missingColumn(_, let column, _) = error {
+        throw ClusteringError.unknownColumn(column: column, source: path)
+      }
+      throw error
+    }
+    var ids: [String]? = nil
+    if let idColumn {
+      let (header, rows) = try CSVRows.read(path)
+      guard let c = header.firstIndex(of: idColumn) else {
+        throw ClusteringError.unknownColumn(column: idColumn, source: path)
+      }
+      ids = rows.map { c < $0.count ? $0[c] : "" }
+    }
+    let raw = Matrix(rows: table.rows, columns: columns.count, columnMajor: table.values)
+    return try make(
+      columns: columns, ids: ids, values: raw, missingValues: missingValues,
+      standardize: standardize, source: path)
+  }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import MatrixCore
+
+/// A Gaussian mixture (latent profile) model fitted by EM exactly as mclust's `me()` does.
+///
+/// The density is `f(x) = Σₖ πₖ φ(x; μₖ, Σₖ)` with `Σₖ` constrained by ``model``
+/// (``CovarianceModel``). EM starts from given posteriors (an M-step first, as `me()`), and
+/// stops when the relative change of the log-likelihood `|ℓ − ℓ_old| / (1 + |ℓ|)` is at most
+/// ``tolerance`` (mclust `tol[1] = 1e-5`). VEI's M-step iterates volume and shape until their
+/// relative change is at most ``innerTolerance`` (mclust `tol[2] = √ε`). No prior or
+/// regularisation is used unless ``regularization`` is set.
+///
+/// ```swift
+/// let fit = try GaussianMixture(model: .VVV, componentCount: 3)
+///   .fit(features, initialAssignments: labels)
+/// fit.logLikelihood; fit.mclustBIC; fit.posteriors
+/// ```
+///
+/// A fit fails (throws ``ClusteringError/mixtureFailed(model:components:reason:)``) when a
+/// component's posterior mass falls below `√ε`, or a covariance becomes singular: for diagonal
+/// models a variance ≤ ``singularityThreshold`` (mclust `eps`), for EEE/VVV a Cholesky factor
+/// with `min Lⱼⱼ / (1 + max Lⱼⱼ) ≤ √ε` (mclust's `rcond` proxy; also for EEV and EVV).
+///
+/// - Complexity: O(*n k d²*) per iteration for EEE/VVV (BLAS), O(*n k d*) for the others.
+/// Reference: Scrucca, Fop, Murphy and Raftery (2016), *mclust 5*, R Journal 8(1);
+/// Celeux and Govaert (1995), *Gaussian parsimonious clustering models*.
+public struct GaussianMixture: Sendable {
+  /// Covariance family.
+  public var model: CovarianceModel
+  /// Number of components *k*.
+  public var componentCount: Int
+  /// Relative log-likelihood change that stops EM (mclust `tol[1]`, default 1e-5).
+  public var tolerance: Double
+  /// Relative change that stops VEI's inner M-step iterations (mclust `tol[2]`, `√ε`).
+  public var innerTolerance: Double
+  /// EM iteration limit (mclust: `.Machine$integer.max`).
+  public var maxIterations: Int
+  /// Variance (or scale) at or below which a covariance counts as singular (mclust `eps`).
+  public var singularityThreshold: Double
+  /// A ridge added to every covariance diagonal after each M-step (0: none, as mclust; a
+  /// positive value is a simple regularisation, similar to scikit-learn's `reg_covar`).
+  public var regularization: Double
+  /// How the fitted components are numbered.
+  public var labelOrder: LabelOrder
+
+  /// Creates a configuration with mclust's defaults.
+  public init(
+    model: CovarianceModel, componentCount: Int, tolerance: Double = 1e-5,
+    innerTolerance: Double = Double.ulpOfOne.squareRoot(), maxIterations: Int = Int(Int32.max),
+    singularityThreshold: Double = .ulpOfOne, regularization: Double = 0,
+    labelOrder: LabelOrder = .firstPrincipalComponent
+  ) {
+    self.model = model
+    self.componentCount = componentCount
+    self.tolerance = tolerance
+    self.innerTolerance = innerTolerance
+    self.maxIterations = maxIterations
+    self.singularityThreshold = singularityThreshold
+    self.regularization = regularization
+    self.labelOrder = labelOrder
+  }
+
+  /// A fitted mixture.
+  public struct Fit: Sendable {
+    /// Covariance family.
+    public let model: CovarianceModel
+    /// Number of components.
+    public let componentCount: Int
+    /// Maximised log-likelihood.
+    public let logLikelihood: Double
+    /// Free parameters (mclust's `df`).
+    public let parameterCount: Int
+    /// Number of units.
+    public let unitCount: Int
+    /// Mixing proportions πₖ.
+    public let proportions: [Double]
+    /// Component means, `k x d`.
+    public let means: Matrix
+    /// Component covariance matrices, each `d x d`.
+    public let covariances: [Matrix]
+    /// Posterior probabilities, `n x k` (mclust `z`, scikit-learn `predict_proba`).
+    public let posteriors: Matrix
+    /// The most probable component of each unit (MAP classification).
+    public let assignments: [Int]
+    /// EM iterations.
+    public let iterations: Int
+    /// Whether EM met the tolerance before the iteration limit.
+    public let converged: Bool
+
+    /// `−2·logL + p·ln n`: lower is better (scikit-learn's and tidyLPA's convention).
+    public var bic: Double {
+      -2 * logLikelihood + Double(parameterCount) * Foundation.log(Double(unitCount))
+    }
+    /// `2·logL − p·ln n`: higher is better (mclust's convention).
+    public var mclustBIC: Double { -bic }
+    /// Raw classification entropy `Σᵢ Σₖ −zᵢₖ ln zᵢₖ`.
+    public var entropy: Double {
+      var e = 0.0
+      for z in posteriors.elements where z > 0 { e -= z * Foundation.log(z) }
+      return e
+    }
+    /// `1 − entropy / (n ln k)` (1: perfectly separated); `nil` for one component.
+    public var normalizedEntropy: Double? {
+      componentCount > 1
+        ? 1 - entropy / (Double(unitCount) * Foundation.log(Double(componentCount))) : nil
+    }
+    /// mclust's ICL: `mclustBIC + 2 Σᵢ ln zᵢ,map(i)` (higher is better).
+    public var icl: Double {
+      var s = 0.0
+      for i in 0..<unitCount {
+        let z = posteriors[i, assignments[i]]
+        if z > 0 { s += Foundation.log(z) }
+      }
+      return mclustBIC + 2 * s
+    }
+    /// Units per component in the MAP classification.
+    public var sizes: [Int] {
+      var s = [Int](repeating: 0, count: componentCount)
+      for a in assignments { s[a] += 1 }
+      return s
+    }
+    /// Mean posterior of each class among the units assigned to it (tidyLPA's diagonal of the
+    /// average latent class probabilities); `nil` for an empty class.
+    public var averagePosteriors: [Double?] {
+      var sum = [Double](repeating: 0, count: componentCount)
+      var count = [Int](repeating: 0, count: componentCount)
+      for i in 0..<unitCount {
+        sum[assignments[i]] += posteriors[i, assignments[i]]
+        count[assignments[i]] += 1
+      }
+      return (0..<componentCount).map { count[$0] > 0 ? sum[$0] / Double(count[$0]) : nil }
+    }
+  }
+
+  /// Runs EM from hard initial assignments (`0..<k` per row), as mclust does with
+  /// `unmap(hclass(...))`.
+  public func fit(_ data: Matrix, initialAssignments labels: [Int]) throws(ClusteringError)
+    -> Fit
+  {
+    precondition(labels.count == data.rows, "fit: \(labels.count) labels for \(data.rows) rows")
+    var z = Matrix(rows: data.rows, columns: componentCount)
+    for (i, l) in labels.enumerated() where l >= 0 && l < componentCount { z[i, l] = 1 }
+    return try fit(data, initialPosteriors: z)
+  }
+
+  /// Runs EM from initial posteriors `z` (`n x k`; rows summing to 1), M-step first.
+  ///
+  /// - Throws: ``ClusteringError/mixtureFailed(model:components:reason:)`` for singular or
+  ///   empty components; ``ClusteringError/invalidSetting(_:)``,
+  ///   ``ClusteringError/tooFewRows(rows:needed:context:)``,
+  ///   ``ClusteringError/nonFiniteValue(row:column:)`` for bad input.
+  public func fit(_ data: Matrix, initialPosteriors z0: Matrix) throws(ClusteringError) -> Fit {
+    let k = componentCount
+    guard k >= 1 else { throw .invalidSetting("A mixture needs at least 1 component.") }
+    guard tolerance >= 0, maxIterations >= 1 else {
+      throw .invalidSetting("EM needs a tolerance >= 0 and at least 1 iteration.")
+    }
+    guard data.columns >= 1 else { throw .noFeatures }
+    guard data.rows > k else {
+      throw .tooFewRows(rows: data.rows, needed: k + 1, context: "A \(k)-component mixture")
+    }
+    precondition(z0.rows == data.rows && z0.columns == k, "fit: posteriors must be n x k")
+    try checkFinite(data)
+    var em = ExpectationMaximization(
+      x: data, model: model, componentCount: k, innerTolerance: innerTolerance,
+      singularityThreshold: singularityThreshold, regularization: regularization)
+    var z = z0
+    var hold = Double.greatestFiniteMagnitude / 2
+    var err = Double.greatestFiniteMagnitude
+    var iterations = 0
+    var parameters: MixtureParameters
+    var hood = 0.0
+    repeat {
+      iterations += 1
+      do {
+        parameters = try em.maximization(z)
+      } catch let failure {
+        throw .mixtureFailed(model: model.rawValue, components: k, reason: failure.reason)
+      }
+      hood = em.expectation(parameters, posteriors: &z)
+      err = abs(hold - hood) / (1 + abs(hood))
+      hold = hood
+    } while err > tolerance && iterations < maxIterations
+    guard hood.isFinite else {
+      throw .mixtureFailed(
+        model: model.rawValue, components: k, reason: "the log-likelihood is not finite")
+    }
+    // Canonical component order.
+    let order = labelOrder.order(centers: parameters.means, data: data)
+    let d = data.columns
+    let n = data.rows
+    var means = Matrix(rows: k, columns: d)
+    var posteriors = Matrix(rows: n, columns: k)
+    for (new, old) in order.enumerated() {
+      for j in 0..<d { means[new, j] = parameters.means[old, j] }
+      for i in 0..<n { posteriors[i, new] = z[i, old] }
+    }
+    var assignments = [Int](repeating: 0, count: n)
+    for i in 0..<n {
+      var best = 0
+      for c in 1..<max(k, 1) where posteriors[i, c] > posteriors[i, best] { best = c }
+      assignments[i] = best
+    }
+    return Fit(
+      model: model, componentCount: k, logLikelihood: hood,
+      parameterCount: model.parameterCount(components: k, dimension: d), unitCount: n,
+      proportions: order.map { parameters.proportions[$0] }, means: means,
+      covariances: order.map { parameters.covariance($0, dimension: d) },
+      posteriors: posteriors, assignments: assignments, iterations: iterations,
+      converged: err <= tolerance)
+  }
+}

@@ -1,0 +1,358 @@
+import Foundation
+import MatrixCore
+
+/// mclust's model-based hierarchical agglomeration (`hc(modelName = "VVV", use = "SVD")`),
+/// used to initialise EM.
+///
+/// The data are standardised (R's `scale`), rotated to their principal axes and scaled by the
+/// square roots of the singular values (`hcUse = "SVD"`). Starting from one group per distinct
+/// row, the two groups whose merge least increases
+/// `Σ_g term(n_g, W_g)`, with `term(l, W) = l·log(|W/l| + (tr W + α)/l)` (and
+/// `l·log((tr W + α)/l)` while `l ≤ d`), are merged, until one group is left
+/// (Fraley 1998; mclust `hcvvv` with `α = tr(scatter)/(n d)`, `β = 1`).
+///
+/// - Complexity: O(*m²*) memory and about O(*m² d³*) time for *m* starting groups; mclust
+///   (and this engine) run it on a random subset of 2,000 units for larger data.
+/// Ties between merge costs are broken by index here and by scan order in mclust; with
+/// continuous data they do not occur.
+struct ModelBasedAgglomeration {
+  /// The merges in order, each as the pair of group indices (into the initial groups).
+  let merges: [(Int, Int)]
+  /// The initial group of every unit.
+  let initialGroups: [Int]
+  let initialGroupCount: Int
+
+  /// The `hcUse = "SVD"` transformation of `data`.
+  static func svdScaled(_ data: Matrix) -> Matrix {
+    let n = data.rows
+    var z = data
+    var keep: [Int] = []
+    for j in 0..<data.columns {
+      var mean = 0.0
+      for i in 0..<n { mean += data[i, j] }
+      mean /= Double(n)
+      var ss = 0.0
+      for i in 0..<n { ss += (data[i, j] - mean) * (data[i, j] - mean) }
+      let sd = (ss / Double(n - 1)).squareRoot()
+      if sd > 0 && sd.isFinite { keep.append(j) }
+      for i in 0..<n { z[i, j] = (data[i, j] - mean) / sd }
+    }
+    let kept = Matrix(rows: n, columns: keep.count) { i, j in z[i, keep[j]] }
+    guard let svd = try? SVD(kept) else { return kept }
+    // data · V · diag(1/√σ) = U · diag(√σ)
+    let p = svd.singularValues.count
+    var out = Matrix(rows: n, columns: p)
+    for j in 0..<p {
+      let s = svd.singularValues[j].squareRoot()
+      for i in 0..<n { out[i, j] = svd.u[i, j] * s }
+    }
+    return out
+  }
+
+  /// Agglomerates the rows of `z` (already transformed) down to `minimumGroups` groups.
+  init(_ z: Matrix, minimumGroups: Int = 1) {
+    let n = z.rows
+    let d = z.columns
+    // mclust's hc() starts hcVVV from singletons (its dupPartition default is not passed on),
+    // so duplicated rows merge first, at equal cost; ties follow mclust's scan order below.
+    let members = (0..<n).map { [$0] }
+    let groupOf = Array(0..<n)
+    let m = members.count
+    initialGroups = groupOf
+    initialGroupCount = m
+    // α = trace of the scatter / (n d), with β = 1.
+    var total = 0.0
+    for j in 0..<d {
+      var mean = 0.0
+      for i in 0..<n { mean += z[i, j] }
+      mean /= Double(n)
+      for i in 0..<n { total += (z[i, j] - mean) * (z[i, j] - mean) }
+    }
+    let alpha = max(total / Double(n * d), Double.ulpOfOne)
+    var state = AgglomerationState(dimension: d, alpha: alpha)
+    for g in 0..<m {
+      state.add(points: members[g].map { z.row($0).elements })
+    }
+    var merges: [(Int, Int)] = []
+    guard m > minimumGroups else {
+      self.merges = merges
+      return
+    }
+    // Dense cost matrix and each row's best partner.
+    var cost = [Double](repeating: .infinity, count: m * m)
+    var scratch = [Double](repeating: 0, count: d * d)
+    var b = 1
+    while b < m {
+      var a = 0
+      while a < b {
+        let v = state.mergeCost(a, b, scratch: &scratch)
+        cost[a * m + b] = v
+        cost[b * m + a] = v
+        a += 1
+      }
+      b += 1
+    }
+    var alive = [Bool](repeating: true, count: m)
+    var nearest = [Int](repeating: -1, count: m)
+    // mclust's slot of each group: the merged group keeps the lower slot, and the group in the
+    // last slot moves into the freed one. Among equal costs mclust keeps the last pair of its
+    // scan (larger upper slot, then larger lower slot).
+    var position = Array(0..<m)
+    var occupant = Array(0..<m)
+    func precedes(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Bool {
+      // Whether pair (a, b) is chosen over pair (c, d).
+      let x = cost[a * m + b]
+      let y = cost[c * m + d]
+      if x != y { return x < y }
+      let pa = position[a]
+      let pb = position[b]
+      let pc = position[c]
+      let pd = position[d]
+      let hi1 = pa > pb ? pa : pb
+      let lo1 = pa > pb ? pb : pa
+      let hi2 = pc > pd ? pc : pd
+      let lo2 = pc > pd ? pd : pc
+      return hi1 != hi2 ? hi1 > hi2 : lo1 > lo2
+    }
+    var nearestCost = [Double](repeating: .infinity, count: m)
+    func rescan(_ a: Int) {
+      var best = -1
+      var bestCost = Double.infinity
+      cost.withUnsafeBufferPointer { cp in
+        alive.withUnsafeBufferPointer { ap in
+          let row = a * m
+          var b = 0
+          while b < m {
+            if ap[b] && b != a {
+              let v = cp[row + b]
+              if v < bestCost || best < 0 {
+                best = b
+                bestCost = v
+              } else if v == bestCost && precedes(a, b, a, best) {
+                best = b
+              }
+            }
+            b += 1
+          }
+        }
+      }
+      nearest[a] = best
+      nearestCost[a] = bestCost
+    }
+    for a in 0..<m { rescan(a) }
+    var groups = m
+    while groups > minimumGroups {
+      var a = -1
+      for i in 0..<m where alive[i] && nearest[i] >= 0 {
+        if a < 0 || nearestCost[i] < nearestCost[a]
+          || (nearestCost[i] == nearestCost[a] && precedes(i, nearest[i], a, nearest[a]))
+        {
+          a = i
+        }
+      }
+      guard a >= 0 else { break }
+      let b0 = nearest[a]
+      let (i, j) = position[a] < position[b0] ? (a, b0) : (b0, a)
+      merges.append((i, j))
+      state.merge(i, j)
+      alive[j] = false
+      nearest[j] = -1
+      nearestCost[j] = .infinity
+      let last = occupant[groups - 1]
+      var moved = -1
+      if last != j {
+        position[last] = position[j]
+        occupant[position[j]] = last
+        moved = last
+      }
+      groups -= 1
+      for b in 0..<m where alive[b] && b != i {
+        let v = state.mergeCost(i, b, scratch: &scratch)
+        cost[i * m + b] = v
+        cost[b * m + i] = v
+      }
+      rescan(i)
+      if moved >= 0 { rescan(moved) }
+      for b in 0..<m where alive[b] && b != i && b != moved {
+        if nearest[b] == i || nearest[b] == j || nearest[b] == moved {
+          rescan(b)
+        } else {
+          if precedes(b, i, b, nearest[b]) {
+            nearest[b] = i
+            nearestCost[b] = cost[b * m + i]
+          }
+          if moved >= 0 && precedes(b, moved, b, nearest[b]) {
+            nearest[b] = moved
+            nearestCost[b] = cost[b * m + moved]
+          }
+        }
+      }
+    }
+    self.merges = merges
+  }
+
+  /// The partition into `k` groups (labels `0..<k` in order of first appearance, as mclust's
+  /// `hclass` with `partconv(consec = TRUE)`).
+  func partition(groups k: Int) -> [Int] {
+    var parent = Array(0..<initialGroupCount)
+    func find(_ a: Int) -> Int {
+      var a = a
+      while parent[a] != a { a = parent[a] }
+      return a
+    }
+    let steps = max(0, min(merges.count, initialGroupCount - k))
+    for s in 0..<steps {
+      let (i, j) = merges[s]
+      parent[find(j)] = find(i)
+    }
+    var code: [Int: Int] = [:]
+    return initialGroups.map { g in
+      let r = find(g)
+      if let c = code[r] { return c }
+      code[r] = code.count
+      return code.count - 1
+    }
+  }
+}
+
+/// Groups' sufficient statistics for the VVV agglomeration criterion.
+struct AgglomerationState {
+  let d: Int
+  let alpha: Double
+  var count: [Int] = []
+  var mean: [[Double]] = []
+  /// Scatter matrices, row-major `d x d`; kept only once a group has more than `d` members
+  /// would need it, but always maintained for simplicity.
+  var scatter: [[Double]] = []
+  var trace: [Double] = []
+  var term: [Double] = []
+
+  init(dimension: Int, alpha: Double) {
+    d = dimension
+    self.alpha = alpha
+  }
+
+  mutating func add(points: [[Double]]) {
+    var m = [Double](repeating: 0, count: d)
+    for p in points { for j in 0..<d { m[j] += p[j] } }
+    for j in 0..<d { m[j] /= Double(points.count) }
+    var w = [Double](repeating: 0, count: d * d)
+    var t = 0.0
+    for p in points {
+      for a in 0..<d {
+        let da = p[a] - m[a]
+        t += da * da
+        for b in 0..<d { w[a * d + b] += da * (p[b] - m[b]) }
+      }
+    }
+    count.append(points.count)
+    mean.append(m)
+    scatter.append(w)
+    trace.append(t)
+    term.append(termValue(points.count, t, w))
+  }
+
+  /// `l·log(|W/l| + (tr W + α)/l)`, or `l·log((tr W + α)/l)` while `l ≤ d` (mclust `vvvtij`).
+  func termValue(_ l: Int, _ t: Double, _ w: [Double]) -> Double {
+    var copy = w
+    return termValue(l, t, destroying: &copy)
+  }
+
+  /// As ``termValue(_:_:_:)``, overwriting `w` (no allocation).
+  func termValue(_ l: Int, _ t: Double, destroying w: inout [Double]) -> Double {
+    let ll = Double(l)
+    if l <= d { return ll * log((t + alpha) / ll) }
+    if t == 0 { return ll * log(alpha / ll) }
+    guard let detlog = logDeterminant(&w, scale: 1 / ll) else {
+      return ll * log((t + alpha) / ll)
+    }
+    if detlog <= 0 { return ll * log(exp(detlog) + (t + alpha) / ll) }
+    return ll * (log(1 + exp(-detlog) * (t + alpha) / ll) + detlog)
+  }
+
+  /// `log |s·W|` by a small Cholesky; `nil` when `W` is not positive definite.
+  func logDeterminant(_ a: inout [Double], scale s: Double) -> Double? {
+    var logDet = 0.0
+    for j in 0..<d {
+      var diag = a[j * d + j] * s
+      for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
+      guard diag > 0 else { return nil }
+      let l = diag.squareRoot()
+      a[j * d + j] = l
+      logDet += 2 * log(l)
+      for i in (j + 1)..<d {
+        var v = a[i * d + j] * s
+        for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
+        a[i * d + j] = v / l
+      }
+    }
+    return logDet
+  }
+
+  /// Increase of the criterion if groups `a` and `b` merge.
+  func mergeCost(_ a: Int, _ b: Int) -> Double {
+    var scratch: [Double] = []
+    return mergeCost(a, b, scratch: &scratch)
+  }
+
+  /// As ``mergeCost(_:_:)`` with a reusable `d x d` work buffer.
+  func mergeCost(_ a: Int, _ b: Int, scratch: inout [Double]) -> Double {
+    let na = Double(count[a])
+    let nb = Double(count[b])
+    let l = count[a] + count[b]
+    let f = na * nb / (na + nb)
+    var dist = 0.0
+    mean[a].withUnsafeBufferPointer { ma in
+      mean[b].withUnsafeBufferPointer { mb in
+        var j = 0
+        while j < d {
+          let t = ma[j] - mb[j]
+          dist += t * t
+          j += 1
+        }
+      }
+    }
+    let t = trace[a] + trace[b] + f * dist
+    let merged: Double
+    if l <= d || t == 0 {
+      merged = termValue(l, t, [])
+    } else {
+      if scratch.count != d * d { scratch = [Double](repeating: 0, count: d * d) }
+      scatter[a].withUnsafeBufferPointer { sa in
+        scatter[b].withUnsafeBufferPointer { sb in
+          mean[a].withUnsafeBufferPointer { ma in
+            mean[b].withUnsafeBufferPointer { mb in
+              scratch.withUnsafeMutableBufferPointer { w in
+                for r in 0..<d {
+                  let dr = f * (ma[r] - mb[r])
+                  for c in 0..<d {
+                    w[r * d + c] = sa[r * d + c] + sb[r * d + c] + dr * (ma[c] - mb[c])
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      merged = termValue(l, t, destroying: &scratch)
+    }
+    return merged - term[a] - term[b]
+  }
+
+  mutating func merge(_ a: Int, _ b: Int) {
+    let na = Double(count[a])
+    let nb = Double(count[b])
+    let f = na * nb / (na + nb)
+    var delta = [Double](repeating: 0, count: d)
+    for j in 0..<d { delta[j] = mean[a][j] - mean[b][j] }
+    var dist = 0.0
+    for j in 0..<d { dist += delta[j] * delta[j] }
+    for r in 0..<d {
+      for c in 0..<d { scatter[a][r * d + c] += scatter[b][r * d + c] + f * delta[r] * delta[c] }
+    }
+    for j in 0..<d { mean[a][j] = (na * mean[a][j] + nb * mean[b][j]) / (na + nb) }
+    trace[a] += trace[b] + f * dist
+    count[a] += count[b]
+    term[a] = termValue(count[a], trace[a], scatter[a])
+  }
+}

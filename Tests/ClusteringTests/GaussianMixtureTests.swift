@@ -1,0 +1,179 @@
+import Foundation
+import MatrixCore
+import Testing
+import _TestSupport
+
+@testable import Clustering
+
+@Suite("Gaussian mixtures (mclust)")
+struct GaussianMixtureTests {
+  init() { printBLASConfigurationOnce() }
+
+  static let datasets = ["blobs", "iris", "faithful"]
+
+  /// EM from mclust's own hierarchical partitions reproduces mclust's BIC table: this checks
+  /// the M- and E-steps, tolerances and parameter counts of every family.
+  @Test(arguments: datasets)
+  func emFromMclustPartitionsMatchesBICTable(dataset: String) throws {
+    let x = try References.data(dataset)
+    let table = try References.rows("mclust-bic.csv").filter { $0["dataset"] == dataset }
+    let hc = try References.rows("mclust-hc.csv").filter { $0["dataset"] == dataset }
+    for row in table {
+      let model = try #require(CovarianceModel(rawValue: row["model"] ?? ""))
+      let k = try #require(Int(row["G"] ?? ""))
+      let expected = Double(row["bic"] ?? "")
+      let labels: [Int]
+      if k == 1 {
+        labels = [Int](repeating: 0, count: x.rows)
+      } else {
+        labels = hc.filter { $0["G"] == "\(k)" }
+          .sorted { Int($0["row"] ?? "") ?? 0 < Int($1["row"] ?? "") ?? 0 }
+          .map { (Int($0["class"] ?? "") ?? 1) - 1 }
+      }
+      let result = Result {
+        try GaussianMixture(model: model, componentCount: k).fit(x, initialAssignments: labels)
+      }
+      switch (result, expected) {
+      case (.success(let fit), .some(let bic)):
+        #expect(
+          approximatelyEqual(fit.mclustBIC, bic, relativeTolerance: 1e-4),
+          "\(dataset) \(model) G=\(k): \(fit.mclustBIC) vs mclust \(bic)")
+        #expect(approximatelyEqual(fit.bic, -bic, relativeTolerance: 1e-4))
+        if let icl = Double(row["icl"] ?? "") {
+          #expect(
+            approximatelyEqual(fit.icl, icl, relativeTolerance: 1e-4),
+            "\(dataset) \(model) G=\(k): ICL \(fit.icl) vs mclust \(icl)")
+        }
+      case (.failure, .none):
+        break
+      case (.success(let fit), .none):
+        Issue.record("\(dataset) \(model) G=\(k): mclust NA, we fit BIC \(fit.mclustBIC)")
+      case (.failure(let error), .some(let bic)):
+        Issue.record("\(dataset) \(model) G=\(k): failed (\(error)), mclust \(bic)")
+      }
+    }
+  }
+
+  /// Our agglomeration reproduces mclust's `hc(VVV, use = "SVD")` partitions.
+  @Test(arguments: datasets)
+  func agglomerationMatchesMclust(dataset: String) throws {
+    let x = try References.data(dataset)
+    let tree = ModelBasedAgglomeration(ModelBasedAgglomeration.svdScaled(x), minimumGroups: 2)
+    for k in 2...6 {
+      let theirs = try References.labels("mclust-hc.csv", column: "class") {
+        $0["dataset"] == dataset && $0["G"] == "\(k)"
+      }
+      #expect(adjustedRandIndex(tree.partition(groups: k), theirs) == 1, "\(dataset) G=\(k)")
+    }
+  }
+
+  /// The whole grid as mclustBIC computes it (faithful: duplicated rows, mclust's tie order;
+  /// the other sets are covered by the two tests above, which together imply this one).
+  @Test(arguments: ["faithful"])
+  func gridMatchesMclustBIC(dataset: String) throws {
+    let x = try References.data(dataset)
+    let table = try References.rows("mclust-bic.csv").filter { $0["dataset"] == dataset }
+    var rng = SplitMix64(seed: 1)
+    let result = try MixtureModelSelection(componentCounts: Array(1...6)).fit(x, using: &rng)
+    #expect(result.entries.count == CovarianceModel.allCases.count * 6)
+    for e in result.entries {
+      let row = try #require(
+        table.first { $0["model"] == e.model.rawValue && $0["G"] == "\(e.componentCount)" })
+      if let bic = Double(row["bic"] ?? "") {
+        let ours = try #require(
+          e.fit, "\(dataset) \(e.model) G=\(e.componentCount): \(e.failure ?? "")")
+        #expect(
+          approximatelyEqual(ours.mclustBIC, bic, relativeTolerance: 1e-4),
+          "\(dataset) \(e.model) G=\(e.componentCount): \(ours.mclustBIC) vs \(bic)")
+      } else {
+        #expect(e.fit == nil && e.failure != nil, "\(dataset) \(e.model) G=\(e.componentCount)")
+      }
+    }
+    let best = try #require(
+      try References.rows("mclust-best.csv").first { $0["dataset"] == dataset })
+    #expect(result.best?.model.rawValue == best["model"])
+    #expect(result.best.map { "\($0.componentCount)" } == best["G"])
+    if let fit = result.best?.fit {
+      #expect("\(fit.parameterCount)" == best["df"])
+      #expect(
+        approximatelyEqual(
+          fit.logLikelihood, Double(best["loglik"] ?? "") ?? 0, relativeTolerance: 1e-6))
+    }
+  }
+
+  /// scikit-learn's best-of-10 full-covariance log-likelihood is not better than ours with a
+  /// few extra random starts.
+  @Test func notWorseThanScikitLearn() throws {
+    // iris only, to keep the suite fast in debug builds (the other sets take 4x longer).
+    let sk = try References.rows("sklearn.csv").filter {
+      $0["quantity"] == "gmm_full_loglik" && $0["dataset"] == "iris"
+    }
+    for row in sk {
+      let dataset = row["dataset"] ?? ""
+      let k = Int(row["k"] ?? "") ?? 0
+      let theirs = Double(row["value"] ?? "") ?? 0
+      let x = try References.data(dataset)
+      var rng = SplitMix64(seed: 5)
+      let result = try MixtureModelSelection(models: [.VVV], componentCounts: [k], randomStarts: 5)
+        .fit(x, using: &rng)
+      let ours = try #require(result.entries.first?.fit)
+      #expect(
+        ours.logLikelihood >= theirs - 1e-4 * abs(theirs),
+        "\(dataset) k=\(k): \(ours.logLikelihood) vs sklearn \(theirs)")
+    }
+  }
+
+  @Test func parameterCountsMatchMclust() {
+    // mclust nMclustParams for d = 4, G = 3.
+    let expected: [CovarianceModel: Int] = [
+      .EII: 15, .VII: 17, .EEI: 18, .VEI: 20, .EVI: 24, .VVI: 26, .EEE: 24, .VVV: 44,
+      .EEV: 36, .EVV: 42, .VEE: 26, .VEV: 38,
+    ]
+    for (m, p) in expected { #expect(m.parameterCount(components: 3, dimension: 4) == p, "\(m)") }
+  }
+
+  @Test func failedFitIsAnEntryNotNaN() throws {
+    // Two exact copies of three points: VVV with 3 components cannot be estimated.
+    let x = Matrix(rows: [
+      [0, 0], [1, 0], [0, 1], [0, 0], [1, 0], [0, 1], [5, 5], [6, 5], [5, 6],
+    ])
+    var rng = SplitMix64(seed: 1)
+    let result = try MixtureModelSelection(models: [.VVV, .EII], componentCounts: [1, 3])
+      .fit(x, using: &rng)
+    for e in result.entries {
+      if let f = e.fit {
+        #expect(f.logLikelihood.isFinite && f.mclustBIC.isFinite && f.icl.isFinite)
+      } else {
+        #expect(e.failure?.isEmpty == false)
+      }
+    }
+  }
+
+  @Test func threadsDoNotChangeResults() throws {
+    let x = try References.data("faithful")
+    var one = MixtureModelSelection(
+      models: [.VVV, .EEI], componentCounts: [1, 2, 3], randomStarts: 1)
+    var two = one
+    one.threadCount = 1
+    two.threadCount = 2
+    var a = SplitMix64(seed: 8)
+    var b = SplitMix64(seed: 8)
+    let r1 = try one.fit(x, using: &a)
+    let r2 = try two.fit(x, using: &b)
+    #expect(r1.entries.map { $0.fit?.logLikelihood } == r2.entries.map { $0.fit?.logLikelihood })
+    #expect(r1.entries.map { $0.fit?.posteriors } == r2.entries.map { $0.fit?.posteriors })
+    #expect(r1.entries.map(\.model) == r2.entries.map(\.model))
+  }
+
+  @Test func sameSeedBitIdentical() throws {
+    let x = try References.data("iris")
+    var a = SplitMix64(seed: 3)
+    var b = SplitMix64(seed: 3)
+    let s = MixtureModelSelection(
+      models: [.VVV, .VEI], componentCounts: [2, 3], subsetSize: 100, randomStarts: 1)
+    let r1 = try s.fit(x, using: &a)
+    let r2 = try s.fit(x, using: &b)
+    #expect(r1.entries.map { $0.fit?.logLikelihood } == r2.entries.map { $0.fit?.logLikelihood })
+    #expect(r1.entries.map { $0.fit?.posteriors } == r2.entries.map { $0.fit?.posteriors })
+  }
+}

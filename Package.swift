@@ -37,7 +37,8 @@ let package = Package(
     .target(name: "Mentoring"),
     .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
     .target(
-      name: "Report", dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels"]),
+      name: "Report",
+      dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels", "Clustering"]),
     .target(
       name: "LearningAnalytics",
       dependencies: [

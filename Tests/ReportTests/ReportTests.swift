@@ -75,6 +75,14 @@ struct ReportTests {
       #expect((fitted.lower?[w] ?? .nan) < (v ?? 0) && (v ?? 0) < (fitted.upper?[w] ?? .nan))
     }
     #expect(report.html.contains("<h2>Growth model</h2>"))
+    // Maturity profiles: three centres; the hub table counts every clustered school once.
+    let profiles = try #require(contents.charts.first { $0.id == "profiles" })
+    #expect(profiles.series.count == 3)
+    let sizes = profiles.series.compactMap { s in
+      Int(s.name.split(separator: "(").last?.split(separator: " ").first ?? "")
+    }
+    #expect(sizes.reduce(0, +) == 12)
+    #expect(report.html.contains("<h2>Maturity profiles</h2>"))
   }
 
   @Test func schoolReportWithMentoring() throws {

@@ -77,7 +77,7 @@ let package = Package(
       dependencies: ["Report", "Scoring", "Mentoring", "Simulation", "Ingest", "_TestSupport"]),
     .testTarget(
       name: "MixedModelsTests",
-      dependencies: ["MixedModels", "Ingest", "MatrixCore", "_TestSupport"]),
+      dependencies: ["MixedModels", "Ingest", "MatrixCore", "Simulation", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

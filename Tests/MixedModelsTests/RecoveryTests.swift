@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import MatrixCore
+import Simulation
 import Testing
 import _TestSupport
 
@@ -48,6 +49,29 @@ struct RecoveryTests {
       #expect(fit.remlCriterion?.isFinite == true, "seed \(seed)")
     }
     print("95% Wald interval coverage over 50 seeds: intercept \(covered[0]), slope \(covered[1])")
+    #expect(covered[0] >= 45, "intercept covered in \(covered[0]) of 50 seeds")
+    #expect(covered[1] >= 45, "slope covered in \(covered[1]) of 50 seeds")
+  }
+
+  /// The acceptance check on the project's simulator: `GrowthPanelSimulator`'s teacher-in-school
+  /// panels (random intercepts and slopes per school, teacher intercepts), 50 seeds.
+  @Test func simulatorPanelsCoverTheGeneratingValues() throws {
+    var simulator = GrowthPanelSimulator()
+    simulator.schoolCount = 30
+    simulator.teachersPerSchool = 3
+    simulator.waveCount = 4
+    simulator.teacherSD = 0.3
+    let model = LinearMixedModel(
+      formula: try ModelFormula("score ~ wave + (wave | school) + (1 | school:teacher)"))
+    let truth = [simulator.intercept, simulator.slope]
+    var covered = [0, 0]
+    for seed in 1...50 {
+      let fit = try model.fit(simulator.simulate(seed: UInt64(seed)))
+      for (k, e) in fit.fixedEffects.enumerated()
+      where abs(e.estimate - truth[k]) <= 1.96 * e.standardError {
+        covered[k] += 1
+      }
+    }
     #expect(covered[0] >= 45, "intercept covered in \(covered[0]) of 50 seeds")
     #expect(covered[1] >= 45, "slope covered in \(covered[1]) of 50 seeds")
   }

@@ -40,11 +40,20 @@ struct Growth: ParsableCommand {
   @Flag(help: "Fail (exit 1) on a singular fit or a convergence problem.")
   var strict = false
 
-  @OptionGroup var common: CommonOptions
+  @Option(help: "table, json or csv (tidy: one row per component, term and statistic).")
+  var format: AggregateOutputOptions.Format = .table
+
+  @Option(
+    name: .customLong("blas-threads"),
+    help: "Threads BLAS may use (default 1; raise only for single large dense operations).")
+  var blasThreads: Int?
 
   func validate() throws {
     for r in references where !r.contains("=") {
       throw ValidationError("--reference takes VAR=LEVEL, got '\(r)'.")
+    }
+    if let n = blasThreads, n < 1 {
+      throw ValidationError("--blas-threads must be at least 1, got \(n).")
     }
     if data == "-" && compare != nil {
       throw ValidationError("--compare needs a data file, not standard input.")
@@ -52,7 +61,7 @@ struct Growth: ParsableCommand {
   }
 
   func run() throws {
-    common.applyThreading()
+    BLASConfiguration.setThreadCount(blasThreads ?? 1)
     do {
       let parsed = try ModelFormula(formula)
       let other = try compare.map { try ModelFormula($0) }
@@ -78,10 +87,12 @@ struct Growth: ParsableCommand {
         test = try LikelihoodRatioTest(smaller: small, larger: model, data: table)
       }
       for d in fit.diagnostics { FileHandleOutput.standardError("lae: warning: \(d)") }
-      switch common.format {
+      switch format {
       case .table:
         print(fit.summary())
         if let test { print("\n" + GrowthOutput.lrtTable(test)) }
+      case .csv:
+        print(GrowthOutput.csv(fit, test: test), terminator: "")
       case .json:
         var inputs: [Provenance.InputFile] = []
         if data != "-" { inputs.append(try Provenance.InputFile(hashingFileAt: data)) }
@@ -104,6 +115,49 @@ struct Growth: ParsableCommand {
 /// The JSON body of `lae growth` (field names set by issue 7). NaN (a correlation of a term
 /// with zero variance) is written as null, never as a number.
 struct GrowthOutput: Encodable {
+  /// Tidy CSV: `component,group,term,statistic,value`, statistics named as in the JSON
+  /// (fixed effects, random-effect SDs, the residual SD, θ, the fit criteria, the LRT).
+  static func csv(_ fit: LinearMixedModel.Fit, test: LikelihoodRatioTest?) -> String {
+    var out = "component,group,term,statistic,value\n"
+    func row(
+      _ component: String, _ group: String, _ term: String, _ statistic: String, _ v: Double?
+    ) {
+      guard let v, v.isFinite else { return }
+      out +=
+        [component, csvField(group), csvField(term), statistic, "\(v)"].joined(separator: ",")
+        + "\n"
+    }
+    for e in fit.fixedEffects {
+      row("fixed", "", e.term, "estimate", e.estimate)
+      row("fixed", "", e.term, "stdError", e.standardError)
+      row("fixed", "", e.term, "tValue", e.tValue)
+    }
+    for r in fit.randomEffects {
+      for (term, sd) in zip(r.terms, r.standardDeviations) {
+        row("random", r.group, term, "sd", sd)
+      }
+      for i in r.terms.indices {
+        for j in r.terms.indices where j > i {
+          row("random", r.group, r.terms[i] + ":" + r.terms[j], "correlation", r.correlation[i][j])
+        }
+      }
+    }
+    row("residual", "", "", "sd", fit.residualStandardDeviation)
+    for (i, t) in fit.theta.enumerated() { row("theta", "", "\(i + 1)", "theta", t) }
+    row("fit", "", "", "nobs", Double(fit.observationCount))
+    row("fit", "", "", "logLikelihood", fit.logLikelihood)
+    row("fit", "", "", "remlCriterion", fit.remlCriterion)
+    row("fit", "", "", "deviance", fit.deviance)
+    row("fit", "", "", "aic", fit.aic)
+    row("fit", "", "", "bic", fit.bic)
+    if let test {
+      row("lrt", "", "", "chisq", test.chiSquare)
+      row("lrt", "", "", "df", Double(test.degreesOfFreedom))
+      row("lrt", "", "", "pValue", test.pValue)
+    }
+    return out
+  }
+
   struct Fixed: Encodable {
     let term: String
     let estimate: Double

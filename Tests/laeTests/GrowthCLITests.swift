@@ -39,6 +39,21 @@ struct GrowthCLITests {
     #expect(lrt["df"] as? Int == 2)
   }
 
+  @Test func tidyCSV() throws {
+    let run = try LAERun([
+      "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)",
+      "--format", "csv",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let lines = run.standardOutput.split(separator: "\n")
+    #expect(lines.first == "component,group,term,statistic,value")
+    let days = lines.first { $0.hasPrefix("fixed,,Days,estimate,") }
+    let estimate = days.flatMap { Double($0.split(separator: ",").last ?? "") }
+    #expect(estimate.map { abs($0 - 10.467285959595) < 1e-6 } == true)
+    #expect(lines.contains { $0.hasPrefix("random,Subject,Days,sd,") })
+    #expect(lines.contains { $0.hasPrefix("fit,,,remlCriterion,1743.628") })
+  }
+
   @Test func tablePrintsLikeLme4AndWarnsOnSingular() throws {
     let run = try LAERun([
       "growth", "--data", path("dyestuff2.csv"), "--formula", "Yield ~ 1 + (1 | Batch)",

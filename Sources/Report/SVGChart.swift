@@ -85,7 +85,7 @@ public struct BarChart: Sendable, Codable, Equatable {
     let groupHeight = Double(max(series.count, 1)) * bar + gap
     let top = 28.0
     let height = top + Double(categories.count) * groupHeight + 40
-    let width = labelWidth + plotWidth + 30
+    let width = max(labelWidth + plotWidth + 30, labelWidth + legendWidth(series.map(\.name)) + 10)
     let span = domain.upperBound - domain.lowerBound
     func x(_ v: Double) -> Double {
       labelWidth + plotWidth
@@ -144,6 +144,11 @@ func svgOpening(id: String, title: String, description: String, width: Double, h
     <desc id="\(escape(id))-desc">\(escape(description))</desc>
 
     """
+}
+
+/// The width a legend of these names takes.
+func legendWidth(_ names: [String]) -> Double {
+  names.reduce(0) { $0 + 24 + Double($1.count) * 7 }
 }
 
 /// A legend: a colour swatch and the name of each series, in palette order.
@@ -257,7 +262,7 @@ public struct LineChart: Sendable, Codable, Equatable {
     let plotWidth = 480.0
     let top = 34.0
     let plotHeight = 240.0
-    let width = left + plotWidth + 30
+    let width = max(left + plotWidth + 30, left + legendWidth(series.map(\.name)) + 10)
     let height = top + plotHeight + 44
     let span = domain.upperBound - domain.lowerBound
     func x(_ i: Int) -> Double {

@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
-APT_PACKAGES := libopenblas-dev liblapacke-dev libnlopt-dev
+APT_PACKAGES := libopenblas-dev liblapacke-dev libnlopt-dev libsimdjson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 # Tests and the demo run BLAS single-threaded (see README, "Threading").

@@ -21,6 +21,7 @@ let package = Package(
     .systemLibrary(
       name: "_CNLopt", pkgConfig: "nlopt",
       providers: [.apt(["libnlopt-dev"])]),
+    .target(name: "_CXAPI", linkerSettings: [.linkedLibrary("simdjson")]),
 
     // MARK: - Library modules
     .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
@@ -34,8 +35,13 @@ let package = Package(
         "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
+      name: "Activity",
+      dependencies: ["Ingest", "_CXAPI", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(
       name: "LearningAnalytics",
-      dependencies: ["MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting"]),
+      dependencies: [
+        "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "Activity",
+      ]),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -57,6 +63,7 @@ let package = Package(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
+    .testTarget(name: "ActivityTests", dependencies: ["Activity", "Ingest", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

@@ -17,7 +17,8 @@ struct LAE: ParsableCommand {
       """,
     version: EngineVersion.string,
     subcommands: [
-      Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self, Doctor.self,
+      Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self,
+      ActivityCommand.self, Doctor.self,
     ]
   )
 }

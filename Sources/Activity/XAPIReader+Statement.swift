@@ -2,13 +2,25 @@ import Glibc
 import Ingest
 import _CXAPI
 
-/// The owner of one simdjson parser.
+/// The owner of one simdjson parser and of the statement record it fills (on the heap, so
+/// that reading a field never copies the record).
 final class CXAPIParser {
   let pointer: OpaquePointer
+  let statement: UnsafeMutablePointer<cxapi_statement>
+  let fields: UnsafeMutablePointer<cxapi_field>
 
-  init() { pointer = cxapi_parser_create() }
+  init() {
+    pointer = cxapi_parser_create()
+    statement = .allocate(capacity: 1)
+    statement.initialize(to: cxapi_statement())
+    let offset = MemoryLayout<cxapi_statement>.offset(of: \cxapi_statement.fields) ?? 0
+    fields = (UnsafeMutableRawPointer(statement) + offset).assumingMemoryBound(to: cxapi_field.self)
+  }
 
-  deinit { cxapi_parser_destroy(pointer) }
+  deinit {
+    cxapi_parser_destroy(pointer)
+    statement.deallocate()
+  }
 }
 
 /// Reading state: the parser, the interners, the table being built and the report.
@@ -21,7 +33,6 @@ struct ReadState {
   var report: LogValidationReport
   var table = ActivityEventTable(source: .xapi)
   let parser = CXAPIParser()
-  var parsed = cxapi_statement()
 
   var identities = ByteInterner()
   var identityActor: [Int32] = []
@@ -57,9 +68,7 @@ struct ReadState {
   // MARK: - Fields
 
   @inline(__always) func field(_ id: cxapi_field_id) -> cxapi_field {
-    withUnsafeBytes(of: parsed.fields) { raw in
-      raw.bindMemory(to: cxapi_field.self)[Int(id.rawValue)]
-    }
+    parser.fields[Int(id.rawValue)]
   }
 
   @inline(__always) func type(_ id: cxapi_field_id) -> cxapi_type {
@@ -110,6 +119,23 @@ struct ReadState {
 
   // MARK: - One statement
 
+  static let required = [
+    (CXAPI_ACTOR, "actor"), (CXAPI_VERB, "verb"), (CXAPI_STATEMENT_OBJECT, "object"),
+  ]
+  static let actorIDs = [
+    CXAPI_ACTOR_MBOX, CXAPI_ACTOR_MBOX_SHA1SUM, CXAPI_ACTOR_OPENID, CXAPI_ACTOR_ACCOUNT,
+  ]
+  static let objectIDs = [
+    CXAPI_OBJECT_MBOX, CXAPI_OBJECT_MBOX_SHA1SUM, CXAPI_OBJECT_OPENID, CXAPI_OBJECT_ACCOUNT,
+  ]
+  static let times = [(CXAPI_TIMESTAMP, "timestamp"), (CXAPI_STORED, "stored")]
+  static let flags = [(CXAPI_RESULT_SUCCESS, "success"), (CXAPI_RESULT_COMPLETION, "completion")]
+  static let scores = [
+    (CXAPI_SCORE_SCALED, "scaled"), (CXAPI_SCORE_RAW, "raw"), (CXAPI_SCORE_MIN, "min"),
+    (CXAPI_SCORE_MAX, "max"),
+  ]
+  static let identifierNames = ["mbox", "mbox_sha1sum", "openid", "account"]
+
   mutating func statement(
     _ p: UnsafeBufferPointer<UInt8>, start s: Int, end e: Int, line l: Int, lineStart ls: Int
   ) {
@@ -119,20 +145,19 @@ struct ReadState {
     line = l
     lineStart = ls
     start = s
-    cxapi_parse(parser.pointer, p.baseAddress! + s, e - s, p.count - s, &parsed)
-    if parsed.status == 1 {
-      let reason = parsed.error.map { String(cString: $0) } ?? "malformed JSON"
+    cxapi_parse(parser.pointer, p.baseAddress! + s, e - s, p.count - s, parser.statement)
+    let status = parser.statement.pointee.status
+    if status == 1 {
+      let reason = parser.statement.pointee.error.map { String(cString: $0) } ?? "malformed JSON"
       statementBase = nil
       reject(.invalidJSON, [], "the statement is not valid JSON: \(reason)")
       return
     }
-    if parsed.status == 2 {
+    if status == 2 {
       reject(.notAnObject, [], "a statement must be a JSON object.")
       return
     }
-    for (id, key) in [
-      (CXAPI_ACTOR, "actor"), (CXAPI_VERB, "verb"), (CXAPI_STATEMENT_OBJECT, "object"),
-    ] {
+    for (id, key) in Self.required {
       let t = type(id)
       if t == CXAPI_ABSENT {
         reject(
@@ -263,11 +288,8 @@ struct ReadState {
   /// `scratch`. Returns nil after rejecting.
   mutating func agent(actor: Bool) -> AgentKind? {
     let p = actor ? "actor" : "object"
-    let ids: [cxapi_field_id] =
-      actor
-      ? [CXAPI_ACTOR_MBOX, CXAPI_ACTOR_MBOX_SHA1SUM, CXAPI_ACTOR_OPENID, CXAPI_ACTOR_ACCOUNT]
-      : [CXAPI_OBJECT_MBOX, CXAPI_OBJECT_MBOX_SHA1SUM, CXAPI_OBJECT_OPENID, CXAPI_OBJECT_ACCOUNT]
-    let names = ["mbox", "mbox_sha1sum", "openid", "account"]
+    let ids = actor ? Self.actorIDs : Self.objectIDs
+    let names = Self.identifierNames
     var isGroup = false
     if actor {
       switch type(CXAPI_ACTOR_OBJECTTYPE) {
@@ -288,8 +310,14 @@ struct ReadState {
     } else {
       isGroup = text(CXAPI_OBJECT_OBJECTTYPE) == "Group"
     }
-    let present = ids.indices.filter { type(ids[$0]) != CXAPI_ABSENT }
-    if present.count > 1 {
+    var presentCount = 0
+    var first = 0
+    for k in 0..<4 where type(ids[k]) != CXAPI_ABSENT {
+      if presentCount == 0 { first = k }
+      presentCount += 1
+    }
+    if presentCount > 1 {
+      let present = ids.indices.filter { type(ids[$0]) != CXAPI_ABSENT }
       reject(
         .identifier, [p],
         "'\(p)' has \(present.count) inverse functional identifiers ("
@@ -297,7 +325,7 @@ struct ReadState {
           + "); an Agent or Group needs exactly one of mbox, mbox_sha1sum, openid, account.")
       return nil
     }
-    if present.isEmpty {
+    if presentCount == 0 {
       if isGroup {
         let member = actor ? CXAPI_ACTOR_MEMBER : CXAPI_OBJECT_MEMBER
         guard type(member) == CXAPI_ARRAY, field(member).count > 0 else {
@@ -315,7 +343,7 @@ struct ReadState {
           + "mbox_sha1sum, openid, account.")
       return nil
     }
-    let k = present[0]
+    let k = first
     let f = field(ids[k])
     let b = bytes(f)
     let kindType = cxapi_type(UInt32(f.type))
@@ -485,7 +513,7 @@ struct ReadState {
 
   mutating func timestamp() -> Int64? {
     var time: Int64?
-    for (id, key) in [(CXAPI_TIMESTAMP, "timestamp"), (CXAPI_STORED, "stored")] {
+    for (id, key) in Self.times {
       let t = type(id)
       if t == CXAPI_ABSENT { continue }
       guard t == CXAPI_STRING else {
@@ -556,7 +584,7 @@ struct ReadState {
       reject(.wrongType, ["result", "duration"], "'result.duration' must be a string.")
       return nil
     }
-    for (id, key) in [(CXAPI_RESULT_SUCCESS, "success"), (CXAPI_RESULT_COMPLETION, "completion")] {
+    for (id, key) in Self.flags {
       switch type(id) {
       case CXAPI_ABSENT: break
       case CXAPI_BOOL:
@@ -574,10 +602,8 @@ struct ReadState {
       return nil
     }
     var values: [Double?] = []
-    for (id, key) in [
-      (CXAPI_SCORE_SCALED, "scaled"), (CXAPI_SCORE_RAW, "raw"), (CXAPI_SCORE_MIN, "min"),
-      (CXAPI_SCORE_MAX, "max"),
-    ] {
+    values.reserveCapacity(4)
+    for (id, key) in Self.scores {
       switch type(id) {
       case CXAPI_ABSENT: values.append(nil)
       case CXAPI_NUMBER: values.append(field(id).number)

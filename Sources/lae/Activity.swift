@@ -60,6 +60,12 @@ struct ActivityCommand: ParsableCommand {
   @Flag(help: "Fail (exit 1) when any statement or row is rejected.")
   var strict = false
 
+  @Flag(help: "Print reading and indicator times to standard error.")
+  var timing = false
+
+  @Option(help: .hidden)
+  var benchReplicate: Int = 1
+
   var keyFile: String? {
     pseudonymKeyFile
       ?? ProcessInfo.processInfo.environment["LAE_PSEUDONYM_KEY_FILE"].flatMap {
@@ -72,6 +78,7 @@ struct ActivityCommand: ParsableCommand {
     if let gapCap, gapCap < 0 { throw ValidationError("--gap-cap must be >= 0.") }
     guard adoptionDays >= 1 else { throw ValidationError("--adoption-days must be at least 1.") }
     guard maxErrors >= 1 else { throw ValidationError("--max-errors must be at least 1.") }
+    guard benchReplicate >= 1 else { throw ValidationError("--bench-replicate must be >= 1.") }
     if unkeyed && pseudonymKeyFile != nil {
       throw ValidationError("--unkeyed and --pseudonym-key-file exclude each other.")
     }
@@ -114,8 +121,10 @@ struct ActivityCommand: ParsableCommand {
         if !result.report.isClean { FileHandleOutput.standardError(result.report.text) }
         rosterValue = result.roster
       }
+      let readStart = Date()
       let log = try LogReader.read(
         logs, roster: rosterValue, pseudonymizer: pseudonymizer, maxErrors: maxErrors)
+      let readSeconds = Date().timeIntervalSince(readStart)
       for issue in log.report.issues {
         FileHandleOutput.standardError(
           "\(issue.file):\(issue.line):\(issue.column): warning: \(issue.message)")
@@ -130,7 +139,19 @@ struct ActivityCommand: ParsableCommand {
         sessionGap: Int64((sessionGap * 60).rounded()),
         maxGapCredit: gapCap.map { Int64(($0 * 60).rounded()) }, period: periodSetting,
         adoptionDays: adoptionDays)
-      let result = try indicators.compute(log.table, roster: rosterValue)
+      let table = benchReplicate > 1 ? log.table._replicated(benchReplicate) : log.table
+      let indicatorStart = Date()
+      let result = try indicators.compute(table, roster: rosterValue)
+      if timing {
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: logs)[.size] as? Int) ?? 0
+        let indicatorSeconds = Date().timeIntervalSince(indicatorStart)
+        FileHandleOutput.standardError(
+          String(
+            format: "timing: read %d statements (%.1f MB) into %d events in %.3f s = %.1f MB/s; "
+              + "indicators for %d events (%d rows) in %.3f s", log.report.read,
+            Double(bytes) / 1e6, log.table.count, readSeconds, Double(bytes) / readSeconds / 1e6,
+            table.count, result.rows.count, indicatorSeconds))
+      }
       switch format {
       case .json:
         var files = [try Provenance.InputFile(hashingFileAt: logs)]

@@ -157,8 +157,30 @@ public struct ActivityIndicators: Sendable {
         }
         k += 1
       }
-      if !sorted { order[start[a]..<start[a + 1]].sort { ts[Int($0)] < ts[Int($1)] } }
+      if !sorted {
+        var pairs = order[start[a]..<start[a + 1]].map { (ts[Int($0)], $0) }
+        pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        for (j, pair) in pairs.enumerated() { order[start[a] + j] = pair.1 }
+      }
     }
+    // Gather the columns into that order, one column at a time (independent loads overlap;
+    // the pass below then reads memory sequentially).
+    func gather<T>(_ column: [T]) -> [T] {
+      column.withUnsafeBufferPointer { c in
+        order.withUnsafeBufferPointer { o in
+          [T](unsafeUninitializedCapacity: n) { out, count in
+            for k in 0..<n { out.initializeElement(at: k, to: c[Int(o[k])]) }
+            count = n
+          }
+        }
+      }
+    }
+    let sortedTime = gather(ts)
+    let sortedTool = gather(table.tool)
+    let sortedVerb = gather(table.verb)
+    let sortedCompletion = gather(table.completion)
+    let sortedSuccess = gather(table.success)
+    let sortedScaled = gather(table.scaled)
     // MARK: Roster: schools, hubs, zones.
     var schoolOf: [String: Roster.School] = [:]
     var teachersInSchool: [String: Int] = [:]
@@ -188,12 +210,17 @@ public struct ActivityIndicators: Sendable {
         return Int(to - from + 1)
       }
     }
+    var labels: [Int64: String] = [:]
     func label(_ p: Int64) -> String {
+      if let l = labels[p] { return l }
+      let l: String
       switch period {
-      case .week: return Self.isoWeekLabel(p)
-      case .all: return "all"
-      case .waves: return "wave \(p + 1)"
+      case .week: l = Self.isoWeekLabel(p)
+      case .all: l = "all"
+      case .waves: l = "wave \(p + 1)"
       }
+      labels[p] = l
+      return l
     }
     // MARK: One pass per actor.
     struct Accumulator {
@@ -232,9 +259,20 @@ public struct ActivityIndicators: Sendable {
     var runID = 0
     var beforeFirstWave = 0
     var unmatched = 0
+    let periodKind: Int
+    switch period {
+    case .week: periodKind = 0
+    case .all: periodKind = 1
+    case .waves: periodKind = 2
+    }
     let gapMS = sessionGap * 1000
     let creditMS = credit * 1000
-    for a in 0..<actorCount where start[a] < start[a + 1] {
+    // Teacher rows come out ordered by unit (teacher id or pseudonym), then period.
+    let units = (0..<actorCount).map {
+      ($0 < table.actorTeacher.count ? table.actorTeacher[$0] : nil) ?? table.actors[$0]
+    }
+    let actorOrder = (0..<actorCount).sorted { units[$0] < units[$1] }
+    for a in actorOrder where start[a] < start[a + 1] {
       let schoolID = a < table.actorSchool.count ? table.actorSchool[a] : nil
       let school = schoolID.flatMap { schoolOf[$0] }
       if table.actorTeacher.isEmpty || table.actorTeacher[a] == nil { unmatched += 1 }
@@ -249,7 +287,7 @@ public struct ActivityIndicators: Sendable {
           unknownZones.insert(school.timeZone)
         }
       }
-      let unit = (a < table.actorTeacher.count ? table.actorTeacher[a] : nil) ?? table.actors[a]
+      let unit = units[a]
       var acc = Accumulator()
       var currentPeriod: Int64 = .min
       var lastDay: Int64 = .min
@@ -298,15 +336,14 @@ public struct ActivityIndicators: Sendable {
         runVerbs.removeAll(keepingCapacity: true)
       }
       for k in start[a]..<start[a + 1] {
-        let i = Int(order[k])
-        let t = ts[i]
+        let t = sortedTime[k]
         let local = t + (zone?.offset(at: t) ?? 0)
         let day = Self.floorDiv(local, 86_400_000)
         let p: Int64
-        switch period {
-        case .week: p = Self.week(ofDay: day)
-        case .all: p = 0
-        case .waves:
+        switch periodKind {
+        case 0: p = Self.week(ofDay: day)
+        case 1: p = 0
+        default:
           var w = -1
           while w + 1 < waveStarts.count && waveStarts[w + 1] <= t { w += 1 }
           if w < 0 {
@@ -340,29 +377,29 @@ public struct ActivityIndicators: Sendable {
             lastWeek = w
           }
         }
-        let tool = table.tool[i]
+        let tool = sortedTool[k]
         if tool >= 0 && toolStamp[Int(tool)] != runID {
           toolStamp[Int(tool)] = runID
           acc.tools += 1
           runTools.append(tool)
         }
-        let verb = table.verb[i]
+        let verb = sortedVerb[k]
         if verbStamp[Int(verb)] != runID {
           verbStamp[Int(verb)] = runID
           acc.verbs += 1
           runVerbs.append(verb)
         }
-        let c = table.completion[i]
+        let c = sortedCompletion[k]
         if c >= 0 {
           acc.completionKnown += 1
           acc.completed += Int(c)
         }
-        let s = table.success[i]
+        let s = sortedSuccess[k]
         if s >= 0 {
           acc.successKnown += 1
           acc.succeeded += Int(s)
         }
-        let sc = table.scaled[i]
+        let sc = sortedScaled[k]
         if !sc.isNaN {
           acc.scaledSum += sc
           acc.scaledCount += 1
@@ -409,11 +446,6 @@ public struct ActivityIndicators: Sendable {
         }
       }
     }
-    rows.sort { a, b in
-      a.level == b.level
-        ? (a.unit == b.unit ? a.period < b.period : a.unit < b.unit)
-        : Self.levelOrder(a.level) < Self.levelOrder(b.level)
-    }
     let periodName: String
     switch period {
     case .week: periodName = "week"
@@ -440,8 +472,6 @@ public struct ActivityIndicators: Sendable {
     let mp = (5 * doy + 2) / 153
     return yoe + era * 400 + (mp < 10 ? 0 : 1)
   }
-
-  static func levelOrder(_ l: Level) -> Int { l == .teacher ? 0 : l == .school ? 1 : 2 }
 
   static func rate(_ k: Int, _ n: Int) -> Double? { n > 0 ? Double(k) / Double(n) : nil }
 

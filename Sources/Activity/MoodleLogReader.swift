@@ -1,4 +1,5 @@
 import Ingest
+import _CXAPI
 
 /// Reads a Moodle standard log (`logstore_standard_log` exported as CSV) into an
 /// ``ActivityEventTable``.
@@ -161,7 +162,7 @@ public enum LogReader {
     _ path: String, roster: Roster? = nil, pseudonymizer: Pseudonymizer?, maxErrors: Int = 100,
     now: Int64? = nil
   ) throws(ActivityError) -> ActivityLog {
-    let bytes = try LogFile.bytes(path)
+    var bytes = try LogFile.bytes(path)
     var i = 0
     while i < bytes.count,
       bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13
@@ -176,7 +177,9 @@ public enum LogReader {
           .read(path, roster: roster)
       }
     }
+    let length = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))  // within capacity
     return try XAPIReader(pseudonymizer: pseudonymizer, maxErrors: maxErrors, now: now).read(
-      bytes: bytes, name: path, roster: roster)
+      padded: bytes, length: length, name: path, roster: roster)
   }
 }

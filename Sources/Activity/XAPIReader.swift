@@ -36,7 +36,10 @@ public struct XAPIReader: Sendable {
 
   /// Reads the file at `path` (`-` for standard input).
   public func read(_ path: String, roster: Roster? = nil) throws(ActivityError) -> ActivityLog {
-    try read(bytes: try LogFile.bytes(path), name: path, roster: roster)
+    var bytes = try LogFile.bytes(path)
+    let length = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))  // within capacity
+    return try read(padded: bytes, length: length, name: path, roster: roster)
   }
 
   /// Reads statements held in memory.
@@ -44,8 +47,14 @@ public struct XAPIReader: Sendable {
     -> ActivityLog
   {
     var buffer = bytes
-    let length = buffer.count
     buffer.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))
+    return try read(padded: buffer, length: bytes.count, name: name, roster: roster)
+  }
+
+  /// Reads the first `length` bytes of `buffer`, which holds `CXAPI_PADDING` more.
+  func read(padded buffer: [UInt8], length: Int, name: String, roster: Roster?)
+    throws(ActivityError) -> ActivityLog
+  {
     var state = ReadState(
       reader: self, name: name,
       now: now ?? LogFile.currentMilliseconds(), keep: pseudonymizer != nil)

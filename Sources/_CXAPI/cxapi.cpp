@@ -17,7 +17,7 @@ namespace {
 // Each field: its parent field (-1 for the statement) and its key.
 struct path {
   int parent;
-  const char *key;
+  std::string_view key;
 };
 
 const path paths[CXAPI_FIELD_COUNT] = {
@@ -103,6 +103,25 @@ void describe(dom::element e, cxapi_field &f) {
 
 } // namespace
 
+namespace {
+
+// Fills the fields whose parent is `parent` from one pass over `object`'s members (the first of
+// duplicate keys wins, as with simdjson's lookup), descending into fields that are objects.
+void fill(int parent, dom::object object, cxapi_statement *out) {
+  for (dom::key_value_pair member : object) {
+    for (int i = 0; i < CXAPI_FIELD_COUNT; i++) {
+      if (paths[i].parent != parent || member.key != paths[i].key) continue;
+      cxapi_field &f = out->fields[i];
+      if (f.type != CXAPI_ABSENT) break;
+      describe(member.value, f);
+      if (f.type == CXAPI_OBJECT) fill(i, dom::object(member.value.get_object().value_unsafe()), out);
+      break;
+    }
+  }
+}
+
+} // namespace
+
 extern "C" void cxapi_parse(cxapi_parser *p, const uint8_t *data, size_t length,
                             size_t capacity, cxapi_statement *out) {
   for (int i = 0; i < CXAPI_FIELD_COUNT; i++) {
@@ -122,19 +141,5 @@ extern "C" void cxapi_parse(cxapi_parser *p, const uint8_t *data, size_t length,
     return;
   }
   out->status = 0;
-  dom::element elements[CXAPI_FIELD_COUNT];
-  for (int i = 0; i < CXAPI_FIELD_COUNT; i++) {
-    const path &q = paths[i];
-    dom::element parent;
-    if (q.parent < 0) {
-      parent = root;
-    } else {
-      if (out->fields[q.parent].type != CXAPI_OBJECT) continue;
-      parent = elements[q.parent];
-    }
-    dom::element child;
-    if (dom::object(parent.get_object().value_unsafe())[q.key].get(child)) continue;
-    elements[i] = child;
-    describe(child, out->fields[i]);
-  }
+  fill(-1, dom::object(root.get_object().value_unsafe()), out);
 }

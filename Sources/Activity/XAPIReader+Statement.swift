@@ -265,10 +265,14 @@ struct ReadState {
     switch object {
     case .activity(let code): objectCode = code
     case .statement(let id):
+      // A reference's key starts with 0xFF, a byte no valid UTF-8 string (so no Activity id)
+      // holds: references never share a code, or a cached IRI verdict, with Activities.
       scratch.removeAll(keepingCapacity: true)
+      scratch.append(0xFF)
       scratch.append(contentsOf: Array(hexUUID(id).utf8))
-      objectCode = scratch.withUnsafeBufferPointer { objects.code(for: $0).code }
-      if objectOK.count < objects.count { objectOK.append(true) }
+      let (code, isNew) = scratch.withUnsafeBufferPointer { objects.code(for: $0) }
+      if isNew { objectOK.append(false) }
+      objectCode = code
     case .other: objectCode = -1
     }
     table.append(
@@ -677,7 +681,10 @@ struct ReadState {
     if keep {
       table.verbs = (0..<verbs.count).map { String(decoding: verbs.key(Int32($0)), as: UTF8.self) }
       table.objects = (0..<objects.count).map {
-        String(decoding: objects.key(Int32($0)), as: UTF8.self)
+        let key = objects.key(Int32($0))
+        return key.first == 0xFF
+          ? "statement:" + String(decoding: key.dropFirst(), as: UTF8.self)
+          : String(decoding: key, as: UTF8.self)
       }
       table.tools = (0..<tools.count).map { String(decoding: tools.key(Int32($0)), as: UTF8.self) }
       table.join(roster, pseudonymizer: pseudonymizer)

@@ -230,3 +230,21 @@ struct XAPIValidationTests {
     #expect(log.report.accepted == 1 && log.table.count == 0 && log.table.actors.isEmpty)
   }
 }
+
+@Suite("xAPI regressions")
+struct XAPIRegressionTests {
+  /// Found by the fuzzer: a StatementRef's UUID, once seen, made a later Activity whose id is
+  /// that UUID (not an IRI) pass when reading into the table but fail when validating only.
+  @Test func statementRefDoesNotWhitelistAnActivityID() throws {
+    let id = "6fbd600f-d17c-4c74-801a-2ec2e53231c9"
+    let lines = [
+      statement(actor, verb, #""object":{"objectType":"StatementRef","id":"\#(id)"}"#, time),
+      statement(actor, verb, #""object":{"id":"\#(id)"}"#, time),
+    ].joined(separator: "\n")
+    let kept = try read(lines)
+    let checked = try read(lines, keyed: false)
+    #expect(kept.report == checked.report)
+    #expect(kept.report.rejected == 1 && kept.table.count == 1)
+    #expect(kept.table.objects[Int(kept.table.object[0])] == "statement:\(id)")
+  }
+}

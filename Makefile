@@ -4,13 +4,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
-APT_PACKAGES := libopenblas-dev liblapacke-dev libnlopt-dev
+APT_PACKAGES := libopenblas-dev liblapacke-dev libnlopt-dev libsimdjson-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 # Tests and the demo run BLAS single-threaded (see README, "Threading").
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: deps build test demo bench bench-ci bench-compare bench-ingest bench-growth fuzz fuzz-ci lint docs clean
+.PHONY: deps build test demo bench bench-ci bench-compare bench-ingest bench-growth fuzz fuzz-ci fuzz-activity lint docs clean
 
 deps:
 	@missing=""; \
@@ -81,6 +81,24 @@ fuzz: $(FUZZER)
 	mkdir -p .build/fuzz/corpus && cp Tests/Fuzz/corpus/* .build/fuzz/corpus/
 	$(FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 .build/fuzz/corpus
 
+# libFuzzer over the full read-and-validate path of xAPI statements (simdjson, rules, voiding,
+# table, indicators). swift-crypto is swapped for Tests/Fuzz/PseudonymizerStub.swift.
+ACTIVITY_FUZZER := .build/fuzz/activity-fuzzer
+ACTIVITY_SOURCES := $(filter-out Sources/Activity/Pseudonymizer.swift,$(wildcard Sources/Activity/*.swift))
+$(ACTIVITY_FUZZER): Tests/Fuzz/ActivityFuzzer.swift Tests/Fuzz/PseudonymizerStub.swift $(ACTIVITY_SOURCES) $(wildcard Sources/Ingest/*.swift) Sources/_CXAPI/cxapi.cpp
+	mkdir -p .build/fuzz/cxapi
+	printf 'module _CXAPI {\n  header "%s/Sources/_CXAPI/include/cxapi.h"\n  export *\n}\n' "$(CURDIR)" > .build/fuzz/cxapi/module.modulemap
+	clang++ -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address -ISources/_CXAPI/include \
+	  -c Sources/_CXAPI/cxapi.cpp -o .build/fuzz/cxapi.o
+	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Ingest -I .build/fuzz/cxapi \
+	  Sources/Ingest/*.swift $(ACTIVITY_SOURCES) Tests/Fuzz/PseudonymizerStub.swift Tests/Fuzz/ActivityFuzzer.swift \
+	  .build/fuzz/cxapi.o -lsimdjson -lstdc++ -o $@ 2>&1 | grep -v "Cannot export local symbol\|ignoring import\|part of module" || true
+	test -x $@
+
+fuzz-activity: $(ACTIVITY_FUZZER)
+	mkdir -p .build/fuzz/xapi-corpus && cp Tests/Fuzz/xapi-corpus/* .build/fuzz/xapi-corpus/
+	$(ACTIVITY_FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 .build/fuzz/xapi-corpus
+
 # CI: a short fuzz run (30 s).
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=30
@@ -92,7 +110,7 @@ docs: deps
 	$(SWIFT) package --allow-writing-to-directory .docs generate-documentation \
 	  --enable-experimental-combined-documentation \
 	  --target MatrixCore --target Optimization --target Ingest --target Simulation --target Scoring --target Reporting \
-	  --target Mentoring --target Report --target MixedModels --target Clustering --output-path .docs
+	  --target Mentoring --target Report --target MixedModels --target Clustering --target Activity --output-path .docs
 
 clean:
 	rm -rf .build Benchmarks/.build .docs $(DEMO)

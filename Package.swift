@@ -21,6 +21,7 @@ let package = Package(
     .systemLibrary(
       name: "_CNLopt", pkgConfig: "nlopt",
       providers: [.apt(["libnlopt-dev"])]),
+    .target(name: "_CXAPI", linkerSettings: [.linkedLibrary("simdjson")]),
 
     // MARK: - Library modules
     .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
@@ -40,10 +41,13 @@ let package = Package(
       name: "Report",
       dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels", "Clustering"]),
     .target(
+      name: "Activity",
+      dependencies: ["Ingest", "_CXAPI", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(
       name: "LearningAnalytics",
       dependencies: [
         "MatrixCore", "Optimization", "Ingest", "Simulation", "Scoring", "Reporting", "Mentoring",
-        "Report", "MixedModels", "Clustering",
+        "Report", "MixedModels", "Clustering", "Activity",
       ]),
 
     // MARK: - Command-line tool
@@ -78,6 +82,7 @@ let package = Package(
     .testTarget(
       name: "MixedModelsTests",
       dependencies: ["MixedModels", "Ingest", "MatrixCore", "Simulation", "_TestSupport"]),
+    .testTarget(name: "ActivityTests", dependencies: ["Activity", "Ingest", "_TestSupport"]),
     .testTarget(name: "laeTests", dependencies: ["lae", "_TestSupport"]),
   ]
 )

@@ -1,3 +1,4 @@
+@_exported import Activity
 @_exported import Clustering
 @_exported import Ingest
 // The umbrella module: `import LearningAnalytics` gives every public module of the engine.

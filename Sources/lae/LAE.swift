@@ -18,7 +18,8 @@ struct LAE: ParsableCommand {
     version: EngineVersion.string,
     subcommands: [
       Validate.self, Simulate.self, Score.self, Merge.self, ReliabilityCommand.self,
-      ClusterCommand.self, Growth.self, Mentor.self, ReportCommand.self, Analyze.self, Doctor.self,
+      ClusterCommand.self, Growth.self, Mentor.self, ReportCommand.self, Analyze.self,
+      ActivityCommand.self, Doctor.self,
     ]
   )
 }

@@ -8,17 +8,21 @@ struct Validate: ParsableCommand {
     abstract: "Check survey responses against an instrument and a roster.",
     discussion: """
       Problems are printed as FILE:LINE:COLUMN: error: message, followed by rows read, \
-      accepted and rejected. Exits 1 when any row is rejected.
+      accepted and rejected. Exits 1 when any row is rejected. With --logs, checks xAPI \
+      statements or a Moodle log; it keeps nothing, so it needs no pseudonym key.
       """)
 
   @Option(
     help:
       "Instrument: a JSON file, or a bundled id (school-self-reflection, teacher-self-reflection, school-maturity-mirror)."
   )
-  var instrument: String
+  var instrument: String?
 
   @Option(help: "Responses CSV (long or wide layout); '-' reads standard input.")
-  var responses: String
+  var responses: String?
+
+  @Option(help: "Activity log: xAPI JSON Lines or JSON array, or a Moodle standard log CSV.")
+  var logs: String?
 
   @Option(help: "Roster CSV (schools with hubs, teachers).")
   var roster: String?
@@ -38,6 +42,11 @@ struct Validate: ParsableCommand {
   @OptionGroup var common: CommonOptions
 
   func validate() throws {
+    if logs == nil || instrument != nil || responses != nil {
+      guard instrument != nil, responses != nil else {
+        throw ValidationError("give --instrument and --responses, or --logs, or all three.")
+      }
+    }
     guard maxErrors >= 1 else { throw ValidationError("--max-errors must be at least 1.") }
     guard delimiter.count == 1, let c = delimiter.first, c.isASCII, c != "\"", c != "\n" else {
       throw ValidationError(
@@ -46,13 +55,34 @@ struct Validate: ParsableCommand {
   }
 
   struct Output: Encodable {
-    let instrument: String
+    let instrument: String?
     let reports: [ValidationReport]
+    let logReports: [LogValidationReport]?
   }
 
   func run() throws {
     common.applyThreading()
     do {
+      var logReports: [LogValidationReport] = []
+      if let logs {
+        logReports.append(
+          try LogReader.read(logs, pseudonymizer: nil, maxErrors: maxErrors).report)
+      }
+      guard let instrument, let responses else {
+        switch common.format {
+        case .table: print(logReports.map(\.text).joined(separator: "\n"))
+        case .json:
+          let files = try [logs].compactMap { $0 }.map {
+            try Provenance.InputFile(hashingFileAt: $0)
+          }
+          let document = ProvenancedDocument(
+            provenance: Provenance(commandLine: CommandLine.arguments, inputs: files),
+            body: Output(instrument: nil, reports: [], logReports: logReports))
+          print(try document.jsonString())
+        }
+        if logReports.contains(where: { !$0.isClean }) { throw ExitCode(1) }
+        return
+      }
       let definition = try Instrument.named(instrument)
       var reports: [ValidationReport] = []
       var rosterValue: Roster?
@@ -72,18 +102,23 @@ struct Validate: ParsableCommand {
       if responses != "-" { inputs.append(responses) }
       switch common.format {
       case .table:
-        print(reports.map(\.text).joined(separator: "\n"))
+        print((reports.map(\.text) + logReports.map(\.text)).joined(separator: "\n"))
       case .json:
+        if let logs { inputs.append(logs) }
         var files = try inputs.map { try Provenance.InputFile(hashingFileAt: $0) }
         if FileManager.default.fileExists(atPath: instrument) {
           files.insert(try Provenance.InputFile(hashingFileAt: instrument), at: 0)
         }
         let document = ProvenancedDocument(
           provenance: Provenance(commandLine: CommandLine.arguments, inputs: files),
-          body: Output(instrument: definition.id, reports: reports))
+          body: Output(
+            instrument: definition.id, reports: reports,
+            logReports: logs == nil ? nil : logReports))
         print(try document.jsonString())
       }
-      if reports.contains(where: { !$0.isClean }) { throw ExitCode(1) }
+      if reports.contains(where: { !$0.isClean }) || logReports.contains(where: { !$0.isClean }) {
+        throw ExitCode(1)
+      }
     } catch let exit as ExitCode {
       throw exit
     } catch {

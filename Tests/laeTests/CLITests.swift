@@ -113,10 +113,48 @@ struct CLITests {
                                 Markdown, JSON.
         analyze                 Run the whole analysis (validate, score, reliability, mentoring, report)
                                 into a folder.
+        activity                Activity indicators from xAPI or Moodle logs: sessions, time on task,
+                                adoption.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
 
         See 'lae help <subcommand>' for detailed help.
       """
     #expect(run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+  }
+}
+
+@Suite("lae activity", .serialized)
+struct ActivityCLITests {
+  static let logs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "Fixtures/logs")
+
+  func path(_ name: String) -> String { Self.logs.appendingPathComponent(name).path }
+
+  @Test func refusesWithoutAKey() throws {
+    let run = try LAERun(["activity", "--logs", path("statements.jsonl")])
+    #expect(run.status == 64)
+    #expect(run.standardError.contains("needs the programme's secret key"))
+  }
+
+  @Test func indicatorsAsCSV() throws {
+    let run = try LAERun([
+      "activity", "--logs", path("moodle.csv"), "--roster", path("roster.csv"),
+      "--pseudonym-key-file", path("test.key"), "--format", "csv",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(
+      run.standardOutput.contains("teacher,T001,S01,H1,2024-W10,1,1,2,1,1,0.25,2,2,1.000,,,,,30,30")
+    )
+    #expect(
+      run.standardError.contains("moodle.csv:6:50: warning: crud 'x' is not one of c, r, u, d."))
+  }
+
+  @Test func validateLogsNeedsNoKey() throws {
+    let run = try LAERun(["validate", "--logs", path("statements-array.json")])
+    #expect(run.status == 1)
+    #expect(
+      run.standardOutput.contains(
+        "statements-array.json:10:35: error: result.score.scaled 1.2 is outside [-1, 1]."))
   }
 }

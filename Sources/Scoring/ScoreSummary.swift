@@ -190,11 +190,33 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
     var respondents: [Int] = []
     var unitCell = [Int](repeating: 0, count: scores.count)
     var waveSeen = [Bool](repeating: false, count: codes.waves.count)
+    // Dense cell lookup by mixed-radix codes when the grid of possible cells is small (the
+    // usual school x group x wave); a hash table otherwise.
+    func cardinality(_ level: ScoreAggregation.Level) -> Int {
+      switch level {
+      case .school: return codes.schools.count
+      case .group: return codes.groups.count
+      case .wave: return codes.waves.count
+      case .hub: return codes.hubs.count + 1  // -1 (no hub) maps to the last slot
+      }
+    }
+    var gridSize = 1
+    for level in levelList where gridSize <= 1 << 24 {
+      gridSize *= Swift.max(1, cardinality(level))
+    }
+    let dense = gridSize <= Swift.max(1 << 22, 4 * scores.count)
+    var grid = [Int32](repeating: -1, count: dense ? gridSize : 0)
     for row in 0..<scores.count {
       waveSeen[Int(codes.wave[row])] = true
       var key = CodeKey()
+      var index = 0
       for (i, level) in levelList.enumerated() {
         let value = code(level, row)
+        if dense {
+          let v = value < 0 ? cardinality(level) - 1 : Int(value)
+          index = index * Swift.max(1, cardinality(level)) + v
+          continue
+        }
         switch i {
         case 0: key.a = value
         case 1: key.b = value
@@ -202,12 +224,13 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
         default: key.d = value
         }
       }
-      if let c = cellOf[key] {
+      let existing: Int? = dense ? (grid[index] >= 0 ? Int(grid[index]) : nil) : cellOf[key]
+      if let c = existing {
         unitCell[row] = c
         respondents[c] += 1
       } else {
         unitCell[row] = firstUnit.count
-        cellOf[key] = firstUnit.count
+        if dense { grid[index] = Int32(firstUnit.count) } else { cellOf[key] = firstUnit.count }
         firstUnit.append(row)
         respondents.append(1)
       }

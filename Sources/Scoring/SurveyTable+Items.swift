@@ -37,36 +37,100 @@ extension SurveyTable {
 extension SurveyTable {
   /// The response (school, wave, respondent) of every row, numbered by first appearance, and
   /// the first row of each response: the grouping that scoring and reliability share.
+  ///
+  /// A small open-addressing table keyed by the three integer codes (a multiplicative hash,
+  /// no SipHash): this runs once per answer row, tens of millions of times on a large file.
   func responseIndex() -> (ofRow: [Int], firstRow: [Int]) {
-    struct Key: Hashable {
-      let school: Int32
-      let wave: Int32
-      let respondent: Int32
-    }
-    var number: [Key: Int] = [:]
-    number.reserveCapacity(Swift.min(count, Swift.max(respondents.count, 1 << 10)))
+    var table = ResponseTable(capacity: Swift.min(count, Swift.max(respondents.count, 1 << 10)))
     var ofRow = [Int](repeating: 0, count: count)
     var firstRow: [Int] = []
-    var previous = Key(school: -1, wave: -1, respondent: -1)
+    var previous: (Int32, Int32, Int32) = (-1, -1, -1)
     var previousNumber = 0
-    for r in 0..<count {
-      let key = Key(school: school[r], wave: wave[r], respondent: respondent[r])
-      if key == previous {  // rows of one response usually follow each other
-        ofRow[r] = previousNumber
-        continue
-      }
-      previous = key
-      if let n = number[key] {
-        previousNumber = n
-        ofRow[r] = n
-      } else {
-        number[key] = firstRow.count
-        previousNumber = firstRow.count
-        ofRow[r] = firstRow.count
-        firstRow.append(r)
+    school.withUnsafeBufferPointer { schools in
+      wave.withUnsafeBufferPointer { waves in
+        respondent.withUnsafeBufferPointer { respondents in
+          ofRow.withUnsafeMutableBufferPointer { out in
+            for r in 0..<schools.count {
+              let key = (schools[r], waves[r], respondents[r])
+              if key == previous {  // rows of one response usually follow each other
+                out[r] = previousNumber
+                continue
+              }
+              previous = key
+              let n = table.number(key, next: firstRow.count)
+              if n == firstRow.count { firstRow.append(r) }
+              previousNumber = n
+              out[r] = n
+            }
+          }
+        }
       }
     }
     return (ofRow, firstRow)
+  }
+}
+
+/// Open addressing over (school, wave, respondent) codes → response number.
+struct ResponseTable {
+  private var schools: [Int32]
+  private var waves: [Int32]
+  private var respondents: [Int32]
+  private var numbers: [Int32]
+  private var mask: Int
+  private var used = 0
+
+  init(capacity: Int) {
+    var size = 16
+    while size < 2 * Swift.max(capacity, 1) { size <<= 1 }
+    schools = [Int32](repeating: 0, count: size)
+    waves = schools
+    respondents = schools
+    numbers = [Int32](repeating: -1, count: size)
+    mask = size - 1
+  }
+
+  @inline(__always)
+  static func hash(_ key: (Int32, Int32, Int32)) -> Int {
+    var h = UInt64(UInt32(bitPattern: key.0)) &* 0x9E37_79B9_7F4A_7C15
+    h ^= UInt64(UInt32(bitPattern: key.1)) &* 0xC2B2_AE3D_27D4_EB4F
+    h ^= UInt64(UInt32(bitPattern: key.2)) &* 0x1656_67B1_9E37_79F9
+    return Int(truncatingIfNeeded: h ^ (h >> 29))
+  }
+
+  /// The number of `key`; when new, it gets `next`.
+  mutating func number(_ key: (Int32, Int32, Int32), next: Int) -> Int {
+    var i = Self.hash(key) & mask
+    while numbers[i] >= 0 {
+      if schools[i] == key.0 && respondents[i] == key.2 && waves[i] == key.1 {
+        return Int(numbers[i])
+      }
+      i = (i + 1) & mask
+    }
+    schools[i] = key.0
+    waves[i] = key.1
+    respondents[i] = key.2
+    numbers[i] = Int32(next)
+    used += 1
+    if 2 * used > mask + 1 { grow() }
+    return next
+  }
+
+  private mutating func grow() {
+    let old = (schools, waves, respondents, numbers)
+    let size = (mask + 1) * 2
+    schools = [Int32](repeating: 0, count: size)
+    waves = schools
+    respondents = schools
+    numbers = [Int32](repeating: -1, count: size)
+    mask = size - 1
+    for j in 0..<old.3.count where old.3[j] >= 0 {
+      var i = Self.hash((old.0[j], old.1[j], old.2[j])) & mask
+      while numbers[i] >= 0 { i = (i + 1) & mask }
+      schools[i] = old.0[j]
+      waves[i] = old.1[j]
+      respondents[i] = old.2[j]
+      numbers[i] = old.3[j]
+    }
   }
 }
 

@@ -32,7 +32,6 @@ struct ProfileSection {
     self.areas = areas
     schools = complete
     hubs = complete.map { hubOf[$0] ?? "" }
-    _ = wave
   }
 
   /// Profile names, lowest mean centre first ("Profile 1" the least advanced).

@@ -85,9 +85,6 @@ struct Mentor: ParsableCommand {
       throw ValidationError("--min-gap must be a non-negative number.")
     }
     _ = try selection()
-    if groupColumn == nil && roster == nil && id == "school" {
-      // Resolved at run time: a `hub` column in the scores also works.
-    }
   }
 
   struct Output: Encodable {

@@ -18,7 +18,7 @@ import MatrixCore
 /// item dropped; raw r (item with the mean score, pairwise), std r `ΣᵢR/√ΣR`, r.cor (the same
 /// with `smc` on the diagonal), r.drop (item with the sum of the other items), mean, SD.
 ///
-/// - Complexity: O(*n k²*) for the covariances (BLAS), plus O(*k⁴*) for the item-dropped
+/// - Complexity: O(*n k²*) in one pass over the answers for the covariances, plus O(*k⁴*) for the item-dropped
 ///   statistics, negligible for the few items of an area.
 ///
 /// Edge cases: items with zero variance are excluded and listed in
@@ -54,37 +54,29 @@ public struct ReliabilityAnalysis: Sendable {
       x = Matrix(rows: complete.count, columns: source.columns) { i, j in source[complete[i], j] }
     }
     let n = x.rows
-    // Item variances (all available answers) to find zero-variance items: one pass per column
-    // over the column-major storage.
+    // One pass gathers item moments, pairwise covariances and correlations, and the total
+    // scores; items with zero variance are dropped and the pass repeated without them (the
+    // total score changes).
+    var pair = PairwiseMoments(x)
     var keep: [Int] = []
     var zeroVariance: [String] = []
-    var moments: [(count: Int, mean: Double, variance: Double)] = []
-    x.withUnsafeBufferPointer { p in
-      for j in 0..<x.columns {
-        let column = UnsafeBufferPointer(rebasing: p[(j * n)..<((j + 1) * n)])
-        let m = columnMoments(column)
-        if m.count > 1, m.variance > 0 {
-          keep.append(j)
-          moments.append(m)
-        } else {
-          zeroVariance.append(responses.items[j])
-        }
+    for j in 0..<x.columns {
+      if pair.itemCount[j] > 1 && !pair.isConstant[j] {
+        keep.append(j)
+      } else {
+        zeroVariance.append(responses.items[j])
       }
     }
     guard keep.count >= 2 else {
       throw ScoringError.tooFewItems(usable: keep.count, zeroVariance: zeroVariance)
     }
-    let data: Matrix
-    if keep.count == x.columns {
-      data = x
-    } else {
+    if keep.count < x.columns {
       var elements: [Double] = []
       elements.reserveCapacity(n * keep.count)
       for j in keep { elements.append(contentsOf: x.elements[(j * n)..<((j + 1) * n)]) }
-      data = Matrix(rows: n, columns: keep.count, columnMajor: elements)
+      pair = PairwiseMoments(Matrix(rows: n, columns: keep.count, columnMajor: elements))
     }
     let names = keep.map { responses.items[$0] }
-    let pair = PairwiseCovariance.compute(data, shifts: moments.map(\.mean))
     guard pair.pairCounts.elements.allSatisfy({ $0 >= 2 }) else {
       throw ScoringError.tooFewRespondents(n)
     }
@@ -92,27 +84,8 @@ public struct ReliabilityAnalysis: Sendable {
     let r = correlation(c)
     let k = keep.count
     let total = try AlphaCore(c: c, r: r)
-    // Total scores: mean of the answered items per respondent (column by column).
-    var scores = [Double](repeating: 0, count: n)
-    var answeredCount = [Double](repeating: 0, count: n)
-    data.withUnsafeBufferPointer { p in
-      scores.withUnsafeMutableBufferPointer { sp in
-        answeredCount.withUnsafeMutableBufferPointer { cp in
-          for j in 0..<k {
-            let base = j * n
-            for i in 0..<n {
-              let v = p[base + i]
-              if !v.isNaN {
-                sp[i] += v
-                cp[i] += 1
-              }
-            }
-          }
-          for i in 0..<n { sp[i] = cp[i] > 0 ? sp[i] / cp[i] : .nan }
-        }
-      }
-    }
-    let (_, meanScore, varianceScore) = scores.withUnsafeBufferPointer { columnMoments($0) }
+    let meanScore = pair.scoreMean
+    let varianceScore = pair.scoreVariance
     // Item statistics.
     let sumR = r.elements.reduce(0, +)
     let smcs = try squaredMultipleCorrelations(r)
@@ -123,18 +96,16 @@ public struct ReliabilityAnalysis: Sendable {
     let omega = OmegaPair(correlation: pair.correlation, items: names)
     var items: [Reliability.ItemStatistics] = []
     for j in 0..<k {
-      let (answered, itemMean, itemVariance) = moments[j]
+      let answered = pair.itemCount[j]
+      let itemMean = pair.itemMean[j]
+      let itemVariance = pair.itemVariance[j]
       let colR = (0..<k).reduce(0.0) { $0 + r[$1, j] }
       let colRC = (0..<k).reduce(0.0) { $0 + rc[$1, j] }
       let colC = (0..<k).reduce(0.0) { $0 + c[$1, j] }
       // Sum of C without row and column j.
       let vDrop = sumC - 2 * colC + c[j, j]
       let rDrop = (colC - c[j, j]) / (c[j, j] * vDrop).squareRoot()
-      let rawR = data.withUnsafeBufferPointer { p in
-        scores.withUnsafeBufferPointer { sp in
-          pairwiseCorrelation(UnsafeBufferPointer(rebasing: p[(j * n)..<((j + 1) * n)]), sp)
-        }
-      }
+      let rawR = pair.itemScoreCorrelation[j]
       let dropped: Reliability.AlphaIfDropped
       if k > 2 {
         let others = (0..<k).filter { $0 != j }
@@ -285,47 +256,4 @@ func median(_ xs: [Double]) -> Double {
   guard !xs.isEmpty else { return .nan }
   let s = xs.sorted()
   return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
-/// Count, mean and sample variance of the non-missing values (two passes).
-func columnMoments(_ p: UnsafeBufferPointer<Double>) -> (count: Int, mean: Double, variance: Double)
-{
-  var count = 0
-  var sum = 0.0
-  for v in p where !v.isNaN {
-    sum += v
-    count += 1
-  }
-  guard count > 0 else { return (0, .nan, .nan) }
-  let m = sum / Double(count)
-  var squares = 0.0
-  for v in p where !v.isNaN { squares += (v - m) * (v - m) }
-  return (count, m, count > 1 ? squares / Double(count - 1) : .nan)
-}
-
-/// Pearson correlation over the rows where both values are present (two passes).
-func pairwiseCorrelation(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>)
-  -> Double
-{
-  var n = 0.0
-  var sa = 0.0
-  var sb = 0.0
-  for i in 0..<a.count where !a[i].isNaN && !b[i].isNaN {
-    sa += a[i]
-    sb += b[i]
-    n += 1
-  }
-  let ma = sa / n
-  let mb = sb / n
-  var sxy = 0.0
-  var sxx = 0.0
-  var syy = 0.0
-  for i in 0..<a.count where !a[i].isNaN && !b[i].isNaN {
-    let dx = a[i] - ma
-    let dy = b[i] - mb
-    sxy += dx * dy
-    sxx += dx * dx
-    syy += dy * dy
-  }
-  return sxy / (sxx * syy).squareRoot()
 }

@@ -38,7 +38,8 @@ public struct AreaScorer: Sendable {
         itemsFor[itemArea[i]][g] += 1
       }
     }
-    let (responseOfRow, firstRows) = table.responseIndex()
+    let runs = table.responseRuns()
+    let firstRows = runs.firstRow
     let unitCodes = RespondentScores.UnitCodes(table: table, firstRows: firstRows)
     let unitCount = firstRows.count
     let areaCount = areas.count
@@ -58,8 +59,17 @@ public struct AreaScorer: Sendable {
         item.reverse ? range.lowerBound + range.upperBound - $0.score : $0.score
       }
     }
-    let optionOffsets = optionScores.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.count) }
-    let flatScores = Array(optionScores.joined())
+    // One lookup per answer: item x option → (area, score), area -1 for an item outside the
+    // areas or an option outside the scale.
+    let stride = (optionScores.map(\.count).max() ?? 0) + 1
+    var lookupArea = [Int32](repeating: -1, count: instrument.items.count * stride)
+    var lookupScore = [Double](repeating: 0, count: instrument.items.count * stride)
+    for (i, scores) in optionScores.enumerated() where itemArea[i] >= 0 {
+      for (o, score) in scores.enumerated() {
+        lookupArea[i * stride + o] = Int32(itemArea[i])
+        lookupScore[i * stride + o] = score
+      }
+    }
     let scheme = instrument.levelScheme
     // The median rule needs each respondent's item scores per area.
     var itemScores: [[Double]] =
@@ -68,25 +78,31 @@ public struct AreaScorer: Sendable {
     let collectItemScores = !itemScores.isEmpty
     table.value.withUnsafeBufferPointer { values in
       table.item.withUnsafeBufferPointer { itemCodes in
-        responseOfRow.withUnsafeBufferPointer { responses in
-          plainSums.withUnsafeMutableBufferPointer { sums in
-            counts.withUnsafeMutableBufferPointer { n in
-              for r in 0..<values.count {
-                let v = Int(values[r])
-                guard v >= 0 else { continue }
-                let item = Int(itemCodes[r])
-                let a = itemArea[item]
-                let option = optionOffsets[item] + v
-                guard a >= 0, option < optionOffsets[item + 1] else { continue }
-                let s = flatScores[option]
-                let cell = responses[r] * areaCount + a
-                sums[cell] += s
-                n[cell] += 1
-                if weighted {
-                  weightedSums[cell] += weights[item] * s
-                  weightSums[cell] += weights[item]
+        lookupArea.withUnsafeBufferPointer { lookupArea in
+          lookupScore.withUnsafeBufferPointer { lookupScore in
+            plainSums.withUnsafeMutableBufferPointer { sums in
+              counts.withUnsafeMutableBufferPointer { n in
+                runs.forEachRun { response, rows in
+                  let base = response &* areaCount
+                  for r in rows {
+                    let v = Int(values[r])
+                    guard v >= 0, v < stride else { continue }
+                    let item = Int(itemCodes[r])
+                    let index = item &* stride &+ v
+                    guard index < lookupArea.count else { continue }
+                    let a = Int(lookupArea[index])
+                    guard a >= 0 else { continue }
+                    let s = lookupScore[index]
+                    let cell = base &+ a
+                    sums[cell] += s
+                    n[cell] &+= 1
+                    if weighted {
+                      weightedSums[cell] += weights[item] * s
+                      weightSums[cell] += weights[item]
+                    }
+                    if collectItemScores { itemScores[cell].append(s) }
+                  }
                 }
-                if collectItemScores { itemScores[cell].append(s) }
               }
             }
           }

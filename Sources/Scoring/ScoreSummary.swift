@@ -245,77 +245,103 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
         (0...max(1, Int(scores.validItemCounts.max() ?? 1))).map { c in c == 0 ? 0 : Int64(l / c) }
       }
       ?? []
-    // One accumulator per cell x area, contiguous (a response's areas are neighbours).
-    struct Slot {
-      var n = 0
-      var answerCount = 0
-      var belowMinimum = 0
-      var sum: Int128 = 0
-      var squares: Int128 = 0
-      var answerTotal: Int128 = 0
-    }
-    var accumulators = [Slot](repeating: Slot(), count: slots)
+    // One accumulator per cell x area, contiguous (a response's areas are neighbours), as
+    // small as the data allow: cells are visited in the responses' order, often at random,
+    // so the bytes touched per response decide the speed. 64-bit sums when no sum can
+    // overflow them, else 128-bit.
     var scoreCounts = [[Double: Int]](repeating: [:], count: exact ? 0 : slots)
     var answerSumCounts = scoreCounts
-    var levelCounts = [Int](repeating: 0, count: slots * levelCount)
+    var levelCounts = [Int32](repeating: 0, count: slots * levelCount)
     let hasLevels = levelCount > 0 && !scores.levelIndices.isEmpty
-    scores.values.withUnsafeBufferPointer { values in
-      accumulators.withUnsafeMutableBufferPointer { acc in
-        for row in 0..<scores.count {
-          let base = unitCell[row] * areaCount
-          for a in 0..<areaCount {
-            let slot = base + a
-            let index = row * areaCount + a
-            let answers = Int(scores.validItemCounts[index])
-            let answerSum = scores.answerSumValues[index]
-            if answers > 0 {
-              acc[slot].answerCount += answers
-              if exact {
-                acc[slot].answerTotal += Int128(Int64(answerSum))
-              } else {
-                answerSumCounts[slot][answerSum, default: 0] += 1
+    func accumulate<T: FixedWidthInteger & SignedInteger>(_: T.Type) -> [SummarySlot<T>] {
+      var accumulators = [SummarySlot<T>](repeating: SummarySlot<T>(), count: slots)
+      scores.values.withUnsafeBufferPointer { values in
+        scores.validItemCounts.withUnsafeBufferPointer { validItemCounts in
+          scores.answerSumValues.withUnsafeBufferPointer { answerSums in
+            scores.belowMinimumFlags.withUnsafeBufferPointer { belowFlags in
+              scores.levelIndices.withUnsafeBufferPointer { levelIndices in
+                unitCell.withUnsafeBufferPointer { unitCell in
+                  multipliers.withUnsafeBufferPointer { multipliers in
+                    levelCounts.withUnsafeMutableBufferPointer { levelCounts in
+                      accumulators.withUnsafeMutableBufferPointer { acc in
+                        let units = scores.count
+                        for row in 0..<units {
+                          let base = unitCell[row] &* areaCount
+                          for a in 0..<areaCount {
+                            let slot = base &+ a
+                            let index = row &* areaCount &+ a
+                            let answers = Int(validItemCounts[index])
+                            let answerSum = answerSums[index]
+                            if answers > 0 {
+                              acc[slot].answerCount &+= T(answers)
+                              if exact {
+                                acc[slot].answerTotal &+= T(Int64(answerSum))
+                              } else {
+                                answerSumCounts[slot][answerSum, default: 0] += 1
+                              }
+                            }
+                            let v = values[a &* units &+ row]
+                            if v.isNaN {
+                              if belowFlags[index] { acc[slot].belowMinimum &+= 1 }
+                              continue
+                            }
+                            acc[slot].n &+= 1
+                            if exact {
+                              let q = T(Int64(answerSum) &* multipliers[answers])
+                              acc[slot].sum &+= q
+                              acc[slot].squares &+= q &* q
+                            } else {
+                              scoreCounts[slot][v, default: 0] += 1
+                            }
+                            if hasLevels {
+                              let level = levelIndices[index]
+                              if level >= 0 { levelCounts[slot &* levelCount &+ Int(level)] &+= 1 }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
               }
-            }
-            let v = values[a * scores.count + row]
-            if v.isNaN {
-              if scores.belowMinimumFlags[index] { acc[slot].belowMinimum += 1 }
-              continue
-            }
-            acc[slot].n += 1
-            if exact {
-              let q = Int128(Int64(answerSum) * multipliers[answers])
-              acc[slot].sum += q
-              acc[slot].squares += q * q
-            } else {
-              scoreCounts[slot][v, default: 0] += 1
-            }
-            if hasLevels {
-              let level = scores.levelIndices[index]
-              if level >= 0 { levelCounts[slot * levelCount + Int(level)] += 1 }
             }
           }
         }
       }
+      return accumulators
     }
+    // Largest |q| = |score|·L; Int64 holds every sum when n·q² stays below 2⁶².
+    let largestQ = Double(multipliers.max() ?? 0) * (scores.answerSumValues.lazy.map(abs).max() ?? 0)
+    let fitsInt64 = largestQ * largestQ * Double(Swift.max(1, scores.count)) < 0x1p62
+    let accumulators: [SummarySlot<Int128>] =
+      fitsInt64
+      ? accumulate(Int64.self).map {
+        SummarySlot(
+          sum: Int128($0.sum), squares: Int128($0.squares), answerTotal: Int128($0.answerTotal),
+          answerCount: Int128($0.answerCount), n: $0.n, belowMinimum: $0.belowMinimum)
+      } : accumulate(Int128.self)
     // Item answers: per cell x item, the counts of each option then NA, PNS, skipped.
     var itemTallies: [[ItemTally]] = Array(repeating: [], count: keys.count)
     if let table {
-      let (responseOfRow, _) = table.responseIndex()
+      let runs = table.responseRuns()
       let items = table.instrument.items
       let optionCounts = items.map { table.instrument.scale($0.scale)?.options.count ?? 0 }
       let stride = (optionCounts.max() ?? 0) + 3
       var counts = [Int](repeating: 0, count: keys.count * items.count * stride)
       table.value.withUnsafeBufferPointer { values in
         table.item.withUnsafeBufferPointer { itemCodes in
-          for r in 0..<values.count {
-            let item = Int(itemCodes[r])
-            let base = (unitCell[responseOfRow[r]] * items.count + item) * stride
-            let v = Int(values[r])
-            switch Int16(v) {
-            case SurveyTable.Value.notApplicable: counts[base + stride - 3] += 1
-            case SurveyTable.Value.preferNotToSay: counts[base + stride - 2] += 1
-            case SurveyTable.Value.skipped: counts[base + stride - 1] += 1
-            default: if v >= 0 && v < optionCounts[item] { counts[base + v] += 1 }
+          runs.forEachRun { response, rows in
+            let cellBase = unitCell[response] * items.count
+            for r in rows {
+              let item = Int(itemCodes[r])
+              let base = (cellBase + item) * stride
+              let v = Int(values[r])
+              switch Int16(v) {
+              case SurveyTable.Value.notApplicable: counts[base + stride - 3] += 1
+              case SurveyTable.Value.preferNotToSay: counts[base + stride - 2] += 1
+              case SurveyTable.Value.skipped: counts[base + stride - 1] += 1
+              default: if v >= 0 && v < optionCounts[item] { counts[base + v] += 1 }
+              }
             }
           }
         }
@@ -349,11 +375,13 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
             let slot = c * areaCount + a
             let t = accumulators[slot]
             return AreaTally(
-              n: t.n, sum: exact ? ExactInteger(t.sum) : nil,
+              n: Int(t.n), sum: exact ? ExactInteger(t.sum) : nil,
               sumOfSquares: exact ? ExactInteger(t.squares) : nil,
-              scores: exact ? nil : sorted(scoreCounts[slot]), belowMinimum: t.belowMinimum,
-              levelCounts: Array(levelCounts[(slot * levelCount)..<((slot + 1) * levelCount)]),
-              answerCount: t.answerCount,
+              scores: exact ? nil : sorted(scoreCounts[slot]), belowMinimum: Int(t.belowMinimum),
+              levelCounts: levelCounts[(slot * levelCount)..<((slot + 1) * levelCount)].map {
+                Int($0)
+              },
+              answerCount: Int(t.answerCount),
               answerTotal: exact ? ExactInteger(t.answerTotal) : nil,
               answerSums: exact ? nil : sorted(answerSumCounts[slot]))
           },
@@ -476,4 +504,14 @@ public struct ScoreSummary: Sendable, Codable, Equatable {
     }
     return waves.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
   }
+}
+
+/// Running sums of one cell and area while summarising (see ``ScoreSummary``).
+struct SummarySlot<T: FixedWidthInteger & SignedInteger> {
+  var sum: T = 0
+  var squares: T = 0
+  var answerTotal: T = 0
+  var answerCount: T = 0
+  var n: Int32 = 0
+  var belowMinimum: Int32 = 0
 }

@@ -15,58 +15,122 @@ extension SurveyTable {
       if let i = itemIndex[code] { column[i] = j }
     }
     let groupIndex = groupID.flatMap { g in instrument.groups.firstIndex { $0.id == g } }
-    let (responseOfRow, firstRows) = responseIndex()
-    var rowOfResponse = [Int](repeating: -1, count: firstRows.count)
-    var rows: [[Double]] = []
-    for r in 0..<count {
-      let j = column[Int(item[r])]
-      guard j >= 0, let s = score(at: r) else { continue }
-      if let g = groupIndex, Int(group[r]) != g { continue }
-      let response = responseOfRow[r]
-      if rowOfResponse[response] < 0 {
-        rowOfResponse[response] = rows.count
-        rows.append([Double](repeating: .nan, count: codes.count))
+    let runs = responseRuns()
+    // Each item's score per option index, after reverse keying; NaN past the scale.
+    let optionScores: [[Double]] = instrument.items.map { item in
+      guard let scale = instrument.scale(item.scale) else { return [] }
+      let range = scale.scoreRange
+      return scale.options.map {
+        item.reverse ? range.lowerBound + range.upperBound - $0.score : $0.score
       }
-      rows[rowOfResponse[response]][j] = s
     }
-    let matrix = Matrix(rows: rows.count, columns: codes.count) { i, j in rows[i][j] }
-    return ItemResponses(items: codes, values: matrix)
-  }
-}
-
-extension SurveyTable {
-  /// The response (school, wave, respondent) of every row, numbered by first appearance, and
-  /// the first row of each response: the grouping that scoring and reliability share.
-  ///
-  /// A small open-addressing table keyed by the three integer codes (a multiplicative hash,
-  /// no SipHash): this runs once per answer row, tens of millions of times on a large file.
-  func responseIndex() -> (ofRow: [Int], firstRow: [Int]) {
-    var table = ResponseTable(capacity: Swift.min(count, Swift.max(respondents.count, 1 << 10)))
-    var ofRow = [Int](repeating: 0, count: count)
-    var firstRow: [Int] = []
-    var previous: (Int32, Int32, Int32) = (-1, -1, -1)
-    var previousNumber = 0
-    school.withUnsafeBufferPointer { schools in
-      wave.withUnsafeBufferPointer { waves in
-        respondent.withUnsafeBufferPointer { respondents in
-          ofRow.withUnsafeMutableBufferPointer { out in
-            for r in 0..<schools.count {
-              let key = (schools[r], waves[r], respondents[r])
-              if key == previous {  // rows of one response usually follow each other
-                out[r] = previousNumber
-                continue
-              }
-              previous = key
-              let n = table.number(key, next: firstRow.count)
-              if n == firstRow.count { firstRow.append(r) }
-              previousNumber = n
-              out[r] = n
+    var rowOfResponse = [Int32](repeating: -1, count: runs.responseCount)
+    var rowCount = 0
+    // Row-major respondents x items while gathering; transposed once at the end.
+    var gathered: [Double] = []
+    let width = codes.count
+    value.withUnsafeBufferPointer { values in
+      item.withUnsafeBufferPointer { items in
+        runs.forEachRun { response, rows in
+          for r in rows {
+            let v = Int(values[r])
+            guard v >= 0 else { continue }
+            let it = Int(items[r])
+            let j = column[it]
+            guard j >= 0, v < optionScores[it].count else { continue }
+            if let g = groupIndex, Int(group[r]) != g { continue }
+            if rowOfResponse[response] < 0 {
+              rowOfResponse[response] = Int32(rowCount)
+              rowCount += 1
+              gathered.append(contentsOf: repeatElement(Double.nan, count: width))
             }
+            gathered[Int(rowOfResponse[response]) * width + j] = optionScores[it][v]
           }
         }
       }
     }
-    return (ofRow, firstRow)
+    let matrix = Matrix(rows: rowCount, columns: width) { i, j in gathered[i * width + j] }
+    return ItemResponses(items: codes, values: matrix)
+  }
+}
+
+/// The rows of a survey table grouped by response (school, wave, respondent), responses
+/// numbered by first appearance: the grouping that scoring and reliability share.
+///
+/// Rows of one response usually follow each other (always in a wide file, usually in a long
+/// one), so the grouping is stored as runs of consecutive rows, not a number per row: a wide
+/// table of a million responses has a million runs, not forty million entries.
+struct ResponseRuns {
+  /// Rows `starts[i]..<starts[i + 1]` belong to response `responses[i]`; `starts` ends with
+  /// the row count.
+  var starts: [Int] = [0]
+  /// Response number of each run.
+  var responses: [Int32] = []
+  /// First row of each response.
+  var firstRow: [Int] = []
+
+  /// Number of runs.
+  var runCount: Int { responses.count }
+  /// Number of responses.
+  var responseCount: Int { firstRow.count }
+
+  /// Calls `body(response, rows)` for each run, in row order.
+  @inline(__always)
+  func forEachRun(_ body: (Int, Range<Int>) -> Void) {
+    starts.withUnsafeBufferPointer { starts in
+      responses.withUnsafeBufferPointer { responses in
+        for i in 0..<responses.count { body(Int(responses[i]), starts[i]..<starts[i &+ 1]) }
+      }
+    }
+  }
+}
+
+extension SurveyTable {
+  /// The rows grouped by response (see ``ResponseRuns``).
+  ///
+  /// A response's number is found by its respondent code first (a direct table, read in
+  /// order on typical files: respondent codes are numbered by first appearance too), and
+  /// only when two responses share a respondent code (the same id in two schools or waves)
+  /// by an open-addressing table keyed by the three integer codes.
+  func responseRuns() -> ResponseRuns {
+    var runs = ResponseRuns()
+    runs.responses.reserveCapacity(Swift.min(count, respondents.count + 16))
+    runs.starts.reserveCapacity(Swift.min(count, respondents.count + 16) + 1)
+    var bySchool = [Int32](repeating: 0, count: respondents.count)
+    var byWave = [Int32](repeating: 0, count: respondents.count)
+    var byNumber = [Int32](repeating: -1, count: respondents.count)
+    var overflow: ResponseTable?
+    var previous: (Int32, Int32, Int32) = (-1, -1, -1)
+    school.withUnsafeBufferPointer { schools in
+      wave.withUnsafeBufferPointer { waves in
+        respondent.withUnsafeBufferPointer { respondents in
+          for r in 0..<schools.count {
+            let key = (schools[r], waves[r], respondents[r])
+            if key == previous { continue }  // the run goes on
+            previous = key
+            let c = Int(key.2)
+            let number: Int
+            if byNumber[c] < 0 {
+              number = runs.firstRow.count
+              byNumber[c] = Int32(number)
+              bySchool[c] = key.0
+              byWave[c] = key.1
+            } else if bySchool[c] == key.0 && byWave[c] == key.1 {
+              number = Int(byNumber[c])
+            } else {
+              if overflow == nil { overflow = ResponseTable(capacity: 1 << 10) }
+              number = overflow!.number(key, next: runs.firstRow.count)
+            }
+            if number == runs.firstRow.count { runs.firstRow.append(r) }
+            if r > 0 { runs.starts.append(r) }
+            runs.responses.append(Int32(number))
+          }
+        }
+      }
+    }
+    runs.starts.append(count)
+    if count == 0 { runs.starts = [0] }
+    return runs
   }
 }
 

@@ -84,6 +84,11 @@ public struct AreaScorer: Sendable {
               counts.withUnsafeMutableBufferPointer { n in
                 runs.forEachRun { response, rows in
                   let base = response &* areaCount
+                  // A response's answers to one area usually follow each other: sum them in
+                  // registers and store once per stretch.
+                  var current = -1
+                  var stretchSum = 0.0
+                  var stretchCount: Int32 = 0
                   for r in rows {
                     let v = Int(values[r])
                     guard v >= 0, v < stride else { continue }
@@ -93,14 +98,26 @@ public struct AreaScorer: Sendable {
                     let a = Int(lookupArea[index])
                     guard a >= 0 else { continue }
                     let s = lookupScore[index]
-                    let cell = base &+ a
-                    sums[cell] += s
-                    n[cell] &+= 1
-                    if weighted {
-                      weightedSums[cell] += weights[item] * s
-                      weightSums[cell] += weights[item]
+                    if a != current {
+                      if current >= 0 {
+                        sums[base &+ current] += stretchSum
+                        n[base &+ current] &+= stretchCount
+                      }
+                      current = a
+                      stretchSum = 0
+                      stretchCount = 0
                     }
-                    if collectItemScores { itemScores[cell].append(s) }
+                    stretchSum += s
+                    stretchCount &+= 1
+                    if weighted {
+                      weightedSums[base &+ a] += weights[item] * s
+                      weightSums[base &+ a] += weights[item]
+                    }
+                    if collectItemScores { itemScores[base &+ a].append(s) }
+                  }
+                  if current >= 0 {
+                    sums[base &+ current] += stretchSum
+                    n[base &+ current] &+= stretchCount
                   }
                 }
               }
@@ -109,41 +126,61 @@ public struct AreaScorer: Sendable {
         }
       }
     }
-    var values = Matrix(rows: unitCount, columns: areas.count, repeating: .nan)
+    // Scores, levels and "below the minimum" flags per response and area. The minimum and
+    // whether the area is asked depend only on the group: precomputed per group x area.
+    let groupCount = instrument.groups.count
+    var neededFor = [Int32](repeating: -1, count: groupCount * areaCount)  // -1: not asked
+    for g in 0..<groupCount {
+      for a in 0..<areaCount where itemsFor[a][g] > 0 {
+        neededFor[g * areaCount + a] = Int32(Swift.max(1, minimumValidItems ?? (itemsFor[a][g] + 1) / 2))
+      }
+    }
+    var scoreElements = [Double](repeating: .nan, count: unitCount * areaCount)  // column-major
     let levelMinima = scheme?.levels.map(\.minimum) ?? []
-    var belowMinimum = [Int](repeating: 0, count: areas.count)
-    var levelIndices = [Int8](repeating: -1, count: scheme == nil ? 0 : unitCount * areas.count)
-    var below = [Bool](repeating: false, count: unitCount * areas.count)
-    for row in 0..<unitCount {
-      let g = Int(table.group[firstRows[row]])
-      for a in 0..<areas.count {
-        let asked = itemsFor[a][g]
-        guard asked > 0 else { continue }  // the area is not asked of this group
-        let needed = minimumValidItems ?? (asked + 1) / 2
-        let cell = row * areaCount + a
-        if Int(counts[cell]) >= max(1, needed) {
-          let value =
-            weighted
-            ? weightedSums[cell] / weightSums[cell] : plainSums[cell] / Double(counts[cell])
-          values[row, a] = value
-          if let scheme {
-            let basis: Double
-            switch scheme.rule {
-            case .thresholds: basis = value
-            case .roundedMean: basis = (value + 0.5).rounded(.down)
-            case .median: basis = median(itemScores[cell])
-            }
-            // The highest level whose minimum is at most the basis (LevelScheme.level(for:)).
-            if basis.isFinite, let index = levelMinima.lastIndex(where: { $0 <= basis }) {
-              levelIndices[cell] = Int8(clamping: index)
+    var belowMinimum = [Int](repeating: 0, count: areaCount)
+    var levelIndices = [Int8](repeating: -1, count: scheme == nil ? 0 : unitCount * areaCount)
+    var below = [Bool](repeating: false, count: unitCount * areaCount)
+    scoreElements.withUnsafeMutableBufferPointer { out in
+      below.withUnsafeMutableBufferPointer { below in
+        levelIndices.withUnsafeMutableBufferPointer { levelIndices in
+          plainSums.withUnsafeBufferPointer { sums in
+            counts.withUnsafeBufferPointer { counts in
+              for row in 0..<unitCount {
+                let groupBase = Int(unitCodes.group[row]) &* areaCount
+                for a in 0..<areaCount {
+                  let needed = neededFor[groupBase &+ a]
+                  guard needed >= 0 else { continue }  // the area is not asked of this group
+                  let cell = row &* areaCount &+ a
+                  guard counts[cell] >= needed else {
+                    belowMinimum[a] += 1
+                    below[cell] = true
+                    continue
+                  }
+                  let value =
+                    weighted
+                    ? weightedSums[cell] / weightSums[cell] : sums[cell] / Double(counts[cell])
+                  out[a &* unitCount &+ row] = value
+                  guard let scheme else { continue }
+                  let basis: Double
+                  switch scheme.rule {
+                  case .thresholds: basis = value
+                  case .roundedMean: basis = (value + 0.5).rounded(.down)
+                  case .median: basis = median(itemScores[cell])
+                  }
+                  // The highest level whose minimum is at most the basis
+                  // (LevelScheme.level(for:)).
+                  guard basis.isFinite else { continue }
+                  var index = levelMinima.count - 1
+                  while index >= 0 && !(levelMinima[index] <= basis) { index -= 1 }
+                  if index >= 0 { levelIndices[cell] = Int8(clamping: index) }
+                }
+              }
             }
           }
-        } else {
-          belowMinimum[a] += 1
-          below[cell] = true
         }
       }
     }
+    let values = Matrix(rows: unitCount, columns: areaCount, columnMajor: scoreElements)
     // Integer mode: integer option scores, unweighted items, and L·maxScore within 2⁶².
     var denominator: Int?
     let integerScores = optionScores.allSatisfy { $0.allSatisfy { $0 == $0.rounded() } }

@@ -5,6 +5,7 @@ import LearningAnalytics
 /// `lae analyze`: the whole pipeline on a programme's files, into one folder.
 struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "analyze",
     abstract:
       "Run the whole analysis (validate, score, reliability, mentoring, report) into a folder.",
     discussion: """

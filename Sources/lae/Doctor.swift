@@ -4,6 +4,7 @@ import LearningAnalytics
 /// `lae doctor`: versions, BLAS/LAPACK/NLopt configuration, and numerical self-checks.
 struct Doctor: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "doctor",
     abstract: "Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.",
     discussion: "Exits 1 when a self-check fails.")
 

@@ -5,6 +5,7 @@ import LearningAnalytics
 /// `lae growth`: a linear mixed-effects (growth) model fitted as lme4's `lmer`.
 struct Growth: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "growth",
     abstract: "Linear mixed-effects growth models (as lme4's lmer): REML or ML, nested groups.",
     discussion: """
       The formula uses lme4's syntax, e.g. "score ~ wave + (wave | school)" or \

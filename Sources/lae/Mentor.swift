@@ -5,6 +5,7 @@ import LearningAnalytics
 /// `lae mentor`: optimal mentor-mentee pairs within hubs (or schools) from area scores.
 struct Mentor: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "mentor",
     abstract: "Propose mentor-mentee pairs within hubs (or schools) from area scores.",
     discussion: """
       Reads wide area scores (lae score --by school,wave --layout wide --format csv, or \

@@ -5,6 +5,7 @@ import LearningAnalytics
 /// `lae score`: area scores per respondent, and aggregates per school x group x wave.
 struct Score: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "score",
     abstract:
       "Area scores: per respondent, or aggregated per school x group x wave with suppression.",
     discussion: """
@@ -106,6 +107,7 @@ struct Score: ParsableCommand {
 /// `lae merge`: combines partial results of `lae score --partial`.
 struct Merge: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "merge",
     abstract: "Merge partial score results (lae score --partial) and print the aggregates.",
     discussion: """
       Counts add exactly, so the aggregates equal those of one lae score run over all the \

@@ -5,6 +5,7 @@ import LearningAnalytics
 /// `lae simulate`: write a seeded, realistic programme to a folder.
 struct Simulate: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "simulate",
     abstract: "Simulate a programme: instrument, roster, responses and the generating truth.",
     discussion: """
       Writes instrument.json, roster.csv, responses.csv (long layout) and truth.json into \

@@ -5,6 +5,7 @@ import LearningAnalytics
 /// `lae validate`: check survey responses (and a roster) against an instrument.
 struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "validate",
     abstract: "Check survey responses against an instrument and a roster.",
     discussion: """
       Problems are printed as FILE:LINE:COLUMN: error: message, followed by rows read, \

@@ -12,6 +12,12 @@ guard args.count > 1 else {
 let dir = args[1]
 let repeats = args.count > 2 ? Int(args[2]) ?? 3 : 3
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+/// CPU time of this thread: less sensitive than wall time to other processes on the machine.
+func cpu() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
 
 let instrument = try Instrument.bundled("school-self-reflection")
 let loadStart = now()
@@ -28,14 +34,20 @@ var firstMean = 0.0
 for _ in 0..<repeats {
   // Area scores and their aggregates (what pandas does).
   var t = now()
+  let c0 = cpu()
   let scores = AreaScorer().score(read.table)
   let t1 = now()
+  let c1 = cpu()
   let summaryOnly = ScoreSummary(scores)
   let t2 = now()
+  let c2 = cpu()
   let rows = ScoreAggregation(defaultThreshold: 0).aggregate(summaryOnly)
   areaTimes.append(now() - t)
   if ProcessInfo.processInfo.environment["PHASES"] != nil {
-    print(String(format: "score %.3f summary %.3f aggregate %.3f", t1 - t, t2 - t1, now() - t2))
+    print(
+      String(
+        format: "wall: score %.3f summary %.3f aggregate %.3f; thread CPU: %.3f %.3f %.3f",
+        t1 - t, t2 - t1, now() - t2, c1 - c0, c2 - c1, cpu() - c2))
   }
   cells = Set(rows.map { $0.cell }).count
   firstMean = rows.first?.mean ?? .nan

@@ -134,53 +134,46 @@ public struct ActivityIndicators: Sendable {
     let n = table.count
     let actorCount = table.actors.count
     // MARK: Group events by actor (counting sort), each actor's events in time order.
+    // One sequential pass scatters each event's fields, packed in one record, to its place
+    // among its actor's events (random writes, which do not stall as random reads do); the
+    // pass over actors below then reads the records in order.
     var start = [Int](repeating: 0, count: actorCount + 1)
     for a in table.actor { start[Int(a) + 1] += 1 }
     for k in 0..<actorCount { start[k + 1] += start[k] }
-    var order = [Int32](repeating: 0, count: n)
-    var fill = start
-    table.actor.withUnsafeBufferPointer { actor in
-      for i in 0..<n {
-        let a = Int(actor[i])
-        order[fill[a]] = Int32(i)
-        fill[a] += 1
-      }
-    }
-    let ts = table.timestamp
-    for a in 0..<actorCount {
-      var sorted = true
-      var k = start[a] + 1
-      while k < start[a + 1] {
-        if ts[Int(order[k])] < ts[Int(order[k - 1])] {
-          sorted = false
-          break
-        }
-        k += 1
-      }
-      if !sorted {
-        var pairs = order[start[a]..<start[a + 1]].map { (ts[Int($0)], $0) }
-        pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-        for (j, pair) in pairs.enumerated() { order[start[a] + j] = pair.1 }
-      }
-    }
-    // Gather the columns into that order, one column at a time (independent loads overlap;
-    // the pass below then reads memory sequentially).
-    func gather<T>(_ column: [T]) -> [T] {
-      column.withUnsafeBufferPointer { c in
-        order.withUnsafeBufferPointer { o in
-          [T](unsafeUninitializedCapacity: n) { out, count in
-            for k in 0..<n { out.initializeElement(at: k, to: c[Int(o[k])]) }
-            count = n
+    var records = [EventRecord](
+      unsafeUninitializedCapacity: n,
+      initializingWith: { buffer, count in
+        var fill = start
+        table.actor.withUnsafeBufferPointer { actor in
+          table.timestamp.withUnsafeBufferPointer { time in
+            table.tool.withUnsafeBufferPointer { tool in
+              table.verb.withUnsafeBufferPointer { verb in
+                table.completion.withUnsafeBufferPointer { completion in
+                  table.success.withUnsafeBufferPointer { success in
+                    table.scaled.withUnsafeBufferPointer { scaled in
+                      fill.withUnsafeMutableBufferPointer { fill in
+                        for i in 0..<n {
+                          let a = Int(actor[i])
+                          buffer.initializeElement(
+                            at: fill[a],
+                            to: EventRecord(
+                              time: time[i], scaled: scaled[i], tool: tool[i], verb: verb[i],
+                              completion: completion[i], success: success[i]))
+                          fill[a] &+= 1
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
         }
-      }
-    }
-    let sortedTime = gather(ts)
-    let sortedTool = gather(table.tool)
-    let sortedVerb = gather(table.verb)
-    let sortedCompletion = gather(table.completion)
-    let sortedSuccess = gather(table.success)
-    let sortedScaled = gather(table.scaled)
+        count = n
+      })
+    let minTime = table.timestamp.min() ?? 0
+    let maxTime = table.timestamp.max() ?? 0
+    Self.sortByTime(&records, start: start, minTime: minTime, maxTime: maxTime)
     // MARK: Roster: schools, hubs, zones.
     var schoolOf: [String: Roster.School] = [:]
     var teachersInSchool: [String: Int] = [:]
@@ -192,8 +185,6 @@ public struct ActivityIndicators: Sendable {
         if let hub = schoolOf[t.school]?.hub { teachersInHub[hub, default: 0] += 1 }
       }
     }
-    let minTime = ts.min() ?? 0
-    let maxTime = ts.max() ?? 0
     var zones: [String: ZoneOffsets] = [:]
     var unknownZones: Set<String> = []
     // MARK: Period labels and week spans.
@@ -336,7 +327,8 @@ public struct ActivityIndicators: Sendable {
         runVerbs.removeAll(keepingCapacity: true)
       }
       for k in start[a]..<start[a + 1] {
-        let t = sortedTime[k]
+        let event = records[k]
+        let t = event.time
         let local = t + (zone?.offset(at: t) ?? 0)
         let day = Self.floorDiv(local, 86_400_000)
         let p: Int64
@@ -377,29 +369,29 @@ public struct ActivityIndicators: Sendable {
             lastWeek = w
           }
         }
-        let tool = sortedTool[k]
+        let tool = event.tool
         if tool >= 0 && toolStamp[Int(tool)] != runID {
           toolStamp[Int(tool)] = runID
           acc.tools += 1
           runTools.append(tool)
         }
-        let verb = sortedVerb[k]
+        let verb = event.verb
         if verbStamp[Int(verb)] != runID {
           verbStamp[Int(verb)] = runID
           acc.verbs += 1
           runVerbs.append(verb)
         }
-        let c = sortedCompletion[k]
+        let c = event.completion
         if c >= 0 {
           acc.completionKnown += 1
           acc.completed += Int(c)
         }
-        let s = sortedSuccess[k]
+        let s = event.success
         if s >= 0 {
           acc.successKnown += 1
           acc.succeeded += Int(s)
         }
-        let sc = sortedScaled[k]
+        let sc = event.scaled
         if !sc.isNaN {
           acc.scaledSum += sc
           acc.scaledCount += 1
@@ -474,6 +466,65 @@ public struct ActivityIndicators: Sendable {
   }
 
   static func rate(_ k: Int, _ n: Int) -> Double? { n > 0 ? Double(k) / Double(n) : nil }
+
+  /// One event's fields that the indicators use, packed (32 bytes).
+  struct EventRecord {
+    var time: Int64
+    var scaled: Double
+    var tool: Int32
+    var verb: Int32
+    var completion: Int8
+    var success: Int8
+  }
+
+  /// Sorts each actor's records (`start[a]..<start[a + 1]`) by time, ties in their original
+  /// order (the counting sort kept file order). Already ordered actors (the usual export)
+  /// cost one check; others sort 64-bit keys `time offset << b | position`, which are
+  /// unique, so the plain sort is stable; a comparison sort when the keys do not fit.
+  static func sortByTime(
+    _ records: inout [EventRecord], start: [Int], minTime: Int64, maxTime: Int64
+  ) {
+    let span = UInt64(bitPattern: maxTime &- minTime)
+    let timeBits = span == 0 ? 0 : 64 - span.leadingZeroBitCount
+    var keys: [UInt64] = []
+    var scratch: [EventRecord] = []
+    records.withUnsafeMutableBufferPointer { r in
+      for a in 0..<(start.count - 1) {
+        let lo = start[a]
+        let hi = start[a + 1]
+        var ordered = true
+        var k = lo + 1
+        while k < hi {
+          if r[k].time < r[k - 1].time {
+            ordered = false
+            break
+          }
+          k += 1
+        }
+        if ordered { continue }
+        let count = hi - lo
+        let positionBits = 64 - UInt64(count).leadingZeroBitCount
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: r[lo..<hi])
+        if timeBits + positionBits <= 64 {
+          keys.removeAll(keepingCapacity: true)
+          for j in 0..<count {
+            let offset = UInt64(bitPattern: r[lo + j].time &- minTime)
+            keys.append(offset << UInt64(positionBits) | UInt64(j))
+          }
+          keys.sort()
+          let mask = (UInt64(1) << UInt64(positionBits)) &- 1
+          for j in 0..<count { r[lo + j] = scratch[Int(keys[j] & mask)] }
+        } else {
+          var order = Array(0..<count)
+          order.sort {
+            scratch[$0].time < scratch[$1].time || (scratch[$0].time == scratch[$1].time && $0 < $1)
+          }
+          for j in 0..<count { r[lo + j] = scratch[order[j]] }
+        }
+      }
+    }
+  }
 
   @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b

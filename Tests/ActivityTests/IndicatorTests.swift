@@ -78,6 +78,45 @@ struct IndicatorTests {
     #expect(rows[0].sessions == 1 && rows[0].timeOnTaskSeconds == 1200)
   }
 
+  /// The indicators do not depend on the order of events in the log: a seeded random log of
+  /// several actors (with tied timestamps) and the same log shuffled give identical rows.
+  @Test func rowsDoNotDependOnTheOrderOfEvents() throws {
+    var rng = TestGenerator(seed: 7)
+    var events: [(actor: Int32, time: Int64, tool: Int32, verb: Int32, scaled: Double)] = []
+    let base = ms("2024-03-04T08:00:00Z")
+    for _ in 0..<3000 {
+      let actor = Int32(rng.next() % 7)
+      // Minutes, so that ties and gaps around the 30-minute threshold are common.
+      let time = base + Int64(rng.next() % 20_000) * 60_000
+      events.append((actor, time, Int32(rng.next() % 2), Int32(rng.next() % 2), Double(rng.next() % 5) / 4))
+    }
+    func make(_ list: [(actor: Int32, time: Int64, tool: Int32, verb: Int32, scaled: Double)])
+      -> ActivityEventTable
+    {
+      var t = ActivityEventTable(source: .xapi)
+      t.actors = (0..<7).map { "p\($0)" }
+      t.actorTeacher = Array(repeating: nil, count: 7)
+      t.actorSchool = Array(repeating: nil, count: 7)
+      t.verbs = ["http://v/0", "http://v/1"]
+      t.tools = ["A", "B"]
+      for e in list {
+        t.append(
+          actor: e.actor, verb: e.verb, object: -1, tool: e.tool, timestamp: e.time,
+          duration: .nan, scaled: e.scaled, success: -1, completion: -1)
+      }
+      return t
+    }
+    let sortedByTime = events.sorted { $0.time < $1.time }
+    var shuffled = events
+    for i in stride(from: shuffled.count - 1, to: 0, by: -1) {
+      shuffled.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+    }
+    let reference = try ActivityIndicators().compute(make(sortedByTime)).rows
+    #expect(reference.count >= 14)  // 7 actors x 2-3 weeks
+    #expect(try ActivityIndicators().compute(make(events)).rows == reference)
+    #expect(try ActivityIndicators().compute(make(shuffled)).rows == reference)
+  }
+
   @Test func daysFollowTheSchoolsTimeZone() throws {
     // 21:50Z and 22:10Z: one UTC day, but 23:50 and 00:10 in Tallinn (UTC+2 in March).
     let events: [(String, Int32, Int32)] = [
@@ -210,5 +249,18 @@ struct LogFileTests {
     #expect(Set(log.table.actorTeacher.compactMap { $0 }) == ["T001", "T003"])
     let validateOnly = try LogReader.read(path, pseudonymizer: nil, now: testNow)
     #expect(validateOnly.table.count == 0 && validateOnly.report.rejected == 2)
+  }
+}
+
+/// A small seeded generator for tests (SplitMix64).
+struct TestGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }

@@ -162,24 +162,34 @@ public enum LogReader {
     _ path: String, roster: Roster? = nil, pseudonymizer: Pseudonymizer?, maxErrors: Int = 100,
     now: Int64? = nil
   ) throws(ActivityError) -> ActivityLog {
-    var bytes = try LogFile.bytes(path)
-    var i = 0
-    while i < bytes.count,
-      bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13
-        || bytes[i] == 0xEF || bytes[i] == 0xBB || bytes[i] == 0xBF
-    {
-      i += 1
-    }
-    if i < bytes.count && bytes[i] != UInt8(ascii: "{") && bytes[i] != UInt8(ascii: "[") {
+    let xapi = XAPIReader(pseudonymizer: pseudonymizer, maxErrors: maxErrors, now: now)
+    func isMoodle(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+      var i = 0
+      while i < bytes.count,
+        bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13
+          || bytes[i] == 0xEF || bytes[i] == 0xBB || bytes[i] == 0xBF
+      {
+        i += 1
+      }
+      guard i < bytes.count && bytes[i] != UInt8(ascii: "{") && bytes[i] != UInt8(ascii: "[")
+      else { return false }
       let firstLine = bytes[i...].prefix { $0 != 10 }
-      if String(decoding: firstLine, as: UTF8.self).contains("eventname") {
-        return try MoodleLogReader(pseudonymizer: pseudonymizer, maxErrors: maxErrors, now: now)
-          .read(path, roster: roster)
+      return String(decoding: firstLine, as: UTF8.self).contains("eventname")
+    }
+    let moodle = MoodleLogReader(pseudonymizer: pseudonymizer, maxErrors: maxErrors, now: now)
+    if let mapped = try MappedFile(path, padding: Int(CXAPI_PADDING)) {
+      return try withExtendedLifetime(mapped) { () throws(ActivityError) -> ActivityLog in
+        let content = UnsafeBufferPointer(rebasing: mapped.bytes[0..<mapped.length])
+        if isMoodle(content) { return try moodle.read(path, roster: roster) }
+        return try xapi.read(padded: mapped.bytes, length: mapped.length, name: path, roster: roster)
       }
     }
+    var bytes = try LogFile.bytes(path)
     let length = bytes.count
+    if bytes.withUnsafeBufferPointer(isMoodle) { return try moodle.read(path, roster: roster) }
     bytes.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))  // within capacity
-    return try XAPIReader(pseudonymizer: pseudonymizer, maxErrors: maxErrors, now: now).read(
-      padded: bytes, length: length, name: path, roster: roster)
+    return try bytes.withUnsafeBufferPointer { (p) throws(ActivityError) -> ActivityLog in
+      try xapi.read(padded: p, length: length, name: path, roster: roster)
+    }
   }
 }

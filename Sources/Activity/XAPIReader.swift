@@ -35,11 +35,21 @@ public struct XAPIReader: Sendable {
   public static let voidedVerb: StaticString = "http://adlnet.gov/expapi/verbs/voided"
 
   /// Reads the file at `path` (`-` for standard input).
+  ///
+  /// A regular file is mapped into memory (no copy), followed by zero bytes for the parser's
+  /// padding; standard input and other streams are read into memory.
   public func read(_ path: String, roster: Roster? = nil) throws(ActivityError) -> ActivityLog {
+    if let mapped = try MappedFile(path, padding: Int(CXAPI_PADDING)) {
+      return try withExtendedLifetime(mapped) { () throws(ActivityError) -> ActivityLog in
+        try read(padded: mapped.bytes, length: mapped.length, name: path, roster: roster)
+      }
+    }
     var bytes = try LogFile.bytes(path)
     let length = bytes.count
     bytes.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))  // within capacity
-    return try read(padded: bytes, length: length, name: path, roster: roster)
+    return try bytes.withUnsafeBufferPointer { (p) throws(ActivityError) -> ActivityLog in
+      try read(padded: p, length: length, name: path, roster: roster)
+    }
   }
 
   /// Reads statements held in memory.
@@ -48,17 +58,19 @@ public struct XAPIReader: Sendable {
   {
     var buffer = bytes
     buffer.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))
-    return try read(padded: buffer, length: bytes.count, name: name, roster: roster)
+    return try buffer.withUnsafeBufferPointer { (p) throws(ActivityError) -> ActivityLog in
+      try read(padded: p, length: bytes.count, name: name, roster: roster)
+    }
   }
 
-  /// Reads the first `length` bytes of `buffer`, which holds `CXAPI_PADDING` more.
-  func read(padded buffer: [UInt8], length: Int, name: String, roster: Roster?)
+  /// Reads the first `length` bytes of `p`, which holds `CXAPI_PADDING` more.
+  func read(padded p: UnsafeBufferPointer<UInt8>, length: Int, name: String, roster: Roster?)
     throws(ActivityError) -> ActivityLog
   {
     var state = ReadState(
       reader: self, name: name,
       now: now ?? LogFile.currentMilliseconds(), keep: pseudonymizer != nil)
-    try buffer.withUnsafeBufferPointer { (p) throws(ActivityError) in
+    do {
       let data = UnsafeBufferPointer(rebasing: p[0..<length])
       var i = 0
       JSONLocator.skipSpace(data, &i)
@@ -153,6 +165,55 @@ public struct XAPIReader: Sendable {
     space()
     guard i >= s.count else { throw fail("text follows the closing ']'") }
   }
+}
+
+/// A regular file mapped read-only into memory, followed by at least `padding` zero bytes
+/// (an anonymous mapping reserves the whole range; the file is mapped over its start).
+final class MappedFile {
+  private let base: UnsafeMutableRawPointer
+  private let mappedLength: Int
+  /// The file's size.
+  let length: Int
+
+  /// The file and its padding, `length + padding` bytes or more.
+  var bytes: UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: mappedLength)
+  }
+
+  /// Maps `path`; `nil` for standard input, an empty file or anything that is not a regular
+  /// file (read those as a stream), or when mapping fails.
+  init?(_ path: String, padding: Int) throws(ActivityError) {
+    guard path != "-" else { return nil }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw ActivityError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else {
+      return nil
+    }
+    let size = Int(info.st_size)
+    let page = Swift.max(4096, sysconf(Int32(_SC_PAGESIZE)))
+    let total = (size + padding + page - 1) / page * page
+    let failed = UnsafeMutableRawPointer(bitPattern: -1)
+    guard
+      let region = mmap(nil, total, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+      region != failed
+    else { return nil }
+    guard
+      let file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0),
+      file != failed
+    else {
+      munmap(region, total)
+      return nil
+    }
+    base = region
+    mappedLength = total
+    length = size
+  }
+
+  deinit { munmap(base, mappedLength) }
 }
 
 /// Reading whole log files.

@@ -107,10 +107,27 @@ namespace {
 
 // Fills the fields whose parent is `parent` from one pass over `object`'s members (the first of
 // duplicate keys wins, as with simdjson's lookup), descending into fields that are objects.
-void fill(int parent, dom::object object, cxapi_statement *out) {
-  for (dom::key_value_pair member : object) {
+// For each parent (index + 1; 0 is the statement), the fields directly under it.
+struct children_table {
+  int count[CXAPI_FIELD_COUNT + 1] = {};
+  int field[CXAPI_FIELD_COUNT + 1][CXAPI_FIELD_COUNT] = {};
+  children_table() {
     for (int i = 0; i < CXAPI_FIELD_COUNT; i++) {
-      if (paths[i].parent != parent || member.key != paths[i].key) continue;
+      int p = paths[i].parent + 1;
+      field[p][count[p]++] = i;
+    }
+  }
+};
+
+const children_table children;
+
+void fill(int parent, dom::object object, cxapi_statement *out) {
+  const int *candidates = children.field[parent + 1];
+  const int candidateCount = children.count[parent + 1];
+  for (dom::key_value_pair member : object) {
+    for (int c = 0; c < candidateCount; c++) {
+      const int i = candidates[c];
+      if (member.key != paths[i].key) continue;
       cxapi_field &f = out->fields[i];
       if (f.type != CXAPI_ABSENT) break;
       describe(member.value, f);

@@ -122,9 +122,11 @@ struct ActivityCommand: ParsableCommand {
         rosterValue = result.roster
       }
       let readStart = Date()
+      let readCPU = processCPUSeconds()
       let log = try LogReader.read(
         logs, roster: rosterValue, pseudonymizer: pseudonymizer, maxErrors: maxErrors)
       let readSeconds = Date().timeIntervalSince(readStart)
+      let readCPUSeconds = processCPUSeconds() - readCPU
       for issue in log.report.issues {
         FileHandleOutput.standardError(
           "\(issue.file):\(issue.line):\(issue.column): warning: \(issue.message)")
@@ -141,16 +143,19 @@ struct ActivityCommand: ParsableCommand {
         adoptionDays: adoptionDays)
       let table = benchReplicate > 1 ? log.table._replicated(benchReplicate) : log.table
       let indicatorStart = Date()
+      let indicatorCPU = processCPUSeconds()
       let result = try indicators.compute(table, roster: rosterValue)
       if timing {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: logs)[.size] as? Int) ?? 0
         let indicatorSeconds = Date().timeIntervalSince(indicatorStart)
+        let indicatorCPUSeconds = processCPUSeconds() - indicatorCPU
         FileHandleOutput.standardError(
           String(
-            format: "timing: read %d statements (%.1f MB) into %d events in %.3f s = %.1f MB/s; "
-              + "indicators for %d events (%d rows) in %.3f s", log.report.read,
-            Double(bytes) / 1e6, log.table.count, readSeconds, Double(bytes) / readSeconds / 1e6,
-            table.count, result.rows.count, indicatorSeconds))
+            format: "timing: read %d statements (%.1f MB) into %d events in %.3f s = %.1f MB/s "
+              + "(CPU %.3f s = %.1f MB/s); indicators for %d events (%d rows) in %.3f s (CPU %.3f s)",
+            log.report.read, Double(bytes) / 1e6, log.table.count, readSeconds,
+            Double(bytes) / readSeconds / 1e6, readCPUSeconds, Double(bytes) / readCPUSeconds / 1e6,
+            table.count, result.rows.count, indicatorSeconds, indicatorCPUSeconds))
       }
       switch format {
       case .json:
@@ -233,4 +238,12 @@ enum ActivityText {
   static func minutes(_ seconds: Int64) -> String {
     seconds % 60 == 0 ? "\(seconds / 60)" : String(format: "%.2f", Double(seconds) / 60)
   }
+}
+
+/// CPU time of this process so far (user + system), for --timing next to wall time: other
+/// processes on the machine inflate wall time, much less CPU time.
+func processCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }

@@ -65,7 +65,8 @@ let package = Package(
       name: "OptimizationTests", dependencies: ["Optimization", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(
-      name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+      name: "SimulationTests",
+      dependencies: ["Simulation", "Ingest", "MatrixCore", "Activity", "_TestSupport"]),
     .testTarget(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),

@@ -39,7 +39,9 @@ let package = Package(
     .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
     .target(
       name: "Report",
-      dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels", "Clustering"]),
+      dependencies: [
+        "Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels", "Clustering", "Activity",
+      ]),
     .target(
       name: "Activity",
       dependencies: ["Ingest", "_CXAPI", .product(name: "Crypto", package: "swift-crypto")]),
@@ -79,7 +81,10 @@ let package = Package(
     .testTarget(name: "MentoringTests", dependencies: ["Mentoring", "MatrixCore", "_TestSupport"]),
     .testTarget(
       name: "ReportTests",
-      dependencies: ["Report", "Scoring", "Mentoring", "Simulation", "Ingest", "_TestSupport"]),
+      dependencies: [
+        "Report", "Scoring", "Mentoring", "Simulation", "Ingest", "Activity", "Clustering",
+        "_TestSupport",
+      ]),
     .testTarget(
       name: "MixedModelsTests",
       dependencies: ["MixedModels", "Ingest", "MatrixCore", "Simulation", "_TestSupport"]),

@@ -111,8 +111,8 @@ struct CLITests {
         mentor                  Propose mentor-mentee pairs within hubs (or schools) from area scores.
         report                  Write the programme report (or one school's): HTML with SVG charts,
                                 Markdown, JSON.
-        analyze                 Run the whole analysis (validate, score, reliability, mentoring, report)
-                                into a folder.
+        analyze                 Run the whole analysis (validate, score, reliability, mentoring,
+                                activity, report) into a folder.
         activity                Activity indicators from xAPI or Moodle logs: sessions, time on task,
                                 adoption.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.

@@ -78,7 +78,11 @@ let package = Package(
         "Clustering", "Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport",
       ]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
-    .testTarget(name: "MentoringTests", dependencies: ["Mentoring", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "MentoringTests",
+      dependencies: [
+        "Mentoring", "MatrixCore", "Simulation", "Scoring", "Clustering", "Ingest", "_TestSupport",
+      ]),
     .testTarget(
       name: "ReportTests",
       dependencies: [

@@ -49,18 +49,19 @@ struct ActivitySection {
       guard !mine.isEmpty || !hubRows.isEmpty else { return nil }
       series.append(.init(name: school, values: share(mine)))
       if let hub { series.append(.init(name: "Hub \(hub)", values: share(hubRows), dashed: true)) }
-      title = "\(school): share of teachers active in the learning tools per week, against hub "
-        + (hub ?? "")
+      title =
+        "\(school): teachers active in the learning tools per week (% of its teachers), "
+        + "against hub \(hub ?? "")"
     } else {
       let hubs = Set(units.filter { $0.level == .hub }.map(\.unit)).sorted()
       for h in hubs {
         series.append(
           .init(name: "Hub \(h)", values: share(units.filter { $0.level == .hub && $0.unit == h })))
       }
-      title = "Share of teachers active in the learning tools per week and hub"
+      title = "Teachers active in the learning tools per week and hub (% of the hub's teachers)"
     }
     chart = LineChart(
-      id: "activity", title: title, xLabels: labels, xName: "ISO week (… marks weeks without activity)",
+      id: "activity", title: title, xLabels: labels, xName: "ISO week",
       series: series, domain: 0...100)
     // Summary per series: mean weekly share in the first and last runs of weeks.
     var runs: [[Int]] = [[]]
@@ -89,7 +90,8 @@ struct ActivitySection {
       }.map(\.unit))
     let text =
       sentences.joined(separator: "; ") + ". "
-      + "Weeks are ISO weeks in each school's local time; a teacher is active in a week with at "
+      + "Weeks are ISO weeks in each school's local time (… on the axis stands for weeks "
+      + "without any activity); a teacher is active in a week with at "
       + "least one logged event (\(shown.reduce(0) { $0 + $1.events }) events from "
       + "\(teachers.count) teachers\(school == nil ? "" : " of the school"); "
       + "\(result.unmatchedActors) actor(s) not in the roster are left out)."

@@ -40,7 +40,16 @@ struct ActivitySectionTests {
       #expect(chart.series[0].values[i] == expected)
     }
     #expect(chart.svg().contains("<title id=\"activity-title\">"))
-    #expect(chart.textAlternative.contains("Hub H2: ISO week"))
+    // Nine week labels fit their share of the axis; twenty do not and are turned by 45
+    // degrees. The percentage axis has grid lines every 20.
+    #expect(!chart.svg().contains("rotate("))
+    let crowded = LineChart(
+      id: "c", title: "t", xLabels: (1...20).map { "2024-W\($0 < 10 ? "0" : "")\($0)" },
+      xName: "ISO week", series: [.init(name: "s", values: Array(repeating: 50, count: 20))],
+      domain: 0...100)
+    #expect(crowded.svg().contains("transform=\"rotate(-45 "))
+    #expect(chart.svg().contains(">20</text>") && !chart.svg().contains(">12.5</text>"))
+    #expect(chart.textAlternative.contains("Hub H2: ISO week 20"))
     // School report: the school against its hub.
     let school = p.responses.schools[0]
     let mine = try ProgrammeReport(table: p.responses, school: school, activity: weekly)

@@ -26,7 +26,8 @@ struct ActivityGenerator {
       // Thursday, so day d is a Monday when (d + 3) % 7 == 0).
       var day = Timestamp.daysFromCivil(settings.firstYear + w, 9, 1)
       while (day + 3) % 7 != 0 { day += 1 }
-      starts.append(String(Timestamp.format(millisecondsSinceEpoch: Int64(day) * 86_400_000).prefix(10)))
+      starts.append(
+        String(Timestamp.format(millisecondsSinceEpoch: Int64(day) * 86_400_000).prefix(10)))
     }
     return .init(
       weeksPerWave: settings.activityWeeksPerWave, windowStarts: starts,
@@ -77,7 +78,8 @@ struct ActivityGenerator {
         probabilitySum[t.school][w] += pActive
         // Tools this teacher uses in this wave: more with maturity.
         let toolCount = max(
-          1, min(Self.tools.count, 1 + Int((Double(Self.tools.count) * pActive * 1.6).rounded(.down))))
+          1,
+          min(Self.tools.count, 1 + Int((Double(Self.tools.count) * pActive * 1.6).rounded(.down))))
         guard let first = Timestamp.millisecondsSinceEpoch(model.windowStarts[w] + "T00:00:00Z")
         else { continue }
         let firstDay = Int(first / 86_400_000)
@@ -86,7 +88,9 @@ struct ActivityGenerator {
           let p = week == 0 ? pActive * 0.7 : pActive
           guard rng.nextUniform() < p else { continue }
           var sessions = 1
-          while rng.nextUniform() < model.extraSessionsPerActiveWeek * (1 + pActive) { sessions += 1 }
+          while rng.nextUniform() < model.extraSessionsPerActiveWeek * (1 + pActive) {
+            sessions += 1
+          }
           var days: [(day: Int, minute: Int)] = []
           for _ in 0..<sessions {
             var u = rng.nextUniform()
@@ -107,14 +111,17 @@ struct ActivityGenerator {
           days.sort { ($0.day, $0.minute) < ($1.day, $1.minute) }
           for (day, minute) in days {
             let localMs = (Int64(day) * 1440 + Int64(minute)) * 60_000
-            let offset = zone?.secondsFromGMT(for: Date(timeIntervalSince1970: Double(localMs) / 1000)) ?? 0
+            let offset =
+              zone?.secondsFromGMT(for: Date(timeIntervalSince1970: Double(localMs) / 1000)) ?? 0
             var time = localMs - Int64(offset) * 1000 + Int64(rng.next() % 60) * 1000
             let tool = Self.tools[Int(rng.next() % UInt64(toolCount))]
             let object =
               "https://\(tool.lowercased()).example.org/\(hubs[t.school].lowercased())/activity/"
               + "\(1 + rng.next() % 40)"
             var events = 1
-            while rng.nextUniform() < model.extraEventsPerSession / (1 + model.extraEventsPerSession) {
+            while rng.nextUniform() < model.extraEventsPerSession
+              / (1 + model.extraEventsPerSession)
+            {
               events += 1
             }
             for e in 0..<(events + 1) {
@@ -169,7 +176,9 @@ struct ActivityGenerator {
     let schools = schoolIDs.indices.map { si in
       SimulationTruth.SchoolActivity(
         id: schoolIDs[si], latentLevelByWave: level[si],
-        activeWeekProbabilityByWave: probabilitySum[si].map { $0 / Double(max(teacherCount[si], 1)) },
+        activeWeekProbabilityByWave: probabilitySum[si].map {
+          $0 / Double(max(teacherCount[si], 1))
+        },
         statementsByWave: statements[si])
     }
     return (out, count, schools)

@@ -32,16 +32,19 @@ test: deps
 DEMO := demo-output
 
 # The whole analysis on the bundled data: the demo programme (5 hubs, 75 schools, 600
-# teachers, 4 waves) is simulated from a fixed seed, validated, then analysed by
-# `lae analyze` (scores, reliability, mentoring, programme and school reports) into
-# $(DEMO)/, with the programme report at $(DEMO)/report.html.
+# teachers, 4 waves, the teachers' xAPI activity log) is simulated from a fixed seed,
+# validated, then analysed by `lae analyze` (scores, reliability, activity indicators,
+# mentoring, programme and school reports) into $(DEMO)/, with the programme report at
+# $(DEMO)/report.html. Activity actors are pseudonymised under a secret key made once per
+# clone in $(DEMO)/pseudonym.key (32 random bytes, never committed), as a programme would.
 demo: deps
 	$(SWIFT) build -c release --product lae
 	.build/release/lae doctor
 	.build/release/lae simulate --schools 75 --hubs 5 --teachers 8 --waves 4 --seed 2024 --out $(DEMO)
-	.build/release/lae validate --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv
+	.build/release/lae validate --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv --logs $(DEMO)/activity.jsonl
 	.build/release/lae reliability --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv
-	.build/release/lae analyze --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv --config Fixtures/demo-config.json --out $(DEMO)
+	test -s $(DEMO)/pseudonym.key || (umask 077 && head -c 32 /dev/urandom > $(DEMO)/pseudonym.key)
+	.build/release/lae analyze --instrument $(DEMO)/instrument.json --responses $(DEMO)/responses.csv --roster $(DEMO)/roster.csv --logs $(DEMO)/activity.jsonl --pseudonym-key-file $(DEMO)/pseudonym.key --config Fixtures/demo-config.json --out $(DEMO)
 
 # Full benchmark run (release, several minutes; first build about 4 minutes).
 bench: deps

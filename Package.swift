@@ -39,7 +39,9 @@ let package = Package(
     .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
     .target(
       name: "Report",
-      dependencies: ["Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels", "Clustering"]),
+      dependencies: [
+        "Ingest", "Scoring", "Mentoring", "Reporting", "MixedModels", "Clustering", "Activity",
+      ]),
     .target(
       name: "Activity",
       dependencies: ["Ingest", "_CXAPI", .product(name: "Crypto", package: "swift-crypto")]),
@@ -65,7 +67,8 @@ let package = Package(
       name: "OptimizationTests", dependencies: ["Optimization", "MatrixCore", "_TestSupport"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "MatrixCore", "_TestSupport"]),
     .testTarget(
-      name: "SimulationTests", dependencies: ["Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
+      name: "SimulationTests",
+      dependencies: ["Simulation", "Ingest", "MatrixCore", "Activity", "_TestSupport"]),
     .testTarget(
       name: "ScoringTests",
       dependencies: ["Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport"]),
@@ -75,10 +78,17 @@ let package = Package(
         "Clustering", "Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport",
       ]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
-    .testTarget(name: "MentoringTests", dependencies: ["Mentoring", "MatrixCore", "_TestSupport"]),
+    .testTarget(
+      name: "MentoringTests",
+      dependencies: [
+        "Mentoring", "MatrixCore", "Simulation", "Scoring", "Clustering", "Ingest", "_TestSupport",
+      ]),
     .testTarget(
       name: "ReportTests",
-      dependencies: ["Report", "Scoring", "Mentoring", "Simulation", "Ingest", "_TestSupport"]),
+      dependencies: [
+        "Report", "Scoring", "Mentoring", "Simulation", "Ingest", "Activity", "Clustering",
+        "_TestSupport",
+      ]),
     .testTarget(
       name: "MixedModelsTests",
       dependencies: ["MixedModels", "Ingest", "MatrixCore", "Simulation", "_TestSupport"]),

@@ -5,7 +5,9 @@
 #   docs/report-print.png    the same page at an A4 print width (794 px)
 # The check reads the DOM as Chromium rendered it: every chart in report.json is present as
 # an <svg role="img"> with a <title> and a <desc>, and draws one mark per value, each mark's
-# data-value equal to the value in report.json.
+# data-value equal to the value in report.json; the charts the demo must have are there
+# (hub profiles, maturity profiles, respondent groups, progress over waves, growth model,
+# and activity over time from the simulated xAPI log, with a line per hub).
 #   make demo && docs/make-screenshots.sh [demo-output]
 # Needs: apt-get install chromium.
 set -euo pipefail
@@ -41,6 +43,19 @@ class Svgs(HTMLParser):
 p = Svgs(); p.feed(dom)
 charts = data["charts"] + data.get("lines", [])
 problems = []
+required = ["hubs", "profiles", "groups", "trajectory", "growth", "activity"]
+ids = [c["id"] for c in charts]
+for r in required:
+    if r not in ids: problems.append(f"{r}: missing from report.json (was make demo run with --logs?)")
+for chart in charts:
+    if chart["id"] == "activity":
+        hubs = sorted({c["hub"] for c in data["hubComparison"]["hubs"]}) if "hubs" in data["hubComparison"] else []
+        names = [s["name"] for s in chart["series"]]
+        if hubs and names != [f"Hub {h}" for h in hubs]:
+            problems.append(f"activity: series {names} are not one per hub {hubs}")
+        for s in chart["series"]:
+            if not any(v is not None and v > 0 for v in s["values"]):
+                problems.append(f"activity: {s['name']} draws no activity")
 for chart in charts:
     svg = p.svgs.get(chart["id"])
     if svg is None: problems.append(f"{chart['id']}: not in the page"); continue

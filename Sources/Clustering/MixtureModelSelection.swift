@@ -38,6 +38,9 @@ public struct MixtureModelSelection: Sendable {
   /// Threads over which the fits of the grid are spread (default 1); results do not depend
   /// on it.
   public var threadCount: Int = 1
+  /// Called after each fit of the grid with the number of fits done and the grid's size
+  /// (from the fitting threads, in completion order); for progress bars. Default: none.
+  public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
 
   /// Creates a grid with mclust's defaults.
   public init(
@@ -187,9 +190,15 @@ public struct MixtureModelSelection: Sendable {
     }
     let entries: [Entry]
     let threads = max(1, min(threadCount, cells.count))
+    let report = progress
     if threads == 1 {
-      entries = cellList.indices.map(fitCell)
+      entries = cellList.indices.map { i in
+        let e = fitCell(i)
+        report?(i + 1, cellList.count)
+        return e
+      }
     } else {
+      let done = Mutex(0)
       let slots = Mutex<[Entry?]>([Entry?](repeating: nil, count: cells.count))
       let total = cellList.count
       // Larger cells (more components) first, spread round-robin.
@@ -197,6 +206,13 @@ public struct MixtureModelSelection: Sendable {
         for i in stride(from: total - 1 - t, through: 0, by: -threads) {
           let e = fitCell(i)
           slots.withLock { $0[i] = e }
+          if let report {
+            let d = done.withLock { (n: inout Int) -> Int in
+              n += 1
+              return n
+            }
+            report(d, total)
+          }
         }
       }
       entries = slots.withLock { $0.compactMap { $0 } }

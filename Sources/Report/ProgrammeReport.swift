@@ -1,3 +1,4 @@
+import Activity
 import Foundation
 import Ingest
 import Mentoring
@@ -14,7 +15,7 @@ import Scoring
 /// ```
 ///
 /// The page loads nothing from elsewhere: styles are inline, charts are inline SVG drawn by
-/// ``BarChart``, there are no scripts, images or fonts. Each chart has a title and a text
+/// ``BarChart`` and ``LineChart``, there are no scripts, images or fonts. Each chart has a title and a text
 /// alternative; the palette is colour-blind safe; a print stylesheet keeps charts whole on a
 /// page. Published numbers follow the scoring rules: cells with fewer respondents than the
 /// suppression threshold are left out and the page says so.
@@ -62,10 +63,12 @@ public struct ProgrammeReport: Sendable {
   ///   - mentoring: proposed pairs to show, if any.
   ///   - school: build this school's report instead of the programme's.
   ///   - suppression: smallest publishable cell (default 5).
+  ///   - activity: weekly activity indicators (``ActivityIndicators`` with `period: .week`
+  ///     and a roster), for the "Activity over time" section; `nil` leaves it out.
   /// - Throws: ``ReportError/unknownSchool(_:)`` when `school` has no responses.
   public init(
     table: SurveyTable, mentoring: MentorMatching.Result? = nil, school: String? = nil,
-    suppression: Int = 5
+    suppression: Int = 5, activity: ActivityIndicators.Result? = nil
   ) throws {
     let instrument = table.instrument
     let areaNames = Dictionary(uniqueKeysWithValues: instrument.areas.map { ($0.id, $0.name) })
@@ -334,6 +337,19 @@ public struct ProgrammeReport: Sendable {
         + "\(groupAggregation.divergenceThreshold) points in wave \(wave)."
       sections.append(
         ("Respondent groups", groupChart.svg() + "<p>\(escape(text))</p>", text + "\n"))
+    }
+    // Activity over time, from the logs.
+    if let activity {
+      let hub = school.flatMap { id in comparison.schools.first { $0.school == id }?.hub }
+      if let section = ActivitySection(activity, school: school, hub: hub) {
+        lines.append(section.chart)
+        sections.append(("Activity over time", section.html, section.markdown))
+      } else {
+        let text =
+          "The activity log has no events of roster teachers"
+          + (school.map { " of school \($0)" } ?? "") + "; pass the roster with the log."
+        sections.append(("Activity over time", "<p>\(escape(text))</p>", text + "\n"))
+      }
     }
     // Reliability.
     var rt =

@@ -263,7 +263,13 @@ public struct LineChart: Sendable, Codable, Equatable {
     let top = 34.0
     let plotHeight = 240.0
     let width = max(left + plotWidth + 30, left + legendWidth(series.map(\.name)) + 10)
-    let height = top + plotHeight + 44
+    // Labels wider than their share of the axis (about 6.2 px per character at 11 px) are
+    // turned by 45 degrees, with room below for them.
+    let spacing = plotWidth / Double(max(xLabels.count - 1, 1))
+    let longest = Double(xLabels.map(\.count).max() ?? 0)
+    let turned = xLabels.count > 1 && longest * 6.2 + 6 > spacing
+    let labelDepth = turned ? longest * 6.2 * 0.71 + 8 : 0
+    let height = top + plotHeight + 44 + labelDepth
     let span = domain.upperBound - domain.lowerBound
     func x(_ i: Int) -> Double {
       xLabels.count > 1
@@ -276,7 +282,12 @@ public struct LineChart: Sendable, Codable, Equatable {
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
     var out = svgOpening(
       id: id, title: title, description: textAlternative, width: width, height: height)
-    let step = max(0.5, (span / 8 * 2).rounded(.up) / 2)
+    // About eight grid lines at a step of 1, 2 or 5 times a power of ten (0.5 on a 1-5 scale,
+    // 20 on percentages).
+    let raw = max(span / 8, 1e-9)
+    let magnitude = pow(10, (log10(raw)).rounded(.down))
+    let step = max(
+      0.5, ([1.0, 2, 5, 10].first { $0 * magnitude >= raw - 1e-12 } ?? 10) * magnitude)
     var tick = domain.lowerBound
     while tick <= domain.upperBound + 1e-9 {
       out +=
@@ -286,12 +297,19 @@ public struct LineChart: Sendable, Codable, Equatable {
       tick += step
     }
     for (i, label) in xLabels.enumerated() {
-      out +=
-        "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\" "
-        + "font-size=\"11\">\(escape(label))</text>\n"
+      if turned {
+        let ly = top + plotHeight + 14
+        out +=
+          "<text x=\"\(f(x(i)))\" y=\"\(f(ly))\" text-anchor=\"end\" font-size=\"11\" "
+          + "transform=\"rotate(-45 \(f(x(i))) \(f(ly)))\">\(escape(label))</text>\n"
+      } else {
+        out +=
+          "<text x=\"\(f(x(i)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\" "
+          + "font-size=\"11\">\(escape(label))</text>\n"
+      }
     }
     out +=
-      "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 36))\" "
+      "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 36 + labelDepth))\" "
       + "text-anchor=\"middle\" font-size=\"12\">\(escape(xName))</text>\n"
     for (s, serie) in series.enumerated() {
       let colour = BarChart.palette[s % BarChart.palette.count]

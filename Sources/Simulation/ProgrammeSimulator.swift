@@ -27,6 +27,11 @@ import MatrixCore
 /// the mean teacher area score per wave and the intra-school correlation of teacher area
 /// scores in the first wave, so that analyses of the output can be checked against them.
 ///
+/// With ``activityLog`` on (the default), teachers also leave an activity log in learning
+/// tools (``SimulatedProgramme/activity``, xAPI statements), generated from their school's
+/// latent level and their own person effect as ``SimulationTruth/ActivityModel`` describes;
+/// it is drawn after the answers, so the answers do not depend on the activity settings.
+///
 /// - Complexity: O(*answers*); the demo programme (75 schools, 4 waves) takes well under a
 ///   second in release builds.
 public struct ProgrammeSimulator: Sendable {
@@ -64,6 +69,18 @@ public struct ProgrammeSimulator: Sendable {
   public var optionalItemRate = 0.6
   /// First school year (wave 1 is `firstYear`).
   public var firstYear = 2023
+  /// Whether to write an activity log (xAPI statements); see ``SimulationTruth/ActivityModel``.
+  public var activityLog = true
+  /// Weeks of logged activity per wave, from the first Monday of September.
+  public var activityWeeksPerWave = 4
+  /// Intercept of the weekly activity logit.
+  public var activityIntercept = -1.3
+  /// Weight of the school's latent level in the weekly activity logit.
+  public var activityMaturityWeight = 1.2
+  /// Weight of the teacher's survey person effect in the weekly activity logit.
+  public var activityPersonWeight = 0.4
+  /// SD of each teacher's own activity effect.
+  public var activityTeacherSD = 0.5
 
   /// Creates a simulator with the demo programme's settings.
   public init() {}
@@ -90,6 +107,14 @@ public struct ProgrammeSimulator: Sendable {
       throw fail("respondent counts must not be negative")
     }
     guard (1...50).contains(waveCount) else { throw fail("waveCount must be between 1 and 50") }
+    guard activityWeeksPerWave >= 1 && activityWeeksPerWave <= 40 else {
+      throw fail("activityWeeksPerWave must be between 1 and 40")
+    }
+    for x in [activityIntercept, activityMaturityWeight, activityPersonWeight, activityTeacherSD]
+    where !x.isFinite {
+      throw fail("activity settings must be finite, got \(x)")
+    }
+    guard activityTeacherSD >= 0 else { throw fail("activityTeacherSD must not be negative") }
     for (name, rate) in [
       ("notApplicableRate", notApplicableRate), ("preferNotToSayRate", preferNotToSayRate),
       ("skipRate", skipRate), ("optionalItemRate", optionalItemRate),
@@ -121,6 +146,11 @@ public struct SimulatedProgramme: Sendable {
   public let responses: SurveyTable
   /// The generating parameters and derived true values.
   public let truth: SimulationTruth
+  /// The teachers' activity: xAPI 1.0.3 statements as JSON Lines (UTF-8), one per line, in
+  /// teacher then time order; empty when ``ProgrammeSimulator/activityLog`` is off.
+  public let activity: [UInt8]
+  /// Number of statements in ``activity``.
+  public let activityStatementCount: Int
 }
 
 /// A problem with the simulator's settings.

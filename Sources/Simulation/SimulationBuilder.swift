@@ -213,7 +213,7 @@ struct SimulationBuilder {
         }
       }
     }
-    let roster = Roster(schools: rosterSchools, teachers: rosterTeachers)
+    var roster = Roster(schools: rosterSchools, teachers: rosterTeachers)
     let bytes = csv.bytes
     // The simulator's own output must validate cleanly; a failure here is our bug.
     let table: SurveyTable
@@ -238,15 +238,55 @@ struct SimulationBuilder {
     let icc = Self.expectedICC(
       scores: trueTeacherScores[0], errors: errorVariance[0],
       schools: trueTeacherSchool[0], areaCount: areaCount)
-    let truth = SimulationTruth(
+    // Activity logs, drawn after every answer.
+    var activityBytes: [UInt8] = []
+    var activityCount = 0
+    var activityModel: SimulationTruth.ActivityModel?
+    if s.activityLog {
+      var model = ActivityGenerator.model(s)
+      var level = [[Double]]()
+      for si in 0..<s.schoolCount {
+        let school = schools[si]
+        level.append(
+          (0..<s.waveCount).map { w in
+            (0..<areaCount).reduce(0.0) { sum, a in
+              sum + profiles[school.profile].areaMeans[areas[a].id, default: 0]
+                + school.intercept + areaDeviation[si][a] + (s.growthPerWave + school.slope)
+                * Double(w)
+            } / Double(max(areaCount, 1))
+          })
+      }
+      var teachers: [ActivityGenerator.Teacher] = []
+      var k = 0
+      for si in 0..<s.schoolCount {
+        for (j, person) in staff[si].enumerated() where person.group == "teacher" {
+          let sum = j % 5 == 4 ? ActivityGenerator.mboxSum(&rng) : nil
+          if let sum { roster.teachers[k].mboxSHA1 = sum }
+          teachers.append(
+            .init(id: person.id, school: si, personEffect: person.effect, mboxSHA1: sum))
+          k += 1
+        }
+      }
+      let generated = ActivityGenerator(s: s, model: model).generate(
+        teachers: teachers, schoolIDs: schools.map(\.id), hubs: schools.map(\.hub),
+        level: level, zones: rosterSchools.map(\.timeZone), using: &rng)
+      activityBytes = generated.bytes
+      activityCount = generated.count
+      model.statementCount = generated.count
+      model.schools = generated.schools
+      activityModel = model
+    }
+    var truth = SimulationTruth(
       seed: nil, hubCount: s.hubCount, schoolCount: s.schoolCount, waveCount: s.waveCount,
       growthPerWave: s.growthPerWave, schoolInterceptSD: s.schoolInterceptSD,
       schoolSlopeSD: s.schoolSlopeSD, areaDeviationSD: s.areaDeviationSD,
       respondentSD: s.respondentSD, respondentAreaSD: s.respondentAreaSD,
       groupOffsets: Self.groupOffsets, profiles: profiles, schools: schools, items: itemParams,
       meanTeacherScoreByWave: means, meanGrowthPerWave: growth, teacherScoreICCFirstWave: icc)
+    truth.activity = activityModel
     return SimulatedProgramme(
-      instrument: instrument, roster: roster, responses: table, truth: truth)
+      instrument: instrument, roster: roster, responses: table, truth: truth,
+      activity: activityBytes, activityStatementCount: activityCount)
   }
 
   /// Graded response model: probabilities of each category given θ.

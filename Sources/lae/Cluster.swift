@@ -73,6 +73,8 @@ struct ClusterCommand: ParsableCommand {
   @Option(help: "table, json or csv (one row per unit).")
   var format: Format = .table
 
+  @OptionGroup var progress: ProgressOptions
+
   @Option(
     name: .customLong("blas-threads"),
     help: "Threads BLAS may use (default 1).")
@@ -128,6 +130,13 @@ struct ClusterCommand: ParsableCommand {
       var rng = SplitMix64(seed: seed)
       ClusterReport.threads = threads
       ClusterReport.silhouetteSample = silhouetteSample
+      let bar = progress.enabled ? CountProgress(label: "fitting") : nil
+      defer { bar?.finish() }
+      if let bar {
+        ClusterReport.progress = { @Sendable (done: Int, total: Int) in
+          bar.update(done, of: total, "fits")
+        }
+      }
       let report: ClusterReport
       switch method {
       case .kmeans:
@@ -140,6 +149,7 @@ struct ClusterCommand: ParsableCommand {
           table, range: range, models: CovarianceModel.parseList(models) ?? [],
           starts: starts ?? 0, order: order, using: &rng)
       }
+      bar?.finish()
       let full = report.with(input: table, data: data, idColumn: id, seed: seed, missing: impute)
       switch format {
       case .json:

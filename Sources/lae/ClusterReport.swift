@@ -129,6 +129,8 @@ struct ClusterReport: Encodable {
 
   nonisolated(unsafe) static var threads = 1
   nonisolated(unsafe) static var silhouetteSample = 10_000
+  /// Progress after each fit (fits done, fits in all); set by the command on a terminal.
+  nonisolated(unsafe) static var progress: (@Sendable (Int, Int) -> Void)? = nil
 
   static func silhouetteSummary(
     _ x: Matrix, _ labels: [Int], k: Int, using rng: inout SplitMix64
@@ -155,6 +157,7 @@ struct ClusterReport: Encodable {
       let fit = try kmeans.fit(x, using: &rng)
       let s = try silhouetteSummary(x, fit.assignments, k: k, using: &rng)
       results.append((fit, s))
+      progress?(results.count, range.count)
     }
     var choice: ClusterCountChoice? = nil
     var chosen = 0
@@ -252,6 +255,7 @@ struct ClusterReport: Encodable {
       models: models, componentCounts: Array(range), randomStarts: starts,
       expectationMaximization: GaussianMixture(model: .VVV, componentCount: 1, labelOrder: order))
     selection.threadCount = threads
+    selection.progress = progress
     let result = try selection.fit(x, using: &rng)
     let fits = result.entries.map { e in
       let f = e.fit

@@ -49,6 +49,8 @@ struct Growth: ParsableCommand {
     help: "Threads BLAS may use (default 1; raise only for single large dense operations).")
   var blasThreads: Int?
 
+  @OptionGroup var progress: ProgressOptions
+
   func validate() throws {
     for r in references where !r.contains("=") {
       throw ValidationError("--reference takes VAR=LEVEL, got '\(r)'.")
@@ -63,7 +65,11 @@ struct Growth: ParsableCommand {
 
   func run() throws {
     BLASConfiguration.setThreadCount(blasThreads ?? 1)
+    let bar = progress.enabled ? CountProgress(label: "growth") : nil
+    defer { bar?.finish() }
+    let steps = compare == nil ? 2 : 3
     do {
+      bar?.update(0, of: steps, "reading \((data as NSString).lastPathComponent)")
       let parsed = try ModelFormula(formula)
       let other = try compare.map { try ModelFormula($0) }
       var referenceLevels: [String: String] = [:]
@@ -80,13 +86,16 @@ struct Growth: ParsableCommand {
       let model = LinearMixedModel(
         formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
         referenceLevels: referenceLevels, checks: checks)
+      bar?.update(1, of: steps, "fitting \(formula)")
       let fit = try model.fit(table)
       var test: LikelihoodRatioTest?
       if let other {
+        bar?.update(2, of: steps, "refitting both models by ML")
         var small = model
         small.formula = other
         test = try LikelihoodRatioTest(smaller: small, larger: model, data: table)
       }
+      bar?.finish()
       for d in fit.diagnostics { FileHandleOutput.standardError("lae: warning: \(d)") }
       switch format {
       case .table:

@@ -88,3 +88,50 @@ func readResponses(
   return try reader.read(
     source: ProgressByteSource(base: file, bar: bar), instrument: instrument, roster: roster)
 }
+
+/// A one-line bar for a counted task (model fits, pipeline steps) on standard error:
+/// `label [#####     ] 3/7 detail`. Drawn only when created (callers create it only when
+/// ``ProgressOptions/enabled``), redrawn at most ten times a second except at each new
+/// detail, and cleared by ``finish()``. Safe to update from several threads.
+final class CountProgress: @unchecked Sendable {
+  let label: String
+  let lock = NSLock()
+  var lastDraw = 0.0
+  var drawn = false
+  var lastDetail = ""
+
+  init(label: String) { self.label = label }
+
+  func update(_ done: Int, of total: Int, _ detail: String = "") {
+    lock.lock()
+    defer { lock.unlock() }
+    let t = ProgressBar.now()
+    guard detail != lastDetail || t - lastDraw >= 0.1 || done == total else { return }
+    lastDraw = t
+    lastDetail = detail
+    let width = 30
+    let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+    let filled = Int(fraction * Double(width))
+    let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+    FileHandle.standardError.write(
+      Data("\r\u{1B}[2K\(label) [\(bar)] \(done)/\(total) \(detail)".utf8))
+    drawn = true
+  }
+
+  /// Clears the line (once).
+  func finish() {
+    lock.lock()
+    defer { lock.unlock() }
+    if drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    drawn = false
+  }
+}
+
+/// Progress over the named steps of a pipeline (`lae analyze`).
+final class StepProgress: @unchecked Sendable {
+  let bar: CountProgress
+  init(label: String) { bar = CountProgress(label: label) }
+  /// Step `index` of `count` starts.
+  func update(_ step: String, _ index: Int, _ count: Int) { bar.update(index, of: count, step) }
+  func finish() { bar.finish() }
+}

@@ -8,8 +8,9 @@ struct Simulate: ParsableCommand {
     commandName: "simulate",
     abstract: "Simulate a programme: instrument, roster, responses and the generating truth.",
     discussion: """
-      Writes instrument.json, roster.csv, responses.csv (long layout) and truth.json into \
-      the output folder. The same seed gives the same files.
+      Writes instrument.json, roster.csv, responses.csv (long layout), activity.jsonl \
+      (the teachers' xAPI statements, under the log identities roster.csv gives them) and \
+      truth.json into the output folder. The same seed gives the same files.
       """)
 
   @Option(help: "Number of schools.")
@@ -68,6 +69,7 @@ struct Simulate: ParsableCommand {
       try programme.roster.write(to: folder.appendingPathComponent("roster.csv").path)
       try SurveyWriter(layout: .long).write(
         programme.responses, to: folder.appendingPathComponent("responses.csv").path)
+      try Data(programme.activity).write(to: folder.appendingPathComponent("activity.jsonl"))
       var truth = programme.truth
       truth.seed = seed
       let document = ProvenancedDocument(
@@ -76,8 +78,9 @@ struct Simulate: ParsableCommand {
         to: folder.appendingPathComponent("truth.json"))
       let summary = """
         simulated \(schools) schools in \(hubs) hubs, \(waves) waves, seed \(seed): \
-        \(programme.responses.count) answers, \(programme.roster.teachers.count) teachers
-        wrote \(out)/instrument.json, roster.csv, responses.csv, truth.json
+        \(programme.responses.count) answers, \(programme.roster.teachers.count) teachers, \
+        \(programme.activityStatementCount) activity statements
+        wrote \(out)/instrument.json, roster.csv, responses.csv, activity.jsonl, truth.json
         """
       if common.format == .json {
         print(

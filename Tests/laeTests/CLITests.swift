@@ -19,8 +19,17 @@ struct LAERun {
   }
 
   init(_ arguments: [String], standardInput: String? = nil) throws {
+    try self.init(executable: LAERun.binary, arguments, standardInput: standardInput)
+  }
+
+  /// Runs another program (the first element) with the same environment.
+  init(shell command: [String]) throws {
+    try self.init(executable: URL(fileURLWithPath: command[0]), Array(command.dropFirst()))
+  }
+
+  init(executable: URL, _ arguments: [String], standardInput: String? = nil) throws {
     let process = Process()
-    process.executableURL = LAERun.binary
+    process.executableURL = executable
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["COLUMNS"] = "100"  // stable help wrapping for snapshots
@@ -111,8 +120,8 @@ struct CLITests {
         mentor                  Propose mentor-mentee pairs within hubs (or schools) from area scores.
         report                  Write the programme report (or one school's): HTML with SVG charts,
                                 Markdown, JSON.
-        analyze                 Run the whole analysis (validate, score, reliability, mentoring, report)
-                                into a folder.
+        analyze                 Run the whole analysis (validate, score, reliability, mentoring,
+                                activity, report) into a folder.
         activity                Activity indicators from xAPI or Moodle logs: sessions, time on task,
                                 adoption.
         doctor                  Report versions, the BLAS/LAPACK/NLopt configuration, and run self-checks.
@@ -156,5 +165,49 @@ struct ActivityCLITests {
     #expect(
       run.standardOutput.contains(
         "statements-array.json:10:35: error: result.score.scaled 1.2 is outside [-1, 1]."))
+  }
+}
+
+/// Progress bars are drawn on a terminal only, and never with --quiet.
+@Suite("Progress bars", .serialized)
+struct ProgressCLITests {
+  static let blobs = ClusterCLITests.blobs
+  static let sleepstudy = GrowthCLITests.folder.appendingPathComponent("sleepstudy.csv").path
+  var grid: [String] {
+    [
+      "cluster", "--data", Self.blobs, "--columns", ClusterCLITests.columns, "--method", "gmm",
+      "--k", "1-4", "--models", "VII,VVV",
+    ]
+  }
+  var growth: [String] {
+    [
+      "growth", "--data", Self.sleepstudy, "--formula", "Reaction ~ Days + (Days | Subject)",
+      "--compare", "Reaction ~ Days + (1 | Subject)",
+    ]
+  }
+
+  @Test func silentWhenStandardErrorIsNotATerminal() throws {
+    for args in [grid, growth, grid + ["--method", "kmeans", "--k", "2-5"]] {
+      let run = try LAERun(args)
+      #expect(run.status == 0, "\(run.standardError)")
+      #expect(run.standardError.isEmpty, "\(args[0]): \(run.standardError)")
+    }
+  }
+
+  /// Under a pseudo-terminal (util-linux `script`), the bar is drawn and cleared; `--quiet`
+  /// removes it.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+  func drawnOnATerminalUnlessQuiet() throws {
+    func onTerminal(_ args: [String]) throws -> String {
+      let command = ([LAERun.binary.path] + args).map { "'\($0)'" }.joined(separator: " ")
+      return try LAERun(shell: ["/usr/bin/script", "-qec", command, "/dev/null"]).standardOutput
+    }
+    let drawn = try onTerminal(grid)
+    #expect(drawn.contains("fitting [") && drawn.contains("8/8 fits"), "\(drawn)")
+    let quiet = try onTerminal(grid + ["--quiet"])
+    #expect(!quiet.contains("fitting ["), "\(quiet)")
+    #expect(quiet.contains("mclustBIC") || quiet.contains("VII"))
+    let growthDrawn = try onTerminal(growth)
+    #expect(growthDrawn.contains("growth [") && growthDrawn.contains("refitting both models by ML"))
   }
 }

@@ -22,21 +22,28 @@ struct IngestCLITests {
       "simulate", "--schools", "6", "--waves", "2", "--seed", "3", "--out", out,
     ])
     #expect(sim.status == 0, "\(sim.standardError)")
-    for file in ["instrument.json", "roster.csv", "responses.csv", "truth.json"] {
+    for file in ["instrument.json", "roster.csv", "responses.csv", "activity.jsonl", "truth.json"] {
       #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
     }
     let run = try LAERun([
       "validate", "--instrument", "\(out)/instrument.json",
       "--responses", "\(out)/responses.csv", "--roster", "\(out)/roster.csv",
+      "--logs", "\(out)/activity.jsonl",
     ])
     #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
     #expect(run.standardOutput.contains("0 rejected"))
+    // The activity log validates as an LRS would, every statement accepted.
+    #expect(
+      run.standardOutput.contains("activity.jsonl (xapi-jsonl): ")
+        && run.standardOutput.contains(" accepted, 0 rejected; 0 voiding"), "\(run.standardOutput)")
     // Same seed, same bytes.
     let again = folder.appendingPathComponent("sim2").path
     _ = try LAERun(["simulate", "--schools", "6", "--waves", "2", "--seed", "3", "--out", again])
-    #expect(
-      FileManager.default.contents(atPath: "\(out)/responses.csv")
-        == FileManager.default.contents(atPath: "\(again)/responses.csv"))
+    for file in ["responses.csv", "activity.jsonl", "roster.csv"] {
+      #expect(
+        FileManager.default.contents(atPath: "\(out)/\(file)")
+          == FileManager.default.contents(atPath: "\(again)/\(file)"), "\(file)")
+    }
     let json = try LAERun([
       "validate", "--instrument", "school-self-reflection", "--responses",
       "\(out)/responses.csv", "--format", "json",

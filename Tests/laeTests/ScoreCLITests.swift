@@ -164,6 +164,8 @@ struct AnalyzeCLITests {
     ] {
       #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
     }
+    // No progress bar when standard error is not a terminal.
+    #expect(run.standardError.isEmpty, "\(run.standardError)")
     // A setting the engine does not know is a clear error naming the file.
     try Data(#"{"mentorCapacity": 1}"#.utf8).write(to: config)
     let bad = try LAERun([
@@ -171,5 +173,54 @@ struct AnalyzeCLITests {
       "--config", config.path, "--out", out,
     ])
     #expect(bad.status == 1 && bad.standardError.contains("unknown setting 'mentorCapacity'"))
+  }
+}
+
+@Suite("lae analyze with activity logs", .serialized)
+struct AnalyzeLogsCLITests {
+  @Test func activityIndicatorsAndTheActivitySection() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lae-analyze-logs-\(UUID().uuidString)")
+    let sim = folder.appendingPathComponent("sim").path
+    let made = try LAERun([
+      "simulate", "--schools", "9", "--hubs", "3", "--teachers", "4", "--students", "4",
+      "--waves", "2", "--seed", "6", "--out", sim,
+    ])
+    #expect(made.status == 0, "\(made.standardError)")
+    #expect(FileManager.default.fileExists(atPath: "\(sim)/activity.jsonl"))
+    let key = folder.appendingPathComponent("programme.key").path
+    try Data("a secret key of the programme, 32+".utf8).write(to: URL(fileURLWithPath: key))
+    let out = folder.appendingPathComponent("out").path
+    let common = [
+      "analyze", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--roster", "\(sim)/roster.csv", "--out", out,
+    ]
+    let run = try LAERun(
+      common + ["--logs", "\(sim)/activity.jsonl", "--pseudonym-key-file", key])
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardError.isEmpty, "\(run.standardError)")
+    #expect(run.standardOutput.contains("Activity: "))
+    #expect(run.standardOutput.contains("0 actors not in the roster"))
+    for file in ["activity.csv", "activity-validation.txt"] {
+      #expect(FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file)")
+    }
+    let html = try String(contentsOfFile: "\(out)/report.html", encoding: .utf8)
+    #expect(html.contains("<h2>Activity over time</h2>") && html.contains("id=\"activity\""))
+    let csv = try String(contentsOfFile: "\(out)/activity.csv", encoding: .utf8)
+    #expect(csv.hasPrefix("level,unit,school,hub,period,") && csv.contains("\nhub,H1,,H1,"))
+    // The same through the configuration file (log, key and session gap).
+    let config = folder.appendingPathComponent("config.json")
+    try Data(
+      #"{"logs": "\#(sim)/activity.jsonl", "pseudonymKeyFile": "\#(key)", "sessionGapMinutes": 20}"#
+        .utf8
+    ).write(to: config)
+    let viaConfig = try LAERun(common + ["--config", config.path])
+    #expect(viaConfig.status == 0, "\(viaConfig.standardError)")
+    #expect(viaConfig.standardOutput.contains("Activity: "))
+    // A log without a key is a usage error that says what to do.
+    let noKey = try LAERun(common + ["--logs", "\(sim)/activity.jsonl"])
+    #expect(noKey.status == 64 && noKey.standardError.contains("--pseudonym-key-file"))
+    let unkeyed = try LAERun(common + ["--logs", "\(sim)/activity.jsonl", "--unkeyed"])
+    #expect(unkeyed.status == 0, "\(unkeyed.standardError)")
   }
 }

@@ -202,7 +202,7 @@ final class MappedFile {
       region != failed
     else { return nil }
     guard
-      let file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0),
+      let file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0),
       file != failed
     else {
       munmap(region, total)

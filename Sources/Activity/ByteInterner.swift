@@ -1,7 +1,7 @@
 import Glibc
 
 /// Maps byte strings to dense `Int32` codes (0, 1, 2... in order of first appearance) with an
-/// FNV-1a hash and open addressing, so that a repeated id costs a hash and a compare, not a
+/// multiply-xorshift hash and open addressing, so that a repeated id costs a hash and a compare, not a
 /// `String` allocation. (The same design as Ingest's internal interner.)
 struct ByteInterner {
   private var bytes: [UInt8] = []
@@ -25,14 +25,33 @@ struct ByteInterner {
     Array(bytes[offsets[Int(code)]..<offsets[Int(code) + 1]])
   }
 
+  /// A multiply-xorshift hash over 8 bytes at a time (the byte-at-a-time FNV-1a chain cost
+  /// about 4 cycles per byte on the IRIs of every statement). Codes do not depend on it.
   @inline(__always)
   static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    var h: UInt32 = 2_166_136_261
-    for b in key {
-      h ^= UInt32(b)
-      h = h &* 16_777_619
+    let n = key.count
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+    guard let base = key.baseAddress else { return UInt32(truncatingIfNeeded: h >> 32) }
+    let raw = UnsafeRawPointer(base)
+    var i = 0
+    while i &+ 8 <= n {
+      h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+      h ^= h >> 32
+      i &+= 8
     }
-    return h
+    if i < n {
+      var tail: UInt64 = 0
+      var shift: UInt64 = 0
+      while i < n {
+        tail |= UInt64(base[i]) << shift
+        shift &+= 8
+        i &+= 1
+      }
+      h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+    }
+    h ^= h >> 29
+    h = h &* 0xFF51_AFD7_ED55_8CCD
+    return UInt32(truncatingIfNeeded: h ^ (h >> 32))
   }
 
   /// The code of `key` and whether it was new.

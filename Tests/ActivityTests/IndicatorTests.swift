@@ -264,3 +264,24 @@ struct TestGenerator {
     return z ^ (z >> 31)
   }
 }
+
+@Suite("Sorting event keys")
+struct SortUniqueTests {
+  /// The quicksort agrees with the library sort on random, sorted, reversed and
+  /// organ-pipe inputs of many lengths.
+  @Test func agreesWithTheLibrarySort() {
+    var rng = TestGenerator(seed: 11)
+    for n in [0, 1, 2, 3, 16, 17, 18, 40, 100, 501, 4096] {
+      let base = Array(Set((0..<n).map { _ in rng.next() >> 8 }))
+      let inputs: [[UInt64]] = [
+        base, base.sorted(), base.sorted().reversed(),
+        base.sorted().enumerated().map { $0.offset % 2 == 0 ? $0.element : ~$0.element >> 8 },
+      ]
+      for var input in inputs {
+        let expected = input.sorted()
+        input.withUnsafeMutableBufferPointer { ActivityIndicators.sortUnique($0) }
+        #expect(input == expected, "n = \(n)")
+      }
+    }
+  }
+}

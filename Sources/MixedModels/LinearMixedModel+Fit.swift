@@ -150,6 +150,8 @@ extension LinearMixedModel {
     public let categoricalLevels: [String: [String]]
     /// The model (formula and settings) that produced this fit.
     public let model: LinearMixedModel
+    /// The data as fitted (design matrices, codes), for inference after the fit.
+    let frame: ModelFrame
 
     /// Whether any θ lies within 1e-4 of its bound (lme4's `isSingular`).
     public var isSingular: Bool {

@@ -187,6 +187,7 @@ extension LinearMixedModel.Fit {
     self.optimization = optimization
     categoricalLevels = frame.categoricalLevels
     self.model = model
+    self.frame = frame
 
     for d in diagnostics {
       switch d {

@@ -1,0 +1,41 @@
+// Satterthwaite inference timed after the fit, on a simulated panel (GrowthPanel):
+//   swift run -c release growth-inference-timing [SCHOOLS] [REPEATS]
+// Prints the fit time, then the time of Fit.inference() (df, t and F tests, intervals for all
+// fixed effects) and of Fit.varianceExplained, best of REPEATS.
+import BenchmarkSupport
+import Foundation
+import LearningAnalytics
+
+let args = CommandLine.arguments
+let schools = args.count > 1 ? Int(args[1]) ?? 10_000 : 10_000
+let repeats = args.count > 2 ? Int(args[2]) ?? 5 : 5
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+BLASConfiguration.setThreadCount(1)
+let table = GrowthPanel.table(schools: schools)
+var t = now()
+let fit = try LinearMixedModel(formula: try ModelFormula(GrowthPanel.formula)).fit(table)
+let fitTime = now() - t
+var best = Double.infinity
+var bestR2 = Double.infinity
+var inference = fit.inference()
+for _ in 0..<repeats {
+  t = now()
+  inference = fit.inference()
+  best = min(best, now() - t)
+  t = now()
+  let r2 = fit.varianceExplained
+  bestR2 = min(bestR2, now() - t)
+  precondition(r2.r2Conditional > 0)
+}
+print("\(GrowthPanel.formula); \(schools) schools x 5 waves, \(fit.observationCount) rows")
+print(String(format: "fit (REML)                       %.3f s", fitTime))
+print(String(format: "inference (Satterthwaite, all)   %.3f s (best of %d)", best, repeats))
+print(String(format: "varianceExplained (R2, ICC)      %.3f s", bestR2))
+for c in inference.coefficients {
+  print(String(format: "  %-20@ df %10.3f  p %.3g", c.term as NSString, c.degreesOfFreedom, c.pValue))
+}
+for f in inference.terms {
+  print(String(format: "  F %-18@ %d, %.3f  p %.3g", f.term as NSString,
+    f.numeratorDegreesOfFreedom, f.denominatorDegreesOfFreedom, f.pValue))
+}

@@ -100,9 +100,9 @@ extension LinearMixedModel.Fit {
     let v = fixedEffectsCovariance
     var sensitivity: VarianceParameterSensitivity?
     if method == .satterthwaite && p > 0 {
-      let pls = PenalizedLeastSquares(frame: frame)
       sensitivity = VarianceParameterSensitivity(
-        pls: pls, theta: theta, sigma: residualStandardDeviation, reml: criterion == .reml)
+        frame: frame, ar1: ar1, theta: theta, sigma: residualStandardDeviation,
+        reml: criterion == .reml)
     }
     let residualDF = Double(observationCount - p)
     func quadratic(_ l: [Double], _ m: Matrix) -> Double {
@@ -139,7 +139,9 @@ extension LinearMixedModel.Fit {
       let k = contrast.rows.count
       let vl = Matrix(rows: k, columns: k) { a, b in
         var s = 0.0
-        for i in 0..<p { for j in 0..<p { s += contrast.rows[a][i] * v[i, j] * contrast.rows[b][j] } }
+        for i in 0..<p {
+          for j in 0..<p { s += contrast.rows[a][i] * v[i, j] * contrast.rows[b][j] }
+        }
         return s
       }
       guard let eigen = try? SymmetricEigen(vl) else { continue }
@@ -149,7 +151,8 @@ extension LinearMixedModel.Fit {
       let q = d.filter { $0 > tolerance }.count
       guard q > 0 else { continue }
       let ptl = order.prefix(q).map { e in
-        (0..<p).map { j in (0..<k).reduce(0.0) { $0 + eigen.vectors[$1, e] * contrast.rows[$1][j] } }
+        (0..<p).map { j in (0..<k).reduce(0.0) { $0 + eigen.vectors[$1, e] * contrast.rows[$1][j] }
+        }
       }
       let f: Double
       let ddf: Double
@@ -208,23 +211,43 @@ struct VarianceParameterSensitivity {
   /// Eigenvalues of `H` at or below 1e-8.
   let nonPositiveEigenvalues: [Double]
 
-  init(pls: PenalizedLeastSquares, theta: [Double], sigma: Double, reml: Bool) {
-    let n = Double(pls.n)
-    let p = pls.p
-    let varpar = theta + [sigma]
+  /// With AR(1) residuals φ is a variance parameter too, `(θ, φ, σ)`: each evaluation then
+  /// prewhitens the data at its φ (lmerTest has no such models; the formulas are the same).
+  init(
+    frame: ModelFrame, ar1: (structure: AR1Structure, phi: Double)?, theta: [Double],
+    sigma: Double, reml: Bool
+  ) {
+    let base = PenalizedLeastSquares(frame: frame)
+    let n = Double(base.n)
+    let p = base.p
+    let t = theta.count
+    let varpar = theta + (ar1.map { [$0.phi] } ?? []) + [sigma]
     let k = varpar.count
+    /// The system at x (factored at its θ) and log|R|; nil when not positive definite.
+    func system(_ x: [Double]) -> (PenalizedLeastSquares, Double)? {
+      var pls = base
+      var logDetR = 0.0
+      if let ar1 {
+        let phi = x[t]
+        guard abs(phi) < 1 else { return nil }
+        pls = PenalizedLeastSquares(frame: ar1.structure.transformed(frame, phi: phi))
+        logDetR = ar1.structure.logDeterminant(phi: phi)
+      }
+      guard pls.factor(Array(x[0..<t])) else { return nil }
+      return (pls, logDetR)
+    }
     // lmerTest's devfun_vp: the deviance at θ for a given σ (not profiled).
     func deviance(_ x: [Double]) -> Double {
       let s2 = x[k - 1] * x[k - 1]
-      guard pls.factor(Array(x[0..<(k - 1)])) else { return .nan }
+      guard let (pls, logDetR) = system(x) else { return .nan }
       let logTerm = log(2 * Double.pi * s2)
-      var dev = pls.logDetL + pls.penalizedRSS / s2 + n * logTerm
+      var dev = pls.logDetL + pls.penalizedRSS / s2 + n * logTerm + logDetR
       if reml { dev += pls.logDetRX - Double(p) * logTerm }
       return dev
     }
     // lmerTest's get_covbeta: σ²(RₓᵀRₓ)⁻¹ at θ.
     func covariance(_ x: [Double]) -> [Double] {
-      guard pls.factor(Array(x[0..<(k - 1)])) else {
+      guard let (pls, _) = system(x) else {
         return [Double](repeating: .nan, count: p * p)
       }
       let dense = pls.denseFactor

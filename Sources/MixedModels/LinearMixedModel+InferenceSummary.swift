@@ -40,7 +40,8 @@ extension LinearMixedModel.Inference {
     for c in coefficients {
       lines.append(
         pad(c.term) + r(g(c.estimate), 11) + r(g(c.standardError), 11)
-          + r(String(format: "%.3f", c.degreesOfFreedom), 10) + r(String(format: "%.3f", c.tValue), 9)
+          + r(String(format: "%.3f", c.degreesOfFreedom), 10)
+          + r(String(format: "%.3f", c.tValue), 9)
           + r(pValue(c.pValue), 11) + r(g(c.confidenceInterval.lower), 11)
           + r(g(c.confidenceInterval.upper), 11))
     }

@@ -17,6 +17,13 @@ struct Growth: ParsableCommand {
       performance::r2_nakagawa and performance::icc).
       """)
 
+  /// `--residual`: the residual correlation structure.
+  enum Residual: String, ExpressibleByArgument, CaseIterable {
+    case independent
+    case ar1
+    case car1
+  }
+
   /// `--df`: how the degrees of freedom of the tests are computed.
   enum DegreesOfFreedom: String, ExpressibleByArgument, CaseIterable {
     case satterthwaite
@@ -60,6 +67,21 @@ struct Growth: ParsableCommand {
     help: "Coverage of the Wald intervals of the fixed effects (t quantiles at the tests' df).")
   var confidenceLevel = 0.95
 
+  @Option(
+    help: """
+      Residual correlation within groups: independent (as lme4) or ar1 (as nlme's corAR1, \
+      by position in time order; needs --time); car1 is not implemented yet.
+      """)
+  var residual: Residual = .independent
+
+  @Option(help: ArgumentHelp("The time variable that orders observations for --residual ar1."))
+  var time: String?
+
+  @Option(
+    name: .customLong("residual-group"),
+    help: "Grouping within which residuals are correlated (default: the finest grouping factor).")
+  var residualGroup: String?
+
   @Flag(help: "Fail (exit 1) on a singular fit or a convergence problem.")
   var strict = false
 
@@ -83,6 +105,17 @@ struct Growth: ParsableCommand {
         "--df kenward-roger is not implemented yet; use --df satterthwaite (lmerTest's default) "
           + "or --df residual.")
     }
+    if residual == .car1 {
+      throw ValidationError(
+        "--residual car1 is not implemented yet; use --residual ar1 (integer times, as nlme's "
+          + "corAR1).")
+    }
+    if residual == .ar1 && time == nil {
+      throw ValidationError("--residual ar1 needs --time VAR, the variable that orders waves.")
+    }
+    if residual == .independent && (time != nil || residualGroup != nil) {
+      throw ValidationError("--time and --residual-group apply only with --residual ar1.")
+    }
     if !(confidenceLevel > 0 && confidenceLevel < 1) {
       throw ValidationError("--confidence-level must be between 0 and 1, got \(confidenceLevel).")
     }
@@ -102,6 +135,9 @@ struct Growth: ParsableCommand {
         referenceLevels[parts[0]] = parts.count > 1 ? parts[1] : ""
       }
       var columns = parsed.variables
+      for v in [time, residualGroup].compactMap({ $0 }) where !columns.contains(v) {
+        if !v.contains(":") { columns.append(v) }
+      }
       for v in other?.variables ?? [] where !columns.contains(v) { columns.append(v) }
       let text = Set(parsed.groupingVariables + (other?.groupingVariables ?? []) + factors)
       let table = try ColumnTableReader().read(data, columns: columns, textColumns: text)
@@ -109,7 +145,9 @@ struct Growth: ParsableCommand {
         singular: strict ? .fail : .record, convergence: strict ? .fail : .record)
       let model = LinearMixedModel(
         formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
-        referenceLevels: referenceLevels, checks: checks)
+        referenceLevels: referenceLevels, checks: checks,
+        residualCorrelation: residual == .ar1
+          ? .ar1(time: time ?? "", group: residualGroup) : .independent)
       let fit = try model.fit(table)
       let inference = fit.inference(
         degreesOfFreedom: degreesOfFreedom == .residual ? .residual : .satterthwaite,
@@ -197,6 +235,11 @@ struct GrowthOutput: Encodable {
       }
     }
     row("residual", "", "", "sd", fit.residualStandardDeviation)
+    if let r = fit.residualStructure {
+      for (name, value) in r.parameters.sorted(by: { $0.key < $1.key }) {
+        row("residual", r.group, r.type, name, value)
+      }
+    }
     for (i, t) in fit.theta.enumerated() { row("theta", "", "\(i + 1)", "theta", t) }
     row("fit", "", "", "nobs", Double(fit.observationCount))
     row("fit", "", "", "logLikelihood", fit.logLikelihood)
@@ -296,6 +339,7 @@ struct GrowthOutput: Encodable {
   let droppedFixedEffects: [String]
   let randomEffects: [Random]
   let residualSD: Double
+  let residualStructure: LinearMixedModel.ResidualStructure?
   let theta: [Double]
   let logLikelihood: Double
   let remlCriterion: Double?
@@ -318,7 +362,8 @@ struct GrowthOutput: Encodable {
   private enum CodingKeys: String, CodingKey {
     case formula, criterion, nobs, droppedRows, groups, inference, fixedEffects, anova
     case droppedFixedEffects
-    case randomEffects, residualSD, theta, logLikelihood, remlCriterion, deviance, aic, bic
+    case randomEffects, residualSD, residualStructure, theta, logLikelihood, remlCriterion,
+      deviance, aic, bic
     case r2Marginal, r2Conditional, icc
     case converged, singular, diagnostics, optimizer, conditionalModes, lrt
   }
@@ -391,6 +436,7 @@ struct GrowthOutput: Encodable {
         correlation: v.correlation.map { row in row.map { $0.isFinite ? $0 : nil } })
     }
     residualSD = fit.residualStandardDeviation
+    residualStructure = fit.residualStructure
     theta = fit.theta
     logLikelihood = fit.logLikelihood
     remlCriterion = fit.remlCriterion

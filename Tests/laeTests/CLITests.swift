@@ -140,6 +140,13 @@ struct CLITests {
         --confidence-level <confidence-level>
                                 Coverage of the Wald intervals of the fixed effects (t quantiles at the
                                 tests' df). (default: 0.95)
+        --residual <residual>   Residual correlation within groups: independent (as lme4) or ar1 (as
+                                nlme's corAR1, by position in time order; needs --time); car1 is not
+                                implemented yet. (values: independent, ar1, car1; default: independent)
+        --time <time>           The time variable that orders observations for --residual ar1.
+        --residual-group <residual-group>
+                                Grouping within which residuals are correlated (default: the finest
+                                grouping factor).
         --strict                Fail (exit 1) on a singular fit or a convergence problem.
         --format <format>       table, json or csv (tidy: one row per component, term and statistic).
                                 (values: table, json, csv; default: table)

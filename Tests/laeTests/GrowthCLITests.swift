@@ -89,6 +89,30 @@ struct GrowthCLITests {
     #expect(table.standardOutput.contains("R2 (Nakagawa): marginal 0.2787"))
   }
 
+  /// AR(1) residuals as nlme's corAR1 (Fixtures/references/make_residual.R).
+  @Test func ar1Residuals() throws {
+    let base = [
+      "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (1 | Subject)",
+    ]
+    let run = try LAERun(base + ["--residual", "ar1", "--time", "Days", "--format", "json"])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    let structure = try #require(dict["residualStructure"] as? [String: Any])
+    #expect(structure["type"] as? String == "ar1")
+    #expect(structure["group"] as? String == "Subject")
+    let phi = try #require((structure["parameters"] as? [String: Double])?["phi"])
+    #expect(abs(phi - 0.65313329469182135) / 0.65313329469182135 < 1e-4)
+    let logLik = try #require(dict["logLikelihood"] as? Double)
+    #expect(abs(logLik - -868.09553177994144) < 1e-3)
+    let table = try LAERun(base + ["--residual", "ar1", "--time", "Days"])
+    #expect(table.standardOutput.contains("Residual correlation: AR(1) within Subject over Days"))
+    #expect(try LAERun(base + ["--residual", "ar1"]).status == 64)
+    #expect(try LAERun(base + ["--residual", "car1", "--time", "Days"]).status == 64)
+    #expect(try LAERun(base + ["--time", "Days"]).status == 64)
+    #expect(try LAERun(base + ["--residual", "ar1", "--time", "Subject"]).status == 1)
+  }
+
   @Test func tidyCSV() throws {
     let run = try LAERun([
       "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)",

@@ -33,9 +33,12 @@ print(String(format: "fit (REML)                       %.3f s", fitTime))
 print(String(format: "inference (Satterthwaite, all)   %.3f s (best of %d)", best, repeats))
 print(String(format: "varianceExplained (R2, ICC)      %.3f s", bestR2))
 for c in inference.coefficients {
-  print(String(format: "  %-20@ df %10.3f  p %.3g", c.term as NSString, c.degreesOfFreedom, c.pValue))
+  print(
+    String(format: "  %-20@ df %10.3f  p %.3g", c.term as NSString, c.degreesOfFreedom, c.pValue))
 }
 for f in inference.terms {
-  print(String(format: "  F %-18@ %d, %.3f  p %.3g", f.term as NSString,
-    f.numeratorDegreesOfFreedom, f.denominatorDegreesOfFreedom, f.pValue))
+  print(
+    String(
+      format: "  F %-18@ %d, %.3f  p %.3g", f.term as NSString,
+      f.numeratorDegreesOfFreedom, f.denominatorDegreesOfFreedom, f.pValue))
 }

@@ -42,3 +42,32 @@ for f in inference.terms {
       format: "  F %-18@ %d, %.3f  p %.3g", f.term as NSString,
       f.numeratorDegreesOfFreedom, f.denominatorDegreesOfFreedom, f.pValue))
 }
+
+// AR(1) residuals (as nlme's corAR1) on the same panel: the fit, timed once.
+//   growth-inference-timing SCHOOLS REPEATS ar1 [CSV]  (CSV: writes the panel for nlme)
+if args.count > 3 && args[3] == "ar1" {
+  if args.count > 4 {
+    var csv = "school,sector,wave,score\n"
+    let school = table.column("school")
+    let sector = table.column("sector")
+    if case .text(let sc, let sl)? = school, case .text(let kc, let kl)? = sector,
+      case .numeric(let w)? = table.column("wave"), case .numeric(let y)? = table.column("score")
+    {
+      for i in 0..<table.rowCount {
+        csv += "\(sl[Int(sc[i])]),\(kl[Int(kc[i])]),\(w[i]),\(y[i])\n"
+      }
+    }
+    try csv.write(toFile: args[4], atomically: true, encoding: .utf8)
+  }
+  let model = LinearMixedModel(
+    formula: try ModelFormula(GrowthPanel.formula),
+    residualCorrelation: .ar1(time: "wave", group: "school"))
+  t = now()
+  let ar1 = try model.fit(table)
+  let ar1Time = now() - t
+  print(
+    String(
+      format: "fit with AR(1) residuals (REML)  %.3f s  phi %.5f  logLik %.4f  evaluations %d",
+      ar1Time, ar1.residualStructure?.parameters["phi"] ?? .nan, ar1.logLikelihood,
+      ar1.optimization.evaluationCount))
+}

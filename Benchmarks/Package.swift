@@ -39,6 +39,20 @@ let package = Package(
       ],
       path: "Benchmarks/IngestBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    .executableTarget(
+      name: "MixedModelsBenchmarks",
+      dependencies: [
+        "BenchmarkSupport",
+        .product(name: "LearningAnalytics", package: library),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/MixedModelsBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    // Satterthwaite inference timed after the fit (the "under 1 s at 10,000 schools").
+    .executableTarget(
+      name: "growth-inference-timing",
+      dependencies: ["BenchmarkSupport", .product(name: "LearningAnalytics", package: library)],
+      path: "Sources/growth-inference-timing"),
     // Reliability timing after loading, for peers/reliability-vs-peers.sh.
     .executableTarget(
       name: "reliability-timing",

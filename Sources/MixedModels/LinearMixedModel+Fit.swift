@@ -150,6 +150,13 @@ extension LinearMixedModel {
     public let categoricalLevels: [String: [String]]
     /// The model (formula and settings) that produced this fit.
     public let model: LinearMixedModel
+    /// The data as fitted (design matrices, codes), for inference after the fit.
+    let frame: ModelFrame
+    /// The residual correlation structure with its estimates (`nil` for independent
+    /// residuals).
+    public let residualStructure: LinearMixedModel.ResidualStructure?
+    /// The AR(1) chains and φ̂, for inference after the fit.
+    let ar1: (structure: AR1Structure, phi: Double)?
 
     /// Whether any θ lies within 1e-4 of its bound (lme4's `isSingular`).
     public var isSingular: Bool {
@@ -166,8 +173,10 @@ extension LinearMixedModel {
       }
     }
 
-    /// Number of estimated parameters: fixed effects, θ and σ.
-    public var parameterCount: Int { fixedEffects.count + theta.count + 1 }
+    /// Number of estimated parameters: fixed effects, θ, σ, and φ for AR(1) residuals.
+    public var parameterCount: Int {
+      fixedEffects.count + theta.count + 1 + (residualStructure == nil ? 0 : 1)
+    }
 
     /// The intraclass correlation of each grouping factor's intercept,
     /// `τ²_g / (Σ τ² + σ²)` — meaningful for random-intercept models.

@@ -5,7 +5,8 @@ extension LinearMixedModel.Fit {
   /// Everything at θ̂, from the blocked Cholesky factor (Bates et al. 2015, eqs. 16-18).
   init(
     model: LinearMixedModel, frame: ModelFrame, pls: PenalizedLeastSquares,
-    optimization: LinearMixedModel.OptimizationSummary, checks: [LinearMixedModel.Diagnostic] = []
+    optimization: LinearMixedModel.OptimizationSummary, checks: [LinearMixedModel.Diagnostic] = [],
+    residual: (structure: AR1Structure, phi: Double)? = nil
   ) throws {
     let theta = optimization.theta
     guard pls.factor(theta) else {
@@ -15,7 +16,9 @@ extension LinearMixedModel.Fit {
     let n = pls.n
     let p = pls.p
     let width = p + 1
-    let crit = pls.criterion(reml: reml)
+    // With AR(1) residuals `pls` holds the prewhitened system: add log|R(φ)|.
+    let crit =
+      pls.criterion(reml: reml) + (residual.map { $0.structure.logDeterminant(phi: $0.phi) } ?? 0)
     let sigma2 = pls.penalizedRSS / Double(reml ? n - p : n)
     let sigma = sigma2.squareRoot()
     let dense = pls.denseFactor
@@ -180,13 +183,20 @@ extension LinearMixedModel.Fit {
     logLikelihood = -crit / 2
     remlCriterion = reml ? crit : nil
     deviance = crit
-    let npar = Double(p + theta.count + 1)
+    let npar = Double(p + theta.count + 1 + (residual == nil ? 0 : 1))
     aic = crit + 2 * npar
     bic = crit + log(Double(n)) * npar
     rowIndices = frame.rows
     self.optimization = optimization
     categoricalLevels = frame.categoricalLevels
     self.model = model
+    self.frame = frame
+    ar1 = residual
+    residualStructure = residual.map {
+      LinearMixedModel.ResidualStructure(
+        type: "ar1", time: $0.structure.time, group: $0.structure.group,
+        parameters: ["phi": $0.phi])
+    }
 
     for d in diagnostics {
       switch d {

@@ -62,6 +62,11 @@ extension LinearMixedModel.Fit {
       "Number of obs: \(observationCount), groups:  "
         + groups.map { "\($0.name), \($0.levels)" }.joined(separator: "; "))
     if droppedRowCount > 0 { out.append("(\(droppedRowCount) rows dropped for missing values)") }
+    if let r = residualStructure, let phi = r.parameters["phi"] {
+      out.append(
+        "Residual correlation: AR(1) within \(r.group) over \(r.time), Phi = "
+          + format(phi, digits: 4) + " (as nlme's corAR1)")
+    }
     out.append("")
 
     // Fixed effects.

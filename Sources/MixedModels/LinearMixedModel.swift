@@ -69,12 +69,14 @@ public struct LinearMixedModel: Sendable {
   public static let lme4Minimizer = DerivativeFreeMinimizer(relativeParameterTolerance: 1e-4)
   /// Post-fit checks (default: record diagnostics, fail on nothing).
   public var checks: Checks
+  /// Correlation of the residuals within groups (default independent, as lme4).
+  public var residualCorrelation: ResidualCorrelation
 
   /// Stores the settings; nothing is computed until ``fit(_:)``.
   public init(
     formula: ModelFormula, criterion: Criterion = .reml, categoricalVariables: Set<String> = [],
     referenceLevels: [String: String] = [:], minimizer: DerivativeFreeMinimizer = lme4Minimizer,
-    checks: Checks = .init()
+    checks: Checks = .init(), residualCorrelation: ResidualCorrelation = .independent
   ) {
     self.formula = formula
     self.criterion = criterion
@@ -82,6 +84,7 @@ public struct LinearMixedModel: Sendable {
     self.referenceLevels = referenceLevels
     self.minimizer = minimizer
     self.checks = checks
+    self.residualCorrelation = residualCorrelation
   }
 
   /// Fits the model to `data` (one row per observation; rows missing a used variable are
@@ -100,6 +103,9 @@ public struct LinearMixedModel: Sendable {
   }
 
   func fit(frame: ModelFrame) throws -> Fit {
+    if case .ar1(let time, let group) = residualCorrelation {
+      return try fitAR1(frame: frame, time: time, group: group)
+    }
     let pls = PenalizedLeastSquares(frame: frame)
     let reml = criterion == .reml
     let lower = pls.lowerBounds

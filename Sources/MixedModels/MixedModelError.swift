@@ -28,6 +28,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
   /// The penalized least-squares system could not be factored at the optimum (badly scaled
   /// or collinear predictors).
   case numericalFailure(String)
+  /// The residual correlation structure does not fit the data or formula.
+  case invalidResidualStructure(String)
 
   /// A full sentence describing the problem and what to try.
   public var description: String {
@@ -59,6 +61,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
       return "The models cannot be compared by a likelihood-ratio test: \(why)."
     case .numericalFailure(let why):
       return "The model could not be fitted: \(why). Rescale or centre the predictors."
+    case .invalidResidualStructure(let why):
+      return "The residual correlation structure cannot be used: \(why)."
     }
   }
 }

@@ -32,6 +32,15 @@ struct ModelFrame: Sendable {
   var x: Matrix
   var fixedNames: [String]
   var droppedFixedNames: [String]
+  /// Fixed-effect terms of the formula (`[["wave"], ["sector"], ["wave", "sector"]]`).
+  var fixedTerms: [[String]]
+  /// Whether the fixed part has an intercept.
+  var hasIntercept: Bool
+  /// For each column of `x`, the index of its term in ``fixedTerms`` (−1 for the intercept).
+  var fixedTermOfColumn: [Int]
+  /// The variables over the used rows: numbers, or level codes with level names (reference
+  /// first); kept for the type III contrasts, which need the all-level indicator design.
+  var codedVariables: [String: Variable]
   var factors: [Factor]
   /// How each categorical variable was coded: levels with the reference first.
   var categoricalLevels: [String: [String]]
@@ -94,12 +103,16 @@ struct ModelFrame: Sendable {
       }
     }
     categoricalLevels = levelsOut
+    codedVariables = coded
+    fixedTerms = formula.fixedTerms
+    hasIntercept = formula.hasIntercept
 
     // Fixed effects, then rank-deficient columns dropped as R's qr() with tolerance 1e-7.
     let design = try ModelFrame.design(
       terms: formula.fixedTerms, intercept: formula.hasIntercept, variables: coded, n: rowCount)
     let keep = ModelFrame.independentColumns(design.columns, n: rowCount)
     fixedNames = keep.map { design.names[$0] }
+    fixedTermOfColumn = keep.map { design.terms[$0] }
     droppedFixedNames = design.names.indices.filter { !keep.contains($0) }.map { design.names[$0] }
     var xs: [Double] = []
     xs.reserveCapacity(rowCount * keep.count)
@@ -170,7 +183,7 @@ struct ModelFrame: Sendable {
 
   // MARK: - Helpers
 
-  enum Variable {
+  enum Variable: Sendable {
     case numeric([Double])
     case categorical([Int32], [String])
   }
@@ -254,15 +267,17 @@ struct ModelFrame: Sendable {
   /// first variable of an interaction varies fastest.
   static func design(
     terms: [[String]], intercept: Bool, variables: [String: Variable], n: Int
-  ) throws(MixedModelError) -> (names: [String], columns: [[Double]]) {
+  ) throws(MixedModelError) -> (names: [String], columns: [[Double]], terms: [Int]) {
     var names: [String] = []
     var columns: [[Double]] = []
+    var termOf: [Int] = []
     if intercept {
       names.append("(Intercept)")
       columns.append([Double](repeating: 1, count: n))
+      termOf.append(-1)
     }
     let present = Set(terms.map { Set($0) })
-    for term in terms {
+    for (index, term) in terms.enumerated() {
       var current: [(name: String, values: [Double]?)] = [("", nil)]
       for v in term {
         guard let variable = variables[v] else { throw MixedModelError.unknownColumn(v) }
@@ -295,9 +310,10 @@ struct ModelFrame: Sendable {
       for c in current {
         names.append(c.name)
         columns.append(c.values ?? [Double](repeating: 1, count: n))
+        termOf.append(index)
       }
     }
-    return (names, columns)
+    return (names, columns, termOf)
   }
 
   /// Columns kept as R's `qr()` (LINPACK `dqrdc2`, tolerance 1e-7) keeps them: in order, a

@@ -12,8 +12,25 @@ struct Growth: ParsableCommand {
       "score ~ wave * sector + (1 | school/teacher)". Rows missing a value of a variable the \
       formula uses are dropped and counted. Text columns and grouping variables are \
       categorical (treatment contrasts, levels in code-point order). Singular fits and \
-      convergence problems print as warnings and fail only with --strict.
+      convergence problems print as warnings and fail only with --strict. Fixed effects come \
+      with degrees of freedom, p-values and Wald intervals (Satterthwaite's df as lmerTest by \
+      default), F tests per term (lmerTest's type III), and Nakagawa's R² and the ICC (as \
+      performance::r2_nakagawa and performance::icc).
       """)
+
+  /// `--residual`: the residual correlation structure.
+  enum Residual: String, ExpressibleByArgument, CaseIterable {
+    case independent
+    case ar1
+    case car1
+  }
+
+  /// `--df`: how the degrees of freedom of the tests are computed.
+  enum DegreesOfFreedom: String, ExpressibleByArgument, CaseIterable {
+    case satterthwaite
+    case residual
+    case kenwardRoger = "kenward-roger"
+  }
 
   @Option(help: "Data CSV, one row per observation ('-' reads standard input).")
   var data: String
@@ -38,6 +55,34 @@ struct Growth: ParsableCommand {
   @Option(help: "A nested model to compare by a likelihood-ratio test (both refitted by ML).")
   var compare: String?
 
+  @Option(
+    name: .customLong("df"),
+    help: """
+      Degrees of freedom of t and F tests: satterthwaite (as lmerTest) or residual (n - p); \
+      kenward-roger is not implemented yet.
+      """)
+  var degreesOfFreedom: DegreesOfFreedom = .satterthwaite
+
+  @Option(
+    name: .customLong("confidence-level"),
+    help: "Coverage of the Wald intervals of the fixed effects (t quantiles at the tests' df).")
+  var confidenceLevel = 0.95
+
+  @Option(
+    help: """
+      Residual correlation within groups: independent (as lme4) or ar1 (as nlme's corAR1, \
+      by position in time order; needs --time); car1 is not implemented yet.
+      """)
+  var residual: Residual = .independent
+
+  @Option(help: ArgumentHelp("The time variable that orders observations for --residual ar1."))
+  var time: String?
+
+  @Option(
+    name: .customLong("residual-group"),
+    help: "Grouping within which residuals are correlated (default: the finest grouping factor).")
+  var residualGroup: String?
+
   @Flag(help: "Fail (exit 1) on a singular fit or a convergence problem.")
   var strict = false
 
@@ -57,6 +102,25 @@ struct Growth: ParsableCommand {
     }
     if let n = blasThreads, n < 1 {
       throw ValidationError("--blas-threads must be at least 1, got \(n).")
+    }
+    if degreesOfFreedom == .kenwardRoger {
+      throw ValidationError(
+        "--df kenward-roger is not implemented yet; use --df satterthwaite (lmerTest's default) "
+          + "or --df residual.")
+    }
+    if residual == .car1 {
+      throw ValidationError(
+        "--residual car1 is not implemented yet; use --residual ar1 (integer times, as nlme's "
+          + "corAR1).")
+    }
+    if residual == .ar1 && time == nil {
+      throw ValidationError("--residual ar1 needs --time VAR, the variable that orders waves.")
+    }
+    if residual == .independent && (time != nil || residualGroup != nil) {
+      throw ValidationError("--time and --residual-group apply only with --residual ar1.")
+    }
+    if !(confidenceLevel > 0 && confidenceLevel < 1) {
+      throw ValidationError("--confidence-level must be between 0 and 1, got \(confidenceLevel).")
     }
     if data == "-" && compare != nil {
       throw ValidationError("--compare needs a data file, not standard input.")
@@ -78,6 +142,9 @@ struct Growth: ParsableCommand {
         referenceLevels[parts[0]] = parts.count > 1 ? parts[1] : ""
       }
       var columns = parsed.variables
+      for v in [time, residualGroup].compactMap({ $0 }) where !columns.contains(v) {
+        if !v.contains(":") { columns.append(v) }
+      }
       for v in other?.variables ?? [] where !columns.contains(v) { columns.append(v) }
       let text = Set(parsed.groupingVariables + (other?.groupingVariables ?? []) + factors)
       let table = try ColumnTableReader().read(data, columns: columns, textColumns: text)
@@ -85,9 +152,15 @@ struct Growth: ParsableCommand {
         singular: strict ? .fail : .record, convergence: strict ? .fail : .record)
       let model = LinearMixedModel(
         formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
-        referenceLevels: referenceLevels, checks: checks)
+        referenceLevels: referenceLevels, checks: checks,
+        residualCorrelation: residual == .ar1
+          ? .ar1(time: time ?? "", group: residualGroup) : .independent)
       bar?.update(1, of: steps, "fitting \(formula)")
       let fit = try model.fit(table)
+      let inference = fit.inference(
+        degreesOfFreedom: degreesOfFreedom == .residual ? .residual : .satterthwaite,
+        confidenceLevel: confidenceLevel)
+      let explained = fit.varianceExplained
       var test: LikelihoodRatioTest?
       if let other {
         bar?.update(2, of: steps, "refitting both models by ML")
@@ -100,13 +173,17 @@ struct Growth: ParsableCommand {
       switch format {
       case .table:
         print(fit.summary())
+        print("\n" + inference.summary())
+        print("\n" + explained.description)
         if let test { print("\n" + GrowthOutput.lrtTable(test)) }
       case .csv:
-        print(GrowthOutput.csv(fit, test: test), terminator: "")
+        print(
+          GrowthOutput.csv(fit, inference: inference, explained: explained, test: test),
+          terminator: "")
       case .json:
         var inputs: [Provenance.InputFile] = []
         if data != "-" { inputs.append(try Provenance.InputFile(hashingFileAt: data)) }
-        let body = GrowthOutput(fit, test: test)
+        let body = GrowthOutput(fit, inference: inference, explained: explained, test: test)
         let document = ProvenancedDocument(
           provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
         // The conditional modes (one entry per group, 100,000s of numbers) are written by
@@ -127,7 +204,10 @@ struct Growth: ParsableCommand {
 struct GrowthOutput: Encodable {
   /// Tidy CSV: `component,group,term,statistic,value`, statistics named as in the JSON
   /// (fixed effects, random-effect SDs, the residual SD, θ, the fit criteria, the LRT).
-  static func csv(_ fit: LinearMixedModel.Fit, test: LikelihoodRatioTest?) -> String {
+  static func csv(
+    _ fit: LinearMixedModel.Fit, inference: LinearMixedModel.Inference,
+    explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?
+  ) -> String {
     var out = "component,group,term,statistic,value\n"
     func row(
       _ component: String, _ group: String, _ term: String, _ statistic: String, _ v: Double?
@@ -142,6 +222,18 @@ struct GrowthOutput: Encodable {
       row("fixed", "", e.term, "stdError", e.standardError)
       row("fixed", "", e.term, "tValue", e.tValue)
     }
+    for c in inference.coefficients {
+      row("fixed", "", c.term, "df", c.degreesOfFreedom)
+      row("fixed", "", c.term, "pValue", c.pValue)
+      row("fixed", "", c.term, "ciLower", c.confidenceInterval.lower)
+      row("fixed", "", c.term, "ciUpper", c.confidenceInterval.upper)
+    }
+    for t in inference.terms {
+      row("anova", "", t.term, "numDF", Double(t.numeratorDegreesOfFreedom))
+      row("anova", "", t.term, "denDF", t.denominatorDegreesOfFreedom)
+      row("anova", "", t.term, "fValue", t.fValue)
+      row("anova", "", t.term, "pValue", t.pValue)
+    }
     for r in fit.randomEffects {
       for (term, sd) in zip(r.terms, r.standardDeviations) {
         row("random", r.group, term, "sd", sd)
@@ -153,6 +245,11 @@ struct GrowthOutput: Encodable {
       }
     }
     row("residual", "", "", "sd", fit.residualStandardDeviation)
+    if let r = fit.residualStructure {
+      for (name, value) in r.parameters.sorted(by: { $0.key < $1.key }) {
+        row("residual", r.group, r.type, name, value)
+      }
+    }
     for (i, t) in fit.theta.enumerated() { row("theta", "", "\(i + 1)", "theta", t) }
     row("fit", "", "", "nobs", Double(fit.observationCount))
     row("fit", "", "", "logLikelihood", fit.logLikelihood)
@@ -160,6 +257,10 @@ struct GrowthOutput: Encodable {
     row("fit", "", "", "deviance", fit.deviance)
     row("fit", "", "", "aic", fit.aic)
     row("fit", "", "", "bic", fit.bic)
+    row("fit", "", "", "r2Marginal", explained.r2Marginal)
+    row("fit", "", "", "r2Conditional", explained.r2Conditional)
+    row("fit", "", "", "iccAdjusted", explained.iccAdjusted)
+    row("fit", "", "", "iccConditional", explained.iccConditional)
     if let test {
       row("lrt", "", "", "chisq", test.chiSquare)
       row("lrt", "", "", "df", Double(test.degreesOfFreedom))
@@ -173,6 +274,34 @@ struct GrowthOutput: Encodable {
     let estimate: Double
     let stdError: Double
     let tValue: Double
+    let df: Double
+    let pValue: Double
+    let confidenceInterval: Interval
+  }
+  struct Interval: Encodable {
+    let level: Double
+    let lower: Double
+    let upper: Double
+  }
+  /// How df, p-values and intervals were computed.
+  struct Method: Encodable {
+    /// `satterthwaite` or `residual`.
+    let df: String
+    let confidenceInterval: String
+    let confidenceLevel: Double
+    let description: String
+  }
+  struct TermTest: Encodable {
+    let term: String
+    let coefficients: [String]
+    let numDF: Int
+    let denDF: Double
+    let fValue: Double
+    let pValue: Double
+  }
+  struct ICC: Encodable {
+    let adjusted: Double
+    let conditional: Double
   }
   struct Random: Encodable {
     let group: String
@@ -214,16 +343,22 @@ struct GrowthOutput: Encodable {
   let nobs: Int
   let droppedRows: Int
   let groups: [String: Int]
+  let inference: Method
   let fixedEffects: [Fixed]
+  let anova: [TermTest]
   let droppedFixedEffects: [String]
   let randomEffects: [Random]
   let residualSD: Double
+  let residualStructure: LinearMixedModel.ResidualStructure?
   let theta: [Double]
   let logLikelihood: Double
   let remlCriterion: Double?
   let deviance: Double
   let aic: Double
   let bic: Double
+  let r2Marginal: Double
+  let r2Conditional: Double
+  let icc: ICC
   let converged: Bool
   let singular: Bool
   let diagnostics: [Diagnostic]
@@ -235,8 +370,11 @@ struct GrowthOutput: Encodable {
   static let modesPlaceholder = "@@conditionalModes@@"
 
   private enum CodingKeys: String, CodingKey {
-    case formula, criterion, nobs, droppedRows, groups, fixedEffects, droppedFixedEffects
-    case randomEffects, residualSD, theta, logLikelihood, remlCriterion, deviance, aic, bic
+    case formula, criterion, nobs, droppedRows, groups, inference, fixedEffects, anova
+    case droppedFixedEffects
+    case randomEffects, residualSD, residualStructure, theta, logLikelihood, remlCriterion,
+      deviance, aic, bic
+    case r2Marginal, r2Conditional, icc
     case converged, singular, diagnostics, optimizer, conditionalModes, lrt
   }
 
@@ -273,15 +411,34 @@ struct GrowthOutput: Encodable {
     return array(entries)
   }
 
-  init(_ fit: LinearMixedModel.Fit, test: LikelihoodRatioTest?) {
+  init(
+    _ fit: LinearMixedModel.Fit, inference: LinearMixedModel.Inference,
+    explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?
+  ) {
     formula = fit.formula
     criterion = fit.criterion.rawValue
     nobs = fit.observationCount
     droppedRows = fit.droppedRowCount
     groups = Dictionary(fit.groups.map { ($0.name, $0.levels) }, uniquingKeysWith: { a, _ in a })
-    fixedEffects = fit.fixedEffects.map {
-      Fixed(term: $0.term, estimate: $0.estimate, stdError: $0.standardError, tValue: $0.tValue)
+    self.inference = Method(
+      df: inference.method.rawValue, confidenceInterval: "wald-t",
+      confidenceLevel: inference.confidenceLevel, description: inference.methodDescription)
+    fixedEffects = zip(fit.fixedEffects, inference.coefficients).map { e, c in
+      Fixed(
+        term: e.term, estimate: e.estimate, stdError: e.standardError, tValue: e.tValue,
+        df: c.degreesOfFreedom, pValue: c.pValue,
+        confidenceInterval: Interval(
+          level: c.confidenceInterval.level, lower: c.confidenceInterval.lower,
+          upper: c.confidenceInterval.upper))
     }
+    anova = inference.terms.map {
+      TermTest(
+        term: $0.term, coefficients: $0.coefficients, numDF: $0.numeratorDegreesOfFreedom,
+        denDF: $0.denominatorDegreesOfFreedom, fValue: $0.fValue, pValue: $0.pValue)
+    }
+    r2Marginal = explained.r2Marginal
+    r2Conditional = explained.r2Conditional
+    icc = ICC(adjusted: explained.iccAdjusted, conditional: explained.iccConditional)
     droppedFixedEffects = fit.droppedFixedEffects
     randomEffects = fit.randomEffects.map { v in
       Random(
@@ -289,6 +446,7 @@ struct GrowthOutput: Encodable {
         correlation: v.correlation.map { row in row.map { $0.isFinite ? $0 : nil } })
     }
     residualSD = fit.residualStandardDeviation
+    residualStructure = fit.residualStructure
     theta = fit.theta
     logLikelihood = fit.logLikelihood
     remlCriterion = fit.remlCriterion

@@ -130,6 +130,46 @@ struct CLITests {
       """
     #expect(run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
   }
+
+  @Test func growthHelpSnapshot() throws {
+    let run = try LAERun(["growth", "--help"])
+    #expect(run.status == 0)
+    let expected = """
+      OPTIONS:
+        --data <data>           Data CSV, one row per observation ('-' reads standard input).
+        --formula <formula>     Model formula in lme4 syntax.
+        --ml                    Fit by maximum likelihood instead of REML.
+        --reference <VAR=LEVEL> Reference level of a categorical variable (repeatable).
+        --factor <VAR>          Treat a numeric column as categorical (repeatable).
+        --compare <compare>     A nested model to compare by a likelihood-ratio test (both refitted by
+                                ML).
+        --df <df>               Degrees of freedom of t and F tests: satterthwaite (as lmerTest) or
+                                residual (n - p); kenward-roger is not implemented yet. (values:
+                                satterthwaite, residual, kenward-roger; default: satterthwaite)
+        --confidence-level <confidence-level>
+                                Coverage of the Wald intervals of the fixed effects (t quantiles at the
+                                tests' df). (default: 0.95)
+        --residual <residual>   Residual correlation within groups: independent (as lme4) or ar1 (as
+                                nlme's corAR1, by position in time order; needs --time); car1 is not
+                                implemented yet. (values: independent, ar1, car1; default: independent)
+        --time <time>           The time variable that orders observations for --residual ar1.
+        --residual-group <residual-group>
+                                Grouping within which residuals are correlated (default: the finest
+                                grouping factor).
+        --strict                Fail (exit 1) on a singular fit or a convergence problem.
+        --format <format>       table, json or csv (tidy: one row per component, term and statistic).
+                                (values: table, json, csv; default: table)
+        --blas-threads <blas-threads>
+                                Threads BLAS may use (default 1; raise only for single large dense
+                                operations).
+        --version               Show the version.
+        -h, --help              Show help information.
+      """
+    let options = run.standardOutput.components(separatedBy: "OPTIONS:").last ?? ""
+    #expect(
+      ("OPTIONS:" + options).trimmingCharacters(in: .whitespacesAndNewlines)
+        == expected.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
 }
 
 @Suite("lae activity", .serialized)

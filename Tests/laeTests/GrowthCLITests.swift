@@ -39,6 +39,80 @@ struct GrowthCLITests {
     #expect(lrt["df"] as? Int == 2)
   }
 
+  /// Satterthwaite df, p-values and intervals (lmerTest), type III F tests, R² and ICC
+  /// (performance) in the JSON; reference values from Fixtures/references/make_inference.R.
+  @Test func jsonCarriesInference() throws {
+    let run = try LAERun([
+      "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)",
+      "--format", "json",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    let method = try #require(dict["inference"] as? [String: Any])
+    #expect(method["df"] as? String == "satterthwaite")
+    #expect(method["confidenceInterval"] as? String == "wald-t")
+    let fixed = try #require(dict["fixedEffects"] as? [[String: Any]])
+    let days = try #require(fixed.first { $0["term"] as? String == "Days" })
+    let df = try #require(days["df"] as? Double)
+    #expect(abs(df - 16.99998372559174) / 16.99998372559174 < 1e-4)
+    let p = try #require(days["pValue"] as? Double)
+    #expect(abs(p - 3.2638244699273644e-06) < 1e-6)
+    let ci = try #require(days["confidenceInterval"] as? [String: Double])
+    #expect(ci["level"] == 0.95)
+    #expect(ci["lower"].map { abs($0 - 7.2059546509973487) < 1e-4 } == true)
+    let anova = try #require(dict["anova"] as? [[String: Any]])
+    #expect(anova.first?["term"] as? String == "Days")
+    #expect(anova.first?["numDF"] as? Int == 1)
+    let r2 = try #require(dict["r2Marginal"] as? Double)
+    #expect(abs(r2 - 0.27865105816187524) < 1e-6)
+    #expect(dict["r2Conditional"] as? Double != nil)
+    let icc = try #require(dict["icc"] as? [String: Double])
+    #expect(icc["adjusted"].map { abs($0 - 0.72166025958885738) < 1e-6 } == true)
+    #expect(icc["conditional"].map { abs($0 - 0.52056886462104879) < 1e-6 } == true)
+  }
+
+  @Test func degreesOfFreedomOptions() throws {
+    let base = [
+      "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)",
+    ]
+    let residual = try LAERun(base + ["--df", "residual", "--format", "csv"])
+    #expect(residual.status == 0, "\(residual.standardError)")
+    #expect(residual.standardOutput.contains("fixed,,Days,df,178.0"))
+    #expect(residual.standardOutput.contains("anova,,Days,denDF,178.0"))
+    let kr = try LAERun(base + ["--df", "kenward-roger"])
+    #expect(kr.status == 64)
+    #expect(kr.standardError.contains("kenward-roger is not implemented"))
+    #expect(try LAERun(base + ["--confidence-level", "1.5"]).status == 64)
+    let table = try LAERun(base)
+    #expect(table.standardOutput.contains("Type III Analysis of Variance Table"))
+    #expect(table.standardOutput.contains("R2 (Nakagawa): marginal 0.2787"))
+  }
+
+  /// AR(1) residuals as nlme's corAR1 (Fixtures/references/make_residual.R).
+  @Test func ar1Residuals() throws {
+    let base = [
+      "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (1 | Subject)",
+    ]
+    let run = try LAERun(base + ["--residual", "ar1", "--time", "Days", "--format", "json"])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    let structure = try #require(dict["residualStructure"] as? [String: Any])
+    #expect(structure["type"] as? String == "ar1")
+    #expect(structure["group"] as? String == "Subject")
+    let phi = try #require((structure["parameters"] as? [String: Double])?["phi"])
+    #expect(abs(phi - 0.65313329469182135) / 0.65313329469182135 < 1e-4)
+    let logLik = try #require(dict["logLikelihood"] as? Double)
+    #expect(abs(logLik - -868.09553177994144) < 1e-3)
+    let table = try LAERun(base + ["--residual", "ar1", "--time", "Days"])
+    #expect(table.standardOutput.contains("Residual correlation: AR(1) within Subject over Days"))
+    #expect(try LAERun(base + ["--residual", "ar1"]).status == 64)
+    #expect(try LAERun(base + ["--residual", "car1", "--time", "Days"]).status == 64)
+    #expect(try LAERun(base + ["--time", "Days"]).status == 64)
+    #expect(try LAERun(base + ["--residual", "ar1", "--time", "Subject"]).status == 1)
+  }
+
   @Test func tidyCSV() throws {
     let run = try LAERun([
       "growth", "--data", path("sleepstudy.csv"), "--formula", "Reaction ~ Days + (Days | Subject)",

@@ -1,0 +1,130 @@
+import Foundation
+import Ingest
+import Testing
+import _TestSupport
+
+@testable import MixedModels
+
+/// AR(1) residuals against nlme::lme with corAR1 (Fixtures/references/make_residual.R):
+/// φ, fixed effects and SEs to 1e-4 relative, log-likelihood, AIC and BIC to 1e-3 absolute
+/// (the issue's tolerances), SDs to 1e-4. nlme's conventions: ML standard errors scaled by
+/// √(n/(n−p)) (`adjustSigma`), REML BIC with log(n − p). With random slopes nlme stops short of
+/// the maximum (a correlation of 1, on the boundary): there the log-likelihood and φ are
+/// checked against an independent maximisation of the dense likelihood in R, and ours must be
+/// at least nlme's.
+@Suite("AR(1) residuals against nlme")
+struct ResidualAR1Tests {
+  static let reference:
+    [String: (formula: String, criterion: String, values: [String: [String: Double]])] = {
+      let url = LmerReference.root.deletingLastPathComponent()
+        .appendingPathComponent("residual/expected.csv")
+      guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+      var out: [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
+        [:]
+      for line in text.split(separator: "\n").dropFirst() {
+        let f = LmerReference.splitQuoted(String(line))
+        guard f.count == 6, let v = Double(f[5]) else { continue }
+        var entry = out[f[0]] ?? (f[1], f[2], [:])
+        entry.values[f[3], default: [:]][f[4]] = v
+        out[f[0]] = entry
+      }
+      return out
+    }()
+
+  static let cases: [(model: String, data: String, time: String)] = [
+    ("sleep-ar1-intercept-reml", "sleepstudy.csv", "Days"),
+    ("sleep-ar1-intercept-ml", "sleepstudy.csv", "Days"),
+    ("sleep-ar1-slope-reml", "sleepstudy.csv", "Days"),
+    ("sleep-ar1-slope-ml", "sleepstudy.csv", "Days"),
+    ("teachers-ar1-reml", "teachers.csv", "wave"), ("teachers-ar1-ml", "teachers.csv", "wave"),
+  ]
+
+  final class Errors: @unchecked Sendable {
+    var worst: [String: Double] = [:]
+  }
+  static let errors = Errors()
+
+  @Test("Agreement with nlme::lme(correlation = corAR1)", arguments: cases)
+  func agreement(_ c: (model: String, data: String, time: String)) throws {
+    printBLASConfigurationOnce()
+    let ref = try #require(Self.reference[c.model], "no reference for \(c.model)")
+    let fit = try LinearMixedModel(
+      formula: try ModelFormula(ref.formula), criterion: ref.criterion == "REML" ? .reml : .ml,
+      residualCorrelation: .ar1(time: c.time, group: nil)
+    ).fit(LmerReference.table(c.data))
+    let v = ref.values
+    func check(_ q: String, _ ours: Double?, _ theirs: Double?, rel: Double = 0, abs a: Double = 0)
+    {
+      guard let ours, let theirs else {
+        Issue.record("\(c.model) \(q): missing")
+        return
+      }
+      let e = abs(ours - theirs) / (rel > 0 ? abs(theirs) : 1)
+      Self.errors.worst[q] = max(Self.errors.worst[q] ?? 0, e)
+      #expect(e <= (rel > 0 ? rel : a), "\(c.model) \(q): \(ours) vs nlme \(theirs)")
+    }
+    let phi = fit.residualStructure?.parameters["phi"]
+    #expect(fit.residualStructure?.type == "ar1")
+    #expect(fit.parameterCount == fit.fixedEffects.count + fit.theta.count + 2)
+    if let independent = v["independentLogLikelihood"]?[""] {
+      // nlme did not reach the maximum: the independent optimum is the reference.
+      check("logLikelihood", fit.logLikelihood, independent, abs: 1e-3)
+      check("phi", phi, v["independentPhi"]?[""], rel: 1e-4)
+      #expect(fit.logLikelihood >= (v["logLikelihood"]?[""] ?? 0) - 1e-6)
+      return
+    }
+    check("phi", phi, v["phi"]?[""], rel: 1e-4)
+    check("logLikelihood", fit.logLikelihood, v["logLikelihood"]?[""], abs: 1e-3)
+    check("aic", fit.aic, v["aic"]?[""], abs: 1e-3)
+    let n = Double(fit.observationCount)
+    let p = Double(fit.fixedEffects.count)
+    let bic =
+      fit.criterion == .reml
+      ? fit.deviance + Double(fit.parameterCount) * log(n - p) : fit.bic
+    check("bic", bic, v["bic"]?[""], abs: 1e-3)
+    check("residualSD", fit.residualStandardDeviation, v["residualSD"]?[""], rel: 1e-4)
+    let seScale = fit.criterion == .ml ? (n / (n - p)).squareRoot() : 1
+    for (term, e) in v["estimate"] ?? [:] {
+      let ours = fit.fixedEffects.first { $0.term == term }
+      check("estimate", ours?.estimate, e, rel: 1e-4)
+      check("stdError", ours.map { $0.standardError * seScale }, v["stdError"]?[term], rel: 1e-4)
+    }
+    for (key, sd) in v["sd"] ?? [:] {
+      let parts = key.split(separator: "|").map(String.init)
+      let group = parts[0] == "teacher" ? "teacher:school" : parts[0]
+      let block = fit.randomEffects.first { $0.group == group && $0.terms.contains(parts[1]) }
+      let k = block?.terms.firstIndex(of: parts[1])
+      check("sd", k.flatMap { block?.standardDeviations[$0] }, sd, rel: 1e-4)
+    }
+  }
+
+  @Test("φ = 0 is the lme4 model; errors for unusable structures")
+  func consistencyAndErrors() throws {
+    let table = try LmerReference.table("sleepstudy.csv")
+    let formula = try ModelFormula("Reaction ~ Days + (1 | Subject)")
+    let plain = try LinearMixedModel(formula: formula).fit(table)
+    let frame = plain.frame
+    let structure = try AR1Structure(frame: frame, time: "Days", group: nil)
+    let pls = PenalizedLeastSquares(frame: structure.transformed(frame, phi: 0))
+    let d0 = pls.deviance(plain.theta, reml: true) + structure.logDeterminant(phi: 0)
+    #expect(abs(d0 - (plain.remlCriterion ?? 0)) < 1e-9)
+    #expect(throws: MixedModelError.self) {
+      try LinearMixedModel(
+        formula: formula, residualCorrelation: .ar1(time: "Subject", group: nil)
+      ).fit(table)
+    }
+    #expect(throws: MixedModelError.self) {
+      try LinearMixedModel(
+        formula: formula, residualCorrelation: .ar1(time: "Days", group: "nothing")
+      ).fit(table)
+    }
+  }
+
+  @Test("Worst errors (printed)")
+  func report() throws {
+    for c in Self.cases { try? agreement(c) }
+    for (q, e) in Self.errors.worst.sorted(by: { $0.key < $1.key }) {
+      print("ar1 worst \(q): \(e)")
+    }
+  }
+}

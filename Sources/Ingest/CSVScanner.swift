@@ -166,10 +166,9 @@ struct CSVScanner<Source: ByteSource> {
           UnsafeBufferPointer(rebasing: p[begin..<(begin + spanCount)]),
           UnsafeBufferPointer(start: s.span, count: spanCount))
       {
-        for k in 0..<m {
-          let f = s.offsets[k]
-          out[k] = CSVField(start: f.start + begin, end: f.end + begin, flag: f.flag)
-        }
+        // Offsets are relative to the record's start, and the fields of the record that set
+        // the span are still in place: a parse that overwrote them either set the span anew
+        // or cleared it (a partial parse of a record is always finished before another).
         repeated = true
         return Self.parse(
           p, sp, out, begin: begin, resume: begin + spanCount, fields: m,
@@ -205,17 +204,14 @@ struct CSVScanner<Source: ByteSource> {
     let m = repeatFields
     let s = scratch
     let next = s.fields[m]
-    let end = next.start - (next.flag == 0 ? 0 : 1)
+    let end = begin + next.start - (next.flag == 0 ? 0 : 1)
     buffer.withUnsafeBufferPointer { p in
       let span = UnsafeBufferPointer(rebasing: p[begin..<end])
       if span.contains(UInt8(ascii: "\n")) {
         s.spanCount = 0
         return
       }
-      s.keepSpan(span, fields: m) { k in
-        let f = s.fields[k]
-        return CSVField(start: f.start - begin, end: f.end - begin, flag: f.flag)
-      }
+      s.keepSpan(span)
     }
   }
 
@@ -275,7 +271,7 @@ struct CSVScanner<Source: ByteSource> {
           i += 1
           break
         }
-        out[k] = CSVField(start: start, end: end, flag: flag)
+        out[k] = CSVField(start: start - begin, end: end - begin, flag: flag)
         k += 1
         if i >= n {
           if !atEnd { return .needMore }
@@ -316,12 +312,12 @@ struct CSVScanner<Source: ByteSource> {
         }
         if i >= n {
           if !atEnd { return .needMore }
-          out[k] = CSVField(start: start, end: i, flag: 0)
+          out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
           return .record(end: i, lines: lines, count: k + 1)
         }
         let b = p[i]
         if b == delim {
-          out[k] = CSVField(start: start, end: i, flag: 0)
+          out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
           k += 1
           i += 1
           continue
@@ -331,7 +327,7 @@ struct CSVScanner<Source: ByteSource> {
         }
         // LF, after a CR for CRLF.
         let end = i > start && p[i - 1] == cr ? i - 1 : i
-        out[k] = CSVField(start: start, end: end, flag: 0)
+        out[k] = CSVField(start: start - begin, end: end - begin, flag: 0)
         return .record(end: i + 1, lines: lines + 1, count: k + 1)
       } else {
         // Unquoted field: run to the next special byte.
@@ -355,14 +351,14 @@ struct CSVScanner<Source: ByteSource> {
         }
         if i >= n {
           if !atEnd { return .needMore }
-          out[k] = CSVField(start: start, end: i, flag: 0)
+          out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
           return .record(end: i, lines: lines, count: k + 1)
         }
         let b = p[i]
         if b == quote {
           return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
         }
-        out[k] = CSVField(start: start, end: i, flag: 0)
+        out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
         k += 1
         if b == delim {
           i += 1
@@ -379,8 +375,9 @@ struct CSVScanner<Source: ByteSource> {
     try buffer.withUnsafeBufferPointer { p in
       try body(
         CSVRecord(
-          base: p, fields: UnsafeBufferPointer(start: scratch.fields, count: fieldCount),
-          recordStart: recordStart, recordLine: recordLine, repeated: repeated))
+          base: UnsafeBufferPointer(rebasing: p[recordStart...]),
+          fields: UnsafeBufferPointer(start: scratch.fields, count: fieldCount),
+          recordLine: recordLine, repeated: repeated))
     }
   }
 }
@@ -399,9 +396,9 @@ func swarSpecial(_ w: UInt64, delimiter: UInt64) -> UInt64 {
 
 /// A borrowed view of one record's fields; valid only inside ``CSVScanner/withRecord(_:)``.
 struct CSVRecord {
+  /// The buffer from the record's start on (field offsets are relative to it).
   let base: UnsafeBufferPointer<UInt8>
   let fields: UnsafeBufferPointer<CSVField>
-  let recordStart: Int
   let recordLine: Int
   /// Whether the record's first ``CSVScanner/repeatFields`` fields repeat the bytes of the
   /// record just before.
@@ -444,8 +441,8 @@ struct CSVRecord {
   func location(_ i: Int) -> (line: Int, column: Int) {
     let target = fields[i].start - (fields[i].flag == 0 ? 0 : 1)
     var line = recordLine
-    var lineStart = recordStart
-    var k = recordStart
+    var lineStart = 0
+    var k = 0
     while k < target {
       if base[k] == UInt8(ascii: "\n") {
         line += 1
@@ -513,12 +510,10 @@ final class CSVScratch {
   private(set) var capacity: Int
   /// Whether a byte may end an unquoted field (delimiter, quote, CR, LF).
   let special: UnsafeMutablePointer<Bool>
-  /// The previous record's leading fields as bytes, and their offsets from its start.
+  /// The previous record's leading fields as bytes (their offsets stay in ``fields``).
   private(set) var span: UnsafeMutablePointer<UInt8>
   var spanCount = 0
   private var spanCapacity = 256
-  private(set) var offsets: UnsafeMutablePointer<CSVField>
-  private var offsetCapacity = 16
 
   init() {
     capacity = 64
@@ -527,15 +522,12 @@ final class CSVScratch {
     special = .allocate(capacity: 256)
     special.initialize(repeating: false, count: 256)
     span = .allocate(capacity: spanCapacity)
-    offsets = .allocate(capacity: offsetCapacity)
-    offsets.initialize(repeating: CSVField(start: 0, end: 0, flag: 0), count: offsetCapacity)
   }
 
   deinit {
     fields.deallocate()
     special.deallocate()
     span.deallocate()
-    offsets.deallocate()
   }
 
   /// Doubles the room for fields.
@@ -548,21 +540,14 @@ final class CSVScratch {
     capacity *= 2
   }
 
-  /// Keeps `bytes` as the span and `count` offsets given by `offset`.
-  func keepSpan(_ bytes: UnsafeBufferPointer<UInt8>, fields count: Int, _ offset: (Int) -> CSVField) {
+  /// Keeps `bytes` as the span.
+  func keepSpan(_ bytes: UnsafeBufferPointer<UInt8>) {
     if bytes.count > spanCapacity {
       span.deallocate()
       spanCapacity = bytes.count * 2
       span = .allocate(capacity: spanCapacity)
     }
-    if count > offsetCapacity {
-      offsets.deallocate()
-      offsetCapacity = count * 2
-      offsets = .allocate(capacity: offsetCapacity)
-      offsets.initialize(repeating: CSVField(start: 0, end: 0, flag: 0), count: offsetCapacity)
-    }
     if let b = bytes.baseAddress { span.update(from: b, count: bytes.count) }
-    for k in 0..<count { offsets[k] = offset(k) }
     spanCount = bytes.count
   }
 }

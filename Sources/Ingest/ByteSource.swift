@@ -37,7 +37,13 @@ public struct FileByteSource: ByteSource {
     }
     descriptor = fd
     ownsDescriptor = true
+    if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG {
+      sizeHint = Int(info.st_size)
+    }
   }
+
+  /// The file's size when it is a regular file (readers use it to size their tables).
+  var sizeHint: Int?
 
   /// Closes the file (standard input is left open).
   public func close() { if ownsDescriptor { Glibc.close(descriptor) } }

@@ -32,7 +32,8 @@ struct CSVScanner<Source: ByteSource> {
   /// Line at `position` (one-based).
   private var line = 1
 
-  private var fields = [CSVField](repeating: CSVField(start: 0, end: 0, flag: 0), count: 64)
+  /// Fields of the current record, the special-byte table and the repeated span.
+  private let scratch = CSVScratch()
   /// Number of fields in the current record.
   private(set) var fieldCount = 0
   /// Offset in `buffer` where the current record starts (always at the start of a line).
@@ -40,17 +41,27 @@ struct CSVScanner<Source: ByteSource> {
   /// Line on which the current record starts.
   private(set) var recordLine = 1
 
-  private var special = [Bool](repeating: false, count: 256)
+  /// How many leading fields usually repeat from one record to the next (0: do not look).
+  /// When the bytes of the previous record's leading fields (without line breaks) start the
+  /// next record too, their parse is the same, so the scanner takes their offsets and parses
+  /// only the rest.
+  var repeatFields = 0 {
+    didSet { scratch.spanCount = 0 }
+  }
+  /// Whether the current record's leading fields repeat the record before's.
+  private(set) var repeated = false
 
   init(source: Source, delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = 1 << 20) {
     self.source = source
     self.delimiter = delimiter
     self.chunkSize = chunkSize
-    special[Int(delimiter)] = true
-    special[Int(UInt8(ascii: "\n"))] = true
-    special[Int(UInt8(ascii: "\r"))] = true
-    special[Int(UInt8(ascii: "\""))] = true
+    for b in [delimiter, UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\"")] {
+      scratch.special[Int(b)] = true
+    }
   }
+
+  /// Bytes of the input consumed so far.
+  var consumed: Int { bufferBase + position }
 
   /// Reads the next chunk, dropping consumed bytes first. Returns false at the end.
   private mutating func refill() throws(IngestError) -> Bool {
@@ -95,15 +106,15 @@ struct CSVScanner<Source: ByteSource> {
         if exhausted { return .end }
         _ = try refill()
       case .moreFields:
-        fields.append(
-          contentsOf: repeatElement(CSVField(start: 0, end: 0, flag: 0), count: fields.count))
+        scratch.growFields()
       case .record(let end, let lines, let count):
         recordLine = line
         recordStart = position
         fieldCount = count
         position = end
         line += lines
-        if count == 1 && fields[0].flag == 0 && fields[0].start == fields[0].end {
+        let first = scratch.fields[0]
+        if count == 1 && first.flag == 0 && first.start == first.end {
           continue  // blank line
         }
         return .record
@@ -136,18 +147,71 @@ struct CSVScanner<Source: ByteSource> {
     }
   }
 
-  /// Parses one record starting at `position` into `fields`.
+  /// Parses one record starting at `position` into the scratch fields.
   private mutating func parseRecord() -> Parse {
     let atEnd = exhausted
     let delim = delimiter
     let startLine = line
     let begin = position
-    return buffer.withUnsafeBufferPointer { p -> Parse in
-      special.withUnsafeBufferPointer { sp -> Parse in
-        fields.withUnsafeMutableBufferPointer { out -> Parse in
-          Self.parse(p, sp, out, begin: begin, startLine: startLine, atEnd: atEnd, delimiter: delim)
-        }
+    let m = repeatFields
+    let s = scratch
+    let spanCount = s.spanCount
+    let out = UnsafeMutableBufferPointer(start: s.fields, count: s.capacity)
+    let sp = UnsafeBufferPointer(start: s.special, count: 256)
+    var repeated = false
+    let result = buffer.withUnsafeBufferPointer { p -> Parse in
+      // The leading fields repeat the previous record's: take their offsets, parse the rest.
+      if spanCount > 0 && begin + spanCount <= p.count
+        && bytesEqual(
+          UnsafeBufferPointer(rebasing: p[begin..<(begin + spanCount)]),
+          UnsafeBufferPointer(start: s.span, count: spanCount))
+      {
+        // Offsets are relative to the record's start, and the fields of the record that set
+        // the span are still in place: a parse that overwrote them either set the span anew
+        // or cleared it (a partial parse of a record is always finished before another).
+        repeated = true
+        return Self.parse(
+          p, sp, out, begin: begin, resume: begin + spanCount, fields: m,
+          startLine: startLine, atEnd: atEnd, delimiter: delim)
       }
+      return Self.parse(
+        p, sp, out, begin: begin, resume: begin, fields: 0, startLine: startLine,
+        atEnd: atEnd, delimiter: delim)
+    }
+    if m > 0 {
+      switch result {
+      case .record(_, _, let count):
+        self.repeated = repeated
+        if !repeated {
+          if count > m {
+            rememberSpan(begin: begin)
+          } else {
+            s.spanCount = 0
+          }
+        }
+      case .malformed:
+        self.repeated = false
+        s.spanCount = 0
+      case .needMore, .moreFields: break
+      }
+    }
+    return result
+  }
+
+  /// Keeps the bytes of the record's first ``repeatFields`` fields (with their delimiters)
+  /// and their offsets, unless a line break lies among them.
+  private func rememberSpan(begin: Int) {
+    let m = repeatFields
+    let s = scratch
+    let next = s.fields[m]
+    let end = begin + next.start - (next.flag == 0 ? 0 : 1)
+    buffer.withUnsafeBufferPointer { p in
+      let span = UnsafeBufferPointer(rebasing: p[begin..<end])
+      if span.contains(UInt8(ascii: "\n")) {
+        s.spanCount = 0
+        return
+      }
+      s.keepSpan(span)
     }
   }
 
@@ -155,7 +219,8 @@ struct CSVScanner<Source: ByteSource> {
   @inline(__always)
   private static func parse(
     _ p: UnsafeBufferPointer<UInt8>, _ sp: UnsafeBufferPointer<Bool>,
-    _ out: UnsafeMutableBufferPointer<CSVField>, begin: Int, startLine: Int, atEnd: Bool,
+    _ out: UnsafeMutableBufferPointer<CSVField>, begin: Int, resume: Int, fields: Int,
+    startLine: Int, atEnd: Bool,
     delimiter delim: UInt8
   ) -> Parse {
     let quote = UInt8(ascii: "\"")
@@ -163,10 +228,13 @@ struct CSVScanner<Source: ByteSource> {
     let cr = UInt8(ascii: "\r")
     let n = p.count
     let capacity = out.count
-    var k = 0
+    // The 8-byte scan needs a delimiter that is none of the other special bytes.
+    let fast = delim != quote && delim != lf && delim != cr
+    let delimWord = UInt64(delim) &* 0x0101_0101_0101_0101
+    var k = fields
     var lines = 0
     var curLineStart = begin
-    var i = begin
+    var i = resume
     while true {
       if k == capacity { return .moreFields }
       if i < n && p[i] == quote {
@@ -203,7 +271,7 @@ struct CSVScanner<Source: ByteSource> {
           i += 1
           break
         }
-        out[k] = CSVField(start: start, end: end, flag: flag)
+        out[k] = CSVField(start: start - begin, end: end - begin, flag: flag)
         k += 1
         if i >= n {
           if !atEnd { return .needMore }
@@ -220,6 +288,47 @@ struct CSVScanner<Source: ByteSource> {
           if i + 1 < n && p[i + 1] == lf { return .record(end: i + 2, lines: lines + 1, count: k) }
         }
         return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
+      } else if fast {
+        // Unquoted field, 8 bytes at a time: find the next delimiter, quote or LF (a CR counts
+        // only right before the LF that ends the record, so it is checked there).
+        let start = i
+        if let base = p.baseAddress {
+          while i + 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let m = swarSpecial(w, delimiter: delimWord)
+            if m != 0 {
+              i += m.trailingZeroBitCount &>> 3
+              break
+            }
+            i += 8
+          }
+        }
+        if i + 8 > n {
+          while i < n {
+            let b = p[i]
+            if b == delim || b == quote || b == lf { break }
+            i += 1
+          }
+        }
+        if i >= n {
+          if !atEnd { return .needMore }
+          out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
+          return .record(end: i, lines: lines, count: k + 1)
+        }
+        let b = p[i]
+        if b == delim {
+          out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
+          k += 1
+          i += 1
+          continue
+        }
+        if b == quote {
+          return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
+        }
+        // LF, after a CR for CRLF.
+        let end = i > start && p[i - 1] == cr ? i - 1 : i
+        out[k] = CSVField(start: start - begin, end: end - begin, flag: 0)
+        return .record(end: i + 1, lines: lines + 1, count: k + 1)
       } else {
         // Unquoted field: run to the next special byte.
         let start = i
@@ -242,14 +351,14 @@ struct CSVScanner<Source: ByteSource> {
         }
         if i >= n {
           if !atEnd { return .needMore }
-          out[k] = CSVField(start: start, end: i, flag: 0)
+          out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
           return .record(end: i, lines: lines, count: k + 1)
         }
         let b = p[i]
         if b == quote {
           return .malformed(.strayQuote, line: startLine + lines, column: i - curLineStart + 1)
         }
-        out[k] = CSVField(start: start, end: i, flag: 0)
+        out[k] = CSVField(start: start - begin, end: i - begin, flag: 0)
         k += 1
         if b == delim {
           i += 1
@@ -264,23 +373,36 @@ struct CSVScanner<Source: ByteSource> {
   /// Calls `body` with a view of the current record.
   func withRecord<R>(_ body: (CSVRecord) throws -> R) rethrows -> R {
     try buffer.withUnsafeBufferPointer { p in
-      try fields.withUnsafeBufferPointer { f in
-        try body(
-          CSVRecord(
-            base: p, fields: UnsafeBufferPointer(rebasing: f[0..<fieldCount]),
-            recordStart: recordStart,
-            recordLine: recordLine))
-      }
+      try body(
+        CSVRecord(
+          base: UnsafeBufferPointer(rebasing: p[recordStart...]),
+          fields: UnsafeBufferPointer(start: scratch.fields, count: fieldCount),
+          recordLine: recordLine, repeated: repeated))
     }
   }
 }
 
+/// The high bit of each byte of `w` that is the delimiter (repeated in every byte of
+/// `delimiter`), a quote or an LF; no false positives, so the lowest set bit is the first match.
+@inline(__always)
+func swarSpecial(_ w: UInt64, delimiter: UInt64) -> UInt64 {
+  let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+  @inline(__always) func nonZero(_ x: UInt64) -> UInt64 { ((x & low7) &+ low7) | x }
+  let d = nonZero(w ^ delimiter)
+  let q = nonZero(w ^ 0x2222_2222_2222_2222)
+  let l = nonZero(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+  return ~(d & q & l) & 0x8080_8080_8080_8080
+}
+
 /// A borrowed view of one record's fields; valid only inside ``CSVScanner/withRecord(_:)``.
 struct CSVRecord {
+  /// The buffer from the record's start on (field offsets are relative to it).
   let base: UnsafeBufferPointer<UInt8>
   let fields: UnsafeBufferPointer<CSVField>
-  let recordStart: Int
   let recordLine: Int
+  /// Whether the record's first ``CSVScanner/repeatFields`` fields repeat the bytes of the
+  /// record just before.
+  var repeated = false
 
   var count: Int { fields.count }
 
@@ -288,6 +410,26 @@ struct CSVRecord {
   @inline(__always)
   func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> {
     UnsafeBufferPointer(rebasing: base[fields[i].start..<fields[i].end])
+  }
+
+  /// Offset in ``base`` where field `i` begins, counting its opening quote.
+  @inline(__always)
+  func opening(_ i: Int) -> Int { fields[i].start - (fields[i].flag == 0 ? 0 : 1) }
+
+  /// Field `i` packed as ``ScaleLookup/pack(_:)`` packs it, or `nil` when it is longer than
+  /// 7 bytes or holds doubled quotes.
+  @inline(__always)
+  func shortKey(_ i: Int) -> UInt64? {
+    let f = fields[i]
+    let count = f.end - f.start
+    guard count <= 7, f.flag != 2, let p = base.baseAddress else { return nil }
+    if f.start + 8 <= base.count {
+      let w = UnsafeRawPointer(p + f.start).loadUnaligned(as: UInt64.self)
+      return (w & ((1 &<< (UInt64(count) &* 8)) &- 1)) | UInt64(count) &<< 56
+    }
+    var key = UInt64(count) << 56
+    for k in 0..<count { key |= UInt64(p[f.start + k]) << (8 * UInt64(k)) }
+    return key
   }
 
   /// Whether field `i` holds doubled quotes.
@@ -299,8 +441,8 @@ struct CSVRecord {
   func location(_ i: Int) -> (line: Int, column: Int) {
     let target = fields[i].start - (fields[i].flag == 0 ? 0 : 1)
     var line = recordLine
-    var lineStart = recordStart
-    var k = recordStart
+    var lineStart = 0
+    var k = 0
     while k < target {
       if base[k] == UInt8(ascii: "\n") {
         line += 1
@@ -332,28 +474,23 @@ struct CSVRecord {
     withField(i) { String(validating: $0, as: UTF8.self) }
   }
 
-  /// Whether every byte of the record's fields is ASCII (the fast path skips UTF-8 checks).
-  func isASCII() -> Bool {
-    guard let first = fields.first, let last = fields.last, last.end > first.start else {
-      return true
-    }
-    guard let p = base.baseAddress else { return true }
-    var k = first.start
-    let end = last.end
+  /// Whether every byte of the record's fields from field `first` on is ASCII (the fast path
+  /// skips UTF-8 checks).
+  @inline(__always)
+  func isASCII(from first: Int = 0) -> Bool {
+    guard first < fields.count, let p = base.baseAddress else { return true }
+    var k = fields[first].start
+    let end = fields[fields.count - 1].end
     var wide: UInt64 = 0
     while k + 8 <= end {
       wide |= UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
       k += 8
     }
-    var acc =
-      UInt8(truncatingIfNeeded: (wide | wide >> 32 | wide >> 16 | wide >> 8) & 0xFF)
-      | UInt8(truncatingIfNeeded: wide >> 56) | UInt8(truncatingIfNeeded: wide >> 48)
-      | UInt8(truncatingIfNeeded: wide >> 40) | UInt8(truncatingIfNeeded: wide >> 24)
     while k < end {
-      acc |= p[k]
+      wide |= UInt64(p[k])
       k += 1
     }
-    return acc < 0x80 && wide & 0x8080_8080_8080_8080 == 0
+    return wide & 0x8080_8080_8080_8080 == 0
   }
 }
 
@@ -363,4 +500,54 @@ struct CSVField {
   var start: Int
   var end: Int
   var flag: UInt8
+}
+
+/// A ``CSVScanner``'s scratch memory in raw allocations, so that the per-record path does no
+/// reference counting, uniqueness checks or bounds checks on it.
+final class CSVScratch {
+  /// Fields of the current record.
+  private(set) var fields: UnsafeMutablePointer<CSVField>
+  private(set) var capacity: Int
+  /// Whether a byte may end an unquoted field (delimiter, quote, CR, LF).
+  let special: UnsafeMutablePointer<Bool>
+  /// The previous record's leading fields as bytes (their offsets stay in ``fields``).
+  private(set) var span: UnsafeMutablePointer<UInt8>
+  var spanCount = 0
+  private var spanCapacity = 256
+
+  init() {
+    capacity = 64
+    fields = .allocate(capacity: capacity)
+    fields.initialize(repeating: CSVField(start: 0, end: 0, flag: 0), count: capacity)
+    special = .allocate(capacity: 256)
+    special.initialize(repeating: false, count: 256)
+    span = .allocate(capacity: spanCapacity)
+  }
+
+  deinit {
+    fields.deallocate()
+    special.deallocate()
+    span.deallocate()
+  }
+
+  /// Doubles the room for fields.
+  func growFields() {
+    let bigger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
+    bigger.initialize(from: fields, count: capacity)
+    (bigger + capacity).initialize(repeating: CSVField(start: 0, end: 0, flag: 0), count: capacity)
+    fields.deallocate()
+    fields = bigger
+    capacity *= 2
+  }
+
+  /// Keeps `bytes` as the span.
+  func keepSpan(_ bytes: UnsafeBufferPointer<UInt8>) {
+    if bytes.count > spanCapacity {
+      span.deallocate()
+      spanCapacity = bytes.count * 2
+      span = .allocate(capacity: spanCapacity)
+    }
+    if let b = bytes.baseAddress { span.update(from: b, count: bytes.count) }
+    spanCount = bytes.count
+  }
 }

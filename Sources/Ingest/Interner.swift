@@ -154,3 +154,49 @@ func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>
   }
   return memcmp(pa, pb, a.count) == 0
 }
+
+/// Codes of short byte strings (at most 7 bytes, packed by ``ScaleLookup/pack(_:)``) in a small
+/// open-addressing table: a lookup is a multiply and a compare or two, with no hashing of bytes.
+struct ShortKeyTable: Sendable {
+  private var keys: [UInt64]
+  private var values: [Int32]
+  private let mask: Int
+  private let shift: UInt64
+
+  /// A table of the strings of at most 7 bytes in `strings`, each mapped to its index.
+  init(_ strings: [String]) {
+    var size = 16
+    var bits: UInt64 = 4
+    while size < strings.count * 4 {
+      size <<= 1
+      bits += 1
+    }
+    keys = [UInt64](repeating: .max, count: size)  // no packed key has a length byte of 0xFF
+    values = [Int32](repeating: -1, count: size)
+    mask = size - 1
+    shift = 64 - bits
+    for (code, s) in strings.enumerated() where s.utf8.count <= 7 {
+      let key = Array(s.utf8).withUnsafeBufferPointer { ScaleLookup.pack($0) }
+      var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+      while keys[slot] != .max && keys[slot] != key { slot = (slot + 1) & mask }
+      if keys[slot] == .max {
+        keys[slot] = key
+        values[slot] = Int32(code)
+      }
+    }
+  }
+
+  /// The code of the packed `key`, or `nil` when no string of the table has these bytes.
+  @inline(__always)
+  func lookup(_ key: UInt64) -> Int32? {
+    keys.withUnsafeBufferPointer { k in
+      var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+      while true {
+        let found = k[slot]
+        if found == key { return values[slot] }
+        if found == .max { return nil }
+        slot = (slot + 1) & mask
+      }
+    }
+  }
+}

@@ -1,9 +1,10 @@
 /// Finds the code of an answer in one response scale: an option's index, a missing code, or
 /// `nil` when the answer is not on the scale.
 struct ScaleLookup: Sendable {
-  private var keys: [UInt64] = []
+  /// Codes of at most 7 bytes, packed by ``pack(_:)``, with their ``codes``.
+  private(set) var keys: [UInt64] = []
   private var longKeys: [[UInt8]] = []
-  private var codes: [Int16] = []
+  private(set) var codes: [Int16] = []
   private var longCodes: [Int16] = []
   private var numeric: [(value: Double, code: Int16)] = []
   let decimalComma: Bool
@@ -34,6 +35,17 @@ struct ScaleLookup: Sendable {
     var key = UInt64(p.count) << 56
     for (i, b) in p.enumerated() { key |= UInt64(b) << (8 * UInt64(i)) }
     return key
+  }
+
+  /// The code for a key packed by ``pack(_:)`` when it is one of the scale's codes as written;
+  /// `nil` means "ask ``code(_:)``" (it also matches numbers written differently).
+  @inline(__always)
+  func code(key: UInt64) -> Int16? {
+    if key == 0 { return SurveyTable.Value.skipped }
+    return keys.withUnsafeBufferPointer { k in
+      for i in 0..<k.count where k[i] == key { return codes[i] }
+      return nil
+    }
   }
 
   /// The code for `bytes`; the empty answer is ``SurveyTable/Value/skipped``.

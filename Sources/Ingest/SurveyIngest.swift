@@ -40,6 +40,36 @@ struct SurveyIngest {
   private var pendingCount = 0
   private let batch: RowBatch
   private let hasAttributes: Bool
+  private let itemTable: ShortKeyTable
+  // The previous accepted row's identity columns (school, respondent, group, wave, hub,
+  // teacher, submitted_at) as bytes, with their codes: the rows of one response usually follow
+  // each other, so most rows repeat them and skip their lookups and checks, which depend on
+  // these bytes only. The leading fields that are all identity columns are kept as one span of
+  // the record (delimiters and quotes included); other identity columns one by one.
+  private struct Context {
+    var group: Int
+    var hub: Int32
+    var timestamp: Int64
+    var school: Int32
+    var respondent: Int32
+    var wave: Int32
+    var teacher: Int32
+    var index: Int
+  }
+  private var context: Context?
+  private var contextBytes: [UInt8] = []
+  private var contextLengths: [Int] = []
+  /// How many leading columns are identity columns.
+  let identityPrefix: Int
+  private let identityOthers: [Int]
+  /// Whether the record before was accepted (so ``context`` holds its identity bytes).
+  private var contextIsPrevious = false
+  // The scales' short codes flattened for the long-layout fast path: item `i` has the keys
+  // `valueKeys[keyStart[i]..<keyStart[i + 1]]` with the codes `valueCodes[...]`.
+  private let valueKeys: [UInt64]
+  private let valueCodes: [Int16]
+  private let keyStart: [Int]
+  private let fastLong: Bool
 
   init(
     instrument: Instrument, roster: Roster?, header: SurveyHeader.Resolved, file: String,
@@ -78,6 +108,28 @@ struct SurveyIngest {
     pendingItems = [UInt16](repeating: 0, count: max(1, instrument.items.count))
     pendingValues = [Int16](repeating: 0, count: max(1, instrument.items.count))
     table.attributeNames = header.attributes.map(\.name)
+    itemTable = ShortKeyTable(itemCodes.strings)
+    let identity = Set(
+      [
+        header.school, header.respondent, header.group, header.wave, header.hub, header.teacher,
+        header.submittedAt,
+      ].filter { $0 >= 0 })
+    var prefix = 0
+    while identity.contains(prefix) { prefix += 1 }
+    identityPrefix = prefix
+    identityOthers = identity.filter { $0 >= prefix }.sorted()
+    var keys: [UInt64] = []
+    var codes: [Int16] = []
+    var starts = [0]
+    for scale in scaleOf {
+      keys.append(contentsOf: lookups[scale].keys)
+      codes.append(contentsOf: lookups[scale].codes)
+      starts.append(keys.count)
+    }
+    valueKeys = keys
+    valueCodes = codes
+    keyStart = starts
+    fastLong = header.layout == .long && header.attributes.isEmpty
     attributeColumns = header.attributes.map { _ in [] }
   }
 
@@ -99,12 +151,19 @@ struct SurveyIngest {
 
   /// Checks and stores one CSV record.
   mutating func ingest(_ r: CSVRecord) {
+    let previous = contextIsPrevious
+    contextIsPrevious = false
     guard r.count == header.count else {
       let at = r.location(r.count > header.count ? header.count : r.count - 1)
       reject(
         .wrongFieldCount, at: at, value: nil,
         "expected \(header.count) fields as in the header, found \(r.count)"
           + (r.count < header.count ? " (is the line truncated?)." : "."))
+      return
+    }
+    if fastLong, let known = context, sameContext(r, previous: previous),
+      acceptLong(r, known)
+    {
       return
     }
     if !r.isASCII() {
@@ -114,6 +173,11 @@ struct SurveyIngest {
           "the field is not valid UTF-8; save the file as UTF-8.")
         return
       }
+    }
+    if let known = context, sameContext(r, previous: previous) {
+      answer(
+        r, group: known.group, hub: known.hub, timestamp: known.timestamp, known: known)
+      return
     }
     // Identity columns.
     if r.raw(header.school).isEmpty || r.raw(header.respondent).isEmpty
@@ -181,6 +245,113 @@ struct SurveyIngest {
       }
       timestamp = t
     }
+    answer(r, group: Int(groupCode), hub: hubCode, timestamp: timestamp, known: nil)
+  }
+
+  /// The long-layout fast path for a row whose identity columns repeat ``context``: when the
+  /// row is clean (ASCII, a known short item code meant for the group, a short code on the
+  /// item's scale, no duplicate, no attribute columns), stores it and returns true; otherwise
+  /// changes nothing and returns false, and the general path checks the row and names its
+  /// problem.
+  @inline(__always)
+  private mutating func acceptLong(_ r: CSVRecord, _ known: Context) -> Bool {
+    // No UTF-8 check is needed: without attribute columns, every other column is an identity
+    // column, whose bytes were valid in the accepted row they repeat, and the item and value
+    // must equal codes of the instrument (valid strings) byte for byte to pass.
+    guard let itemKey = r.shortKey(header.item), itemKey != 0,
+      let found = itemTable.lookup(itemKey)
+    else { return false }
+    let item = Int(found)
+    guard known.group < 64, allowedGroups[item] & (1 &<< UInt64(known.group)) != 0,
+      let valueKey = r.shortKey(header.value)
+    else { return false }
+    var value: Int16
+    if valueKey == 0 {
+      value = SurveyTable.Value.skipped
+    } else {
+      let hit = valueKeys.withUnsafeBufferPointer { keys -> Int in
+        var k = keyStart[item]
+        let end = keyStart[item + 1]
+        while k < end {
+          if keys[k] == valueKey { return k }
+          k += 1
+        }
+        return -1
+      }
+      guard hit >= 0 else { return false }
+      value = valueCodes[hit]
+    }
+    let word = known.index * words + item &>> 6
+    let bit = UInt64(1) &<< UInt64(item & 63)
+    guard answered[word] & bit == 0 else { return false }
+    answered[word] |= bit
+    lastKey = RespondentKey(school: known.school, wave: known.wave, respondent: known.respondent)
+    lastIndex = known.index
+    if batch.isFull { batch.flush(into: &table) }
+    batch.add(
+      school: known.school, respondent: known.respondent, group: UInt8(known.group),
+      wave: known.wave, item: UInt16(item), value: value, hub: known.hub,
+      teacher: known.teacher, submittedAt: known.timestamp)
+    report.rowsAccepted += 1
+    report.answersAccepted += 1
+    contextIsPrevious = true
+    return true
+  }
+
+  /// Whether the identity columns of `r` hold the bytes of ``context``. When the record
+  /// before was accepted and the scanner saw this record's leading fields repeat its bytes,
+  /// the leading span is known to match without comparing.
+  @inline(__always)
+  private func sameContext(_ r: CSVRecord, previous: Bool) -> Bool {
+    if previous && r.repeated && identityOthers.isEmpty { return true }
+    return contextBytes.withUnsafeBufferPointer { c in
+      contextLengths.withUnsafeBufferPointer { lengths in
+        var at = 0
+        if identityPrefix > 0 {
+          let start = r.opening(0)
+          let count = r.opening(identityPrefix) - start
+          guard count == lengths[0],
+            bytesEqual(
+              UnsafeBufferPointer(rebasing: r.base[start..<(start + count)]),
+              UnsafeBufferPointer(rebasing: c[0..<count]))
+          else { return false }
+          at = count
+        }
+        for (k, column) in identityOthers.enumerated() {
+          let raw = r.raw(column)
+          let count = lengths[k + 1]
+          guard raw.count == count,
+            bytesEqual(raw, UnsafeBufferPointer(rebasing: c[at..<(at + count)]))
+          else { return false }
+          at += count
+        }
+        return true
+      }
+    }
+  }
+
+  /// Remembers the identity columns of the accepted row `r` and their codes.
+  private mutating func remember(_ r: CSVRecord, _ codes: Context) {
+    contextBytes.removeAll(keepingCapacity: true)
+    contextLengths.removeAll(keepingCapacity: true)
+    let start = identityPrefix > 0 ? r.opening(0) : 0
+    let end = identityPrefix > 0 ? r.opening(identityPrefix) : 0
+    contextBytes.append(contentsOf: UnsafeBufferPointer(rebasing: r.base[start..<end]))
+    contextLengths.append(end - start)
+    for column in identityOthers {
+      let raw = r.raw(column)
+      contextBytes.append(contentsOf: raw)
+      contextLengths.append(raw.count)
+    }
+    context = codes
+  }
+
+  /// The rest of a row once its identity columns passed: answers, duplicates, append. `known`
+  /// holds the codes when the identity columns repeat the previous accepted row's.
+  @inline(__always)
+  private mutating func answer(
+    _ r: CSVRecord, group groupCode: Int, hub hubCode: Int32, timestamp: Int64, known: Context?
+  ) {
     // Answers: one (long) or one per non-empty item cell (wide).
     pendingCount = 0
     if header.layout == .long {
@@ -190,7 +361,13 @@ struct SurveyIngest {
           "the 'item' field is empty; every row needs one.")
         return
       }
-      guard let itemCode = r.withField(header.item, { itemCodes.lookup($0) }) else {
+      let found: Int32?
+      if let key = r.shortKey(header.item) {
+        found = itemTable.lookup(key)
+      } else {
+        found = r.withField(header.item) { itemCodes.lookup($0) }
+      }
+      guard let itemCode = found else {
         r.withField(header.item) {
           reject(
             .unknownItem, at: r.location(header.item), value: $0,
@@ -208,22 +385,36 @@ struct SurveyIngest {
       }
     }
     // Codes for the identity columns (inserting new ids).
-    guard let school = r.withField(header.school, { schools.code(for: $0) }),
-      let respondent = r.withField(header.respondent, { respondents.code(for: $0) }),
-      let wave = r.withField(header.wave, { waves.code(for: $0) })
-    else { return }  // invalid UTF-8 was rejected above
-    // Duplicate answers.
-    let key = RespondentKey(school: school, wave: wave, respondent: respondent)
+    let school: Int32
+    let respondent: Int32
+    let wave: Int32
     let index: Int
-    if key == lastKey {
-      index = lastIndex
-    } else if let found = respondentIndex[key] {
-      index = found
+    if let known {
+      school = known.school
+      respondent = known.respondent
+      wave = known.wave
+      index = known.index
     } else {
-      index = respondentIndex.count
-      respondentIndex[key] = index
-      answered.append(contentsOf: repeatElement(0, count: words))
+      guard let s = r.withField(header.school, { schools.code(for: $0) }),
+        let re = r.withField(header.respondent, { respondents.code(for: $0) }),
+        let w = r.withField(header.wave, { waves.code(for: $0) })
+      else { return }  // invalid UTF-8 was rejected above
+      school = s
+      respondent = re
+      wave = w
+      // Duplicate answers.
+      let key = RespondentKey(school: school, wave: wave, respondent: respondent)
+      if key == lastKey {
+        index = lastIndex
+      } else if let found = respondentIndex[key] {
+        index = found
+      } else {
+        index = respondentIndex.count
+        respondentIndex[key] = index
+        answered.append(contentsOf: repeatElement(0, count: words))
+      }
     }
+    let key = RespondentKey(school: school, wave: wave, respondent: respondent)
     lastKey = key
     lastIndex = index
     for k in 0..<pendingCount {
@@ -249,7 +440,9 @@ struct SurveyIngest {
     }
     // Append.
     var teacherCode: Int32 = -1
-    if header.teacher >= 0 && !r.raw(header.teacher).isEmpty {
+    if let known {
+      teacherCode = known.teacher
+    } else if header.teacher >= 0 && !r.raw(header.teacher).isEmpty {
       teacherCode = r.withField(header.teacher) { teachers.code(for: $0) } ?? -1
     }
     if hasAttributes {
@@ -269,6 +462,28 @@ struct SurveyIngest {
     }
     report.rowsAccepted += 1
     report.answersAccepted += pendingCount
+    contextIsPrevious = true
+    if known == nil {
+      remember(
+        r,
+        Context(
+          group: groupCode, hub: hubCode, timestamp: timestamp, school: school,
+          respondent: respondent, wave: wave, teacher: teacherCode, index: index))
+    }
+  }
+
+  /// Sizes the table's columns for about `answers` answers in all.
+  mutating func reserve(answers: Int) {
+    table.school.reserveCapacity(answers)
+    table.respondent.reserveCapacity(answers)
+    table.group.reserveCapacity(answers)
+    table.wave.reserveCapacity(answers)
+    table.item.reserveCapacity(answers)
+    table.value.reserveCapacity(answers)
+    if batch.hasHub { table.hub.reserveCapacity(answers) }
+    if batch.hasTeacher { table.teacher.reserveCapacity(answers) }
+    if batch.hasTimestamp { table.submittedAt.reserveCapacity(answers) }
+    for k in attributeColumns.indices { attributeColumns[k].reserveCapacity(answers) }
   }
 
   /// Parses a timestamp, reusing the previous row's result when the bytes repeat.
@@ -294,7 +509,10 @@ struct SurveyIngest {
       return false
     }
     let scaleIndex = scaleOf[item]
-    guard let v = r.withField(column, { lookups[scaleIndex].code($0) }) else {
+    var code: Int16?
+    if let key = r.shortKey(column) { code = lookups[scaleIndex].code(key: key) }
+    if code == nil { code = r.withField(column, { lookups[scaleIndex].code($0) }) }
+    guard let v = code else {
       let scale = instrument.scales[scaleOf[item]]
       let allowed = (scale.options.map(\.value) + scale.missingCodes.map(\.value)).joined(
         separator: ", ")

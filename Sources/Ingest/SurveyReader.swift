@@ -91,7 +91,13 @@ public struct SurveyReader: Sendable {
     var ingest = SurveyIngest(
       instrument: instrument, roster: roster, header: resolved, file: source.name,
       decimalComma: decimalComma, maxErrors: maxErrors)
+    scanner.repeatFields = ingest.identityPrefix
     var sawRow = false
+    // Once a sample of rows is read, the table's columns are sized for the whole file from its
+    // size, so that they never grow by doubling (which would hold the old and the new copy
+    // at once). Capacity that is never written costs address space, not memory.
+    let sizeHint = (source as? FileByteSource)?.sizeHint
+    var sampled = false
     loop: while true {
       switch try scanner.next() {
       case .end: break loop
@@ -114,6 +120,13 @@ public struct SurveyReader: Sendable {
         }
       }
       if ingest.report.stoppedEarly { break }
+      if !sampled && ingest.report.rowsRead >= 8192 {
+        sampled = true
+        if let size = sizeHint, ingest.report.answersAccepted > 0 {
+          let perByte = Double(ingest.report.answersAccepted) / Double(max(1, scanner.consumed))
+          ingest.reserve(answers: Int(Double(size) * perByte * 1.2) + 4096)
+        }
+      }
     }
     if !sawRow { throw IngestError.headerOnly(path: source.name) }
     return Result(table: ingest.finish(), report: ingest.report)

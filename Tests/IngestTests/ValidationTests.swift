@@ -121,6 +121,47 @@ struct ValidationTests {
       ))
   }
 
+  /// Rows that repeat the previous row's identity columns take a fast path (no lookups of
+  /// school, respondent, group, wave; the scanner reuses the leading fields' offsets); errors
+  /// in such rows must be the same as anywhere else, whatever the chunk size.
+  @Test(arguments: [1, 7, 1 << 20])
+  func repeatedIdentityRowsKeepEveryCheck(chunkSize: Int) throws {
+    var bytes = Array(
+      (header + "S1,r1,teacher,1,A1,3\nS1,r1,teacher,1,A2,NA\nS1,r1,teacher,1,C4,3\n"
+        + "S1,r1,teacher,1,B1,6\nS1,r1,teacher,1,A1,4\nS1,r1,teacher,1,B1,3.0\n"
+        + "S1,r1,teacher,1,B5,\nS1,r1,teacher,1,A2,").utf8)
+    bytes += [0xFF]
+    bytes += Array(
+      ("\nS1,r1,teacher,1,A2\nS1,r2,student,1,A1,3\nS1,r2,student,1,B1,3\n"
+        + "S1,r2,student,1,\"A2\",5\nS1,r1,teacher,1,A2,3\nS2,\"r\n3\",teacher,2,A1,1\n"
+        + "S2,\"r\n3\",teacher,2,A2,2\nS2,\"r\n3\",teacher,2,A2,2\n").utf8)
+    let result = try SurveyReader().read(
+      source: MemoryByteSource(bytes, name: "r.csv", chunkSize: chunkSize),
+      instrument: tinyInstrument())
+    #expect(
+      result.report.issues.map(\.description) == [
+        "r.csv:4:17: error: unknown item code 'C4'; it is not in instrument 'tiny'.",
+        "r.csv:5:20: error: value '6' is not on scale 's5' of item 'B1'; expected one of: 1, 2, 3, 4, 5, NA, PNS, or empty.",
+        "r.csv:6:17: error: respondent 'r1' of school 'S1' already answered item 'A1' in wave '1'.",
+        "r.csv:9:20: error: the field is not valid UTF-8; save the file as UTF-8.",
+        "r.csv:10:17: error: expected 6 fields as in the header, found 5 (is the line truncated?).",
+        "r.csv:12:20: error: item 'B1' is not meant for group 'student'; it is answered by: teacher.",
+        "r.csv:14:17: error: respondent 'r1' of school 'S1' already answered item 'A2' in wave '1'.",
+        "r.csv:20:14: error: respondent 'r\n3' of school 'S2' already answered item 'A2' in wave '2'.",
+      ])
+    #expect(result.report.rowsRead == 16 && result.report.rowsAccepted == 8)
+    let t = result.table
+    #expect(t.item == [0, 1, 2, 3, 0, 1, 0, 1])
+    #expect(
+      t.value == [
+        2, SurveyTable.Value.notApplicable, 2, SurveyTable.Value.skipped, 2, 4, 0, 1,
+      ])
+    #expect(t.respondent == [0, 0, 0, 0, 1, 1, 2, 2])
+    #expect(t.group == [0, 0, 0, 0, 1, 1, 0, 0])
+    #expect(t.respondents == ["r1", "r2", "r\n3"])
+    #expect(t.school == [0, 0, 0, 0, 0, 0, 1, 1])
+  }
+
   @Test func fileLevelErrors() throws {
     #expect(throws: IngestError.emptyFile(path: "r.csv")) { try read("") }
     #expect(throws: IngestError.emptyFile(path: "r.csv")) { try read("\u{FEFF}\n\n") }

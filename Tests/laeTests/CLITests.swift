@@ -162,6 +162,8 @@ struct CLITests {
         --blas-threads <blas-threads>
                                 Threads BLAS may use (default 1; raise only for single large dense
                                 operations).
+        --quiet                 No progress bar (there is none anyway when standard error is not a
+                                terminal).
         --version               Show the version.
         -h, --help              Show help information.
       """

@@ -1,11 +1,11 @@
 import Foundation
+import MatrixCore
 
 /// Student's t and Fisher's F distributions, as R's `pt`, `qt` and `pf` compute them to
 /// double precision, for the tests of fixed effects.
 ///
-/// Both reduce to the regularized incomplete beta function `I_x(a, b)`, evaluated with the
-/// continued fraction of Numerical Recipes §6.4 (modified Lentz) on the side where it
-/// converges fast; quantiles invert it by bisection to machine precision.
+/// Both reduce to the regularized incomplete beta function `I_x(a, b)` (MatrixCore's
+/// `BetaDistribution`); quantiles invert it by bisection to machine precision.
 enum Distributions {
   /// `P(|T| > |t|)` for `T ~ t(df)`: the two-sided p-value `2·pt(|t|, df, lower = FALSE)`.
   static func studentTTwoSided(_ t: Double, degreesOfFreedom df: Double) -> Double {
@@ -38,47 +38,9 @@ enum Distributions {
     return regularizedBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2)
   }
 
-  /// `I_x(a, b)`, the regularized incomplete beta function (the beta CDF).
+  /// `I_x(a, b)`, the regularized incomplete beta function (MatrixCore's, shared with the
+  /// reliability intervals).
   static func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
-    if x <= 0 { return 0 }
-    if x >= 1 { return 1 }
-    let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
-    if x < (a + 1) / (a + b + 2) {
-      return exp(logFront) * continuedFraction(x, a, b) / a
-    }
-    return 1 - exp(logFront) * continuedFraction(1 - x, b, a) / b
-  }
-
-  private static func continuedFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
-    let tiny = 1e-300
-    let qab = a + b
-    let qap = a + 1
-    let qam = a - 1
-    var c = 1.0
-    var d = 1 - qab * x / qap
-    if abs(d) < tiny { d = tiny }
-    d = 1 / d
-    var h = d
-    for m in 1...10_000 {
-      let mm = Double(m)
-      let m2 = 2 * mm
-      var aa = mm * (b - mm) * x / ((qam + m2) * (a + m2))
-      d = 1 + aa * d
-      if abs(d) < tiny { d = tiny }
-      c = 1 + aa / c
-      if abs(c) < tiny { c = tiny }
-      d = 1 / d
-      h *= d * c
-      aa = -(a + mm) * (qab + mm) * x / ((a + m2) * (qap + m2))
-      d = 1 + aa * d
-      if abs(d) < tiny { d = tiny }
-      c = 1 + aa / c
-      if abs(c) < tiny { c = tiny }
-      d = 1 / d
-      let delta = d * c
-      h *= delta
-      if abs(delta - 1) < 1e-16 { break }
-    }
-    return h
+    BetaDistribution.regularized(x, a, b)
   }
 }

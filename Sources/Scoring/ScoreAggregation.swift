@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import MatrixCore
 
 /// Aggregates of area scores per school x respondent group x wave (or any other grouping),
 /// with both aggregation rules, maturity levels, item distributions, gaps between respondent

@@ -1,3 +1,4 @@
+import MatrixCore
 import Testing
 import _TestSupport
 

@@ -1,14 +1,14 @@
 import Foundation
 
 /// The regularized incomplete beta function and the quantiles built on it (F distribution),
-/// as needed for Feldt's interval of alpha.
+/// shared by Feldt's interval of alpha (Scoring) and the t and F tests of mixed models.
 ///
 /// `I_x(a, b)` is evaluated with the continued fraction of Numerical Recipes §6.4 (modified
 /// Lentz), using the symmetry `I_x(a, b) = 1 − I_{1−x}(b, a)` where it converges faster;
 /// quantiles invert it by bisection to machine precision.
-enum BetaDistribution {
+package enum BetaDistribution {
   /// `I_x(a, b)`, the regularized incomplete beta function (the beta CDF).
-  static func regularized(_ x: Double, _ a: Double, _ b: Double) -> Double {
+  package static func regularized(_ x: Double, _ a: Double, _ b: Double) -> Double {
     if x <= 0 { return 0 }
     if x >= 1 { return 1 }
     let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
@@ -52,7 +52,7 @@ enum BetaDistribution {
   }
 
   /// The `p` quantile of the beta distribution with parameters `a`, `b`.
-  static func quantile(_ p: Double, _ a: Double, _ b: Double) -> Double {
+  package static func quantile(_ p: Double, _ a: Double, _ b: Double) -> Double {
     var lo = 0.0
     var hi = 1.0
     for _ in 0..<200 {
@@ -64,7 +64,7 @@ enum BetaDistribution {
   }
 
   /// The `p` quantile of the F distribution with `d1` and `d2` degrees of freedom (R's `qf`).
-  static func fQuantile(_ p: Double, _ d1: Double, _ d2: Double) -> Double {
+  package static func fQuantile(_ p: Double, _ d1: Double, _ d2: Double) -> Double {
     let x = quantile(p, d1 / 2, d2 / 2)
     return d2 * x / (d1 * (1 - x))
   }

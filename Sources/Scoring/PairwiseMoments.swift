@@ -16,6 +16,9 @@ import MatrixCore
 struct PairwiseMoments {
   /// Number of columns.
   let k: Int
+  /// The smallest and largest answer a reversal reflects between (given, or observed over
+  /// the used columns).
+  let bounds: (minimum: Double, maximum: Double)
   /// Per column: answers and their mean and sample variance (all available answers), and
   /// whether all answers are equal (zero variance, decided exactly from the extremes).
   let itemCount: [Int]
@@ -37,117 +40,348 @@ struct PairwiseMoments {
   /// item was answered (psych's raw r with pairwise deletion).
   let itemScoreCorrelation: [Double]
 
-  /// - Parameter x: `n x k`, `NaN` for a missing answer.
-  init(_ x: Matrix) {
-    let n = x.rows
-    let k = x.columns
-    self.k = k
-    // Pass 1: column means, for centring, and extremes.
-    var shift = [Double](repeating: 0, count: k)
-    var isConstant = [Bool](repeating: true, count: k)
-    x.withUnsafeBufferPointer { p in
-      for j in 0..<k {
-        var s = 0.0
-        var c = 0
-        var lo = Double.infinity
-        var hi = -Double.infinity
-        for i in (j * n)..<((j + 1) * n) where !p[i].isNaN {
-          s += p[i]
-          c += 1
-          lo = Swift.min(lo, p[i])
-          hi = Swift.max(hi, p[i])
-        }
-        shift[j] = c > 0 ? s / Double(c) : 0
-        isConstant[j] = !(lo < hi)
-      }
-    }
-    self.isConstant = isConstant
-    let answeredShift = shift.reduce(0, +) / Double(Swift.max(k, 1))
-    let kk = k * k
+  /// The sums the statistics are made of, filled by one of the two passes below.
+  private struct Sums {
     // Complete rows: n, Σz_a, Σz_a·z_b (upper triangle), Σt, Σt², Σz_a·t, where z is the
     // centred answer and t the centred total score.
     var completeRows = 0.0
-    var cSum = [Double](repeating: 0, count: k)
-    var cProducts = [Double](repeating: 0, count: kk)
+    var cSum: [Double]
+    var cProducts: [Double]
     var cT = 0.0
     var cTT = 0.0
-    var cZT = [Double](repeating: 0, count: k)
+    var cZT: [Double]
     // Rows with gaps: per pair (a, b): count, Σz_a, Σz_a², Σz_a·z_b; per item: Σt, Σt²,
     // Σz_a·t over the rows where a is present.
-    var gCount = [Double](repeating: 0, count: kk)
-    var gSum = [Double](repeating: 0, count: kk)
-    var gSquares = [Double](repeating: 0, count: kk)
-    var gProducts = [Double](repeating: 0, count: kk)
-    var gT = [Double](repeating: 0, count: k)
-    var gTT = [Double](repeating: 0, count: k)
-    var gZT = [Double](repeating: 0, count: k)
+    var gCount: [Double]
+    var gSum: [Double]
+    var gSquares: [Double]
+    var gProducts: [Double]
+    var gT: [Double]
+    var gTT: [Double]
+    var gZT: [Double]
     // Total scores of all answering rows.
-    var scoreCount = 0
+    var scoreCount = 0.0
     var tSum = 0.0
     var tSquares = 0.0
+
+    init(k: Int) {
+      cSum = [Double](repeating: 0, count: k)
+      cProducts = [Double](repeating: 0, count: k * k)
+      cZT = cSum
+      gCount = cProducts
+      gSum = cProducts
+      gSquares = cProducts
+      gProducts = cProducts
+      gT = cSum
+      gTT = cSum
+      gZT = cSum
+    }
+
+    /// Adds `weight` identical rows whose `m` present items are `present[0..<m]`, with centred
+    /// answers `z` and centred total score `t`.
+    @inline(__always)
+    mutating func add(
+      weight w: Double, z: UnsafeMutableBufferPointer<Double>,
+      present: UnsafeMutableBufferPointer<Int>, m: Int, k: Int, t: Double
+    ) {
+      scoreCount += w
+      tSum += w * t
+      tSquares += w * t * t
+      if m == k {
+        completeRows += w
+        cT += w * t
+        cTT += w * t * t
+        cSum.withUnsafeMutableBufferPointer { cSum in
+          cProducts.withUnsafeMutableBufferPointer { cProducts in
+            cZT.withUnsafeMutableBufferPointer { cZT in
+              for a in 0..<k {
+                let za = z[a]
+                let wza = w * za
+                cSum[a] += wza
+                cZT[a] += wza * t
+                let row = a &* k
+                for b in a..<k { cProducts[row &+ b] += wza * z[b] }
+              }
+            }
+          }
+        }
+      } else {
+        for u in 0..<m {
+          let a = present[u]
+          let za = z[a]
+          let wza = w * za
+          gT[a] += w * t
+          gTT[a] += w * t * t
+          gZT[a] += wza * t
+          let row = a &* k
+          for v in 0..<m {
+            let b = present[v]
+            gCount[row &+ b] += w
+            gSum[row &+ b] += wza
+            gSquares[row &+ b] += wza * za
+            gProducts[row &+ b] += wza * z[b]
+          }
+        }
+      }
+    }
+  }
+
+  /// 1.5·2⁵²: adding it to a whole number below 2⁵¹ in magnitude puts that number in the low
+  /// bits of the sum's representation.
+  static let magic = 6_755_399_441_055_744.0
+  static let magicBits = Int(truncatingIfNeeded: magic.bitPattern)
+
+  /// The extremes of the answers `p[start..<start + count]` (gaps skipped), and whether all
+  /// are whole numbers; eight lanes at a time.
+  static func summarize(_ p: UnsafeBufferPointer<Double>, from start: Int, count n: Int) -> (
+    low: Double, high: Double, integral: Bool
+  ) {
+    typealias Lanes = SIMD8<Double>
+    var low = Lanes(repeating: .infinity)
+    var high = Lanes(repeating: -.infinity)
+    var fractional = SIMDMask<SIMD8<Int64>>()
+    let magic = Lanes(repeating: Self.magic)
+    let lanes = n / 8
+    if let base = p.baseAddress {
+      let raw = UnsafeRawPointer(base + start)
+      for c in 0..<lanes {
+        let v = raw.loadUnaligned(fromByteOffset: c &* 64, as: Lanes.self)
+        low.replace(with: v, where: v .< low)  // comparisons are false for a gap (NaN)
+        high.replace(with: v, where: v .> high)
+        // v is whole when rounding it to a whole number leaves it unchanged (NaN: unequal).
+        fractional .|= (v .== v) .& ((v + magic) - magic .!= v)
+      }
+    }
+    var lo = low.min()
+    var hi = high.max()
+    var integral = !any(fractional)
+    for i in (start + lanes * 8)..<(start + n) where !p[i].isNaN {
+      let v = p[i]
+      lo = Swift.min(lo, v)
+      hi = Swift.max(hi, v)
+      integral = integral && ((v + Self.magic) - Self.magic == v)
+    }
+    return (lo, hi, integral)
+  }
+
+  /// The mean of the answers `p[start..<start + count]` (gaps skipped; 0 without answers).
+  static func mean(_ p: UnsafeBufferPointer<Double>, from start: Int, count n: Int) -> Double {
+    typealias Lanes = SIMD8<Double>
+    var count = Lanes()
+    var sum = Lanes()
+    let lanes = n / 8
+    if let base = p.baseAddress {
+      let raw = UnsafeRawPointer(base + start)
+      for c in 0..<lanes {
+        let v = raw.loadUnaligned(fromByteOffset: c &* 64, as: Lanes.self)
+        let answered = v .== v
+        count += Lanes().replacing(with: 1, where: answered)
+        sum += Lanes().replacing(with: v, where: answered)
+      }
+    }
+    var c = count.sum()
+    var s = sum.sum()
+    for i in (start + lanes * 8)..<(start + n) where !p[i].isNaN {
+      c += 1
+      s += p[i]
+    }
+    return c > 0 ? s / c : 0
+  }
+
+  /// The largest number of distinct answer patterns counted in one table.
+  static let maximumPatterns = 1 << 20
+
+  /// - Parameters:
+  ///   - x: `n x K`, `NaN` for a missing answer.
+  ///   - columns: the columns of `x` to use, in order (all by default); nothing is copied.
+  ///   - reflected: per used column, whether it is reverse-keyed: its answers `v` become
+  ///     `min + max − v` (psych's reversal), with `min` and `max` the given bounds or else the
+  ///     smallest and largest answer over the used columns.
+  ///   - usePatternCounts: allows the pattern-count pass (tests turn it off to compare).
+  init(
+    _ x: Matrix, columns: [Int]? = nil, reflected: [Bool]? = nil, minimum: Double? = nil,
+    maximum: Double? = nil, usePatternCounts: Bool = true
+  ) {
+    let n = x.rows
+    let columns = columns ?? Array(0..<x.columns)
+    let k = columns.count
+    self.k = k
+    let reflected = reflected ?? [Bool](repeating: false, count: k)
+    // Pass 1: per column the extremes of the answers and whether all are small integers
+    // (then rows can be counted by answer pattern).
+    var rawLow = [Double](repeating: .infinity, count: k)
+    var rawHigh = [Double](repeating: -.infinity, count: k)
+    var integral = true
+    x.withUnsafeBufferPointer { p in
+      for (j, column) in columns.enumerated() {
+        let summary = Self.summarize(p, from: column * n, count: n)
+        rawLow[j] = summary.low
+        rawHigh[j] = summary.high
+        integral = integral && summary.integral
+      }
+    }
+    // Reversal: v -> reflection - v.
+    let low = minimum ?? rawLow.min() ?? 0
+    let high = maximum ?? rawHigh.max() ?? 0
+    let reflection = low + high
+    self.bounds = (low, high)
+    let sign = reflected.map { $0 ? -1.0 : 1.0 }
+    let offset = reflected.map { $0 ? reflection : 0.0 }
+    var isConstant = [Bool](repeating: true, count: k)
+    for j in 0..<k { isConstant[j] = !(rawLow[j] < rawHigh[j]) }
+    self.isConstant = isConstant
+    // Columns are centred by their (reversed) means: the shifts, and the mean shift that
+    // centres the total score.
+    func shifts(_ rawMean: [Double]) -> ([Double], Double) {
+      let shift = (0..<k).map { j in
+        rawLow[j] <= rawHigh[j] ? offset[j] + sign[j] * rawMean[j] : 0
+      }
+      return (shift, shift.reduce(0, +) / Double(Swift.max(k, 1)))
+    }
+    var shift: [Double] = []
+    var answeredShift = 0.0
+    // Pattern counting: with small-integer answers, code each column's answer as 0 (missing)
+    // or 1 + v − low, combine the codes into one pattern number, count the rows per pattern,
+    // then accumulate each distinct pattern once, weighted by its count.
+    var radix = [Int](repeating: 1, count: k)
+    var patterns = 1
+    var countable = usePatternCounts && integral && n < Int(UInt32.max) && k > 0
+    if countable {
+      for j in 0..<k {
+        let span = rawLow[j] <= rawHigh[j] ? rawHigh[j] - rawLow[j] : 0
+        guard span < 64 else {
+          countable = false
+          break
+        }
+        radix[j] = Int(span) + 2
+        patterns = patterns.multipliedReportingOverflow(by: radix[j]).partialValue
+        if patterns > Self.maximumPatterns || patterns > Swift.max(4096, 2 * n) {
+          countable = false
+          break
+        }
+      }
+    }
+    var sums = Sums(k: k)
     var z = [Double](repeating: 0, count: k)
     var present = [Int](repeating: 0, count: k)
-    x.withUnsafeBufferPointer { p in
-      shift.withUnsafeBufferPointer { shift in
-        z.withUnsafeMutableBufferPointer { z in
-          present.withUnsafeMutableBufferPointer { present in
-            cSum.withUnsafeMutableBufferPointer { cSum in
-              cProducts.withUnsafeMutableBufferPointer { cProducts in
-                cZT.withUnsafeMutableBufferPointer { cZT in
-                  for i in 0..<n {
-                    var m = 0
-                    var total = 0.0
-                    for a in 0..<k {
-                      let v = p[a &* n &+ i]
-                      if !v.isNaN {
-                        let d = v - shift[a]
-                        z[a] = d
-                        present[m] = a
-                        m &+= 1
-                        total += v
-                      }
-                    }
-                    guard m > 0 else { continue }
-                    let t = total / Double(m) - answeredShift
-                    scoreCount &+= 1
-                    tSum += t
-                    tSquares += t * t
-                    if m == k {
-                      completeRows += 1
-                      cT += t
-                      cTT += t * t
-                      for a in 0..<k {
-                        let za = z[a]
-                        cSum[a] += za
-                        cZT[a] += za * t
-                        let row = a &* k
-                        for b in a..<k { cProducts[row &+ b] += za * z[b] }
-                      }
-                    } else {
-                      for u in 0..<m {
-                        let a = present[u]
-                        let za = z[a]
-                        gT[a] += t
-                        gTT[a] += t * t
-                        gZT[a] += za * t
-                        let row = a &* k
-                        for w in 0..<m {
-                          let b = present[w]
-                          gCount[row &+ b] += 1
-                          gSum[row &+ b] += za
-                          gSquares[row &+ b] += za * za
-                          gProducts[row &+ b] += za * z[b]
-                        }
-                      }
-                    }
-                  }
+    if countable {
+      var counts = [UInt32](repeating: 0, count: patterns)
+      var place = [Int](repeating: 1, count: k)
+      for j in 1..<k { place[j] = place[j - 1] * radix[j - 1] }
+      x.withUnsafeBufferPointer { p in
+        counts.withUnsafeMutableBufferPointer { counts in
+          let block = 2048
+          var index = [Int](repeating: 0, count: block)
+          index.withUnsafeMutableBufferPointer { index in
+            var start = 0
+            while start < n {
+              let end = Swift.min(n, start + block)
+              let width = end - start
+              for i in 0..<width { index[i] = 0 }
+              for j in 0..<k {
+                let base = columns[j] * n + start
+                let s = place[j]
+                // code·place = (v − low + 1)·place for an answer, 0 for a gap (a gap counts
+                // as low − 1). The sum is a small whole number, read off the bits of
+                // sum + 1.5·2⁵², exactly and without a branch.
+                let low = rawLow[j] <= rawHigh[j] ? rawLow[j] : 0  // 0: no answers at all
+                let gap = low - 1
+                let bias = (1 - low) * Double(s) + Self.magic
+                let scale = Double(s)
+                for i in 0..<width {
+                  let v = p[base &+ i]
+                  let w = v.isNaN ? gap : v
+                  index[i] &+= Int(truncatingIfNeeded: (w * scale + bias).bitPattern) &- Self.magicBits
                 }
               }
+              for i in 0..<width { counts[index[i]] &+= 1 }
+              start = end
+            }
+          }
+        }
+      }
+      // Means from the counts (whole-number sums, exact).
+      var answered = [Double](repeating: 0, count: k)
+      var sum = [Double](repeating: 0, count: k)
+      for pattern in 0..<patterns where counts[pattern] != 0 {
+        var rest = pattern
+        let w = Double(counts[pattern])
+        for j in 0..<k {
+          let code = rest % radix[j]
+          rest /= radix[j]
+          guard code > 0 else { continue }
+          answered[j] += w
+          sum[j] += w * (rawLow[j] + Double(code - 1))
+        }
+      }
+      (shift, answeredShift) = shifts((0..<k).map { answered[$0] > 0 ? sum[$0] / answered[$0] : 0 })
+      z.withUnsafeMutableBufferPointer { z in
+        present.withUnsafeMutableBufferPointer { present in
+          for pattern in 0..<patterns where counts[pattern] != 0 {
+            var rest = pattern
+            var m = 0
+            var total = 0.0
+            for j in 0..<k {
+              let code = rest % radix[j]
+              rest /= radix[j]
+              guard code > 0 else { continue }
+              let v = offset[j] + sign[j] * (rawLow[j] + Double(code - 1))
+              z[j] = v - shift[j]
+              present[m] = j
+              m += 1
+              total += v
+            }
+            guard m > 0 else { continue }
+            sums.add(
+              weight: Double(counts[pattern]), z: z, present: present, m: m, k: k,
+              t: total / Double(m) - answeredShift)
+          }
+        }
+      }
+    } else {
+      (shift, answeredShift) = shifts(
+        x.withUnsafeBufferPointer { p in columns.map { Self.mean(p, from: $0 * n, count: n) } })
+      x.withUnsafeBufferPointer { p in
+        z.withUnsafeMutableBufferPointer { z in
+          present.withUnsafeMutableBufferPointer { present in
+            for i in 0..<n {
+              var m = 0
+              var total = 0.0
+              for a in 0..<k {
+                let raw = p[columns[a] &* n &+ i]
+                if !raw.isNaN {
+                  let v = offset[a] + sign[a] * raw
+                  z[a] = v - shift[a]
+                  present[m] = a
+                  m &+= 1
+                  total += v
+                }
+              }
+              guard m > 0 else { continue }
+              sums.add(
+                weight: 1, z: z, present: present, m: m, k: k,
+                t: total / Double(m) - answeredShift)
             }
           }
         }
       }
     }
+    let completeRows = sums.completeRows
+    let cSum = sums.cSum
+    let cProducts = sums.cProducts
+    let cT = sums.cT
+    let cTT = sums.cTT
+    let cZT = sums.cZT
+    let gCount = sums.gCount
+    let gSum = sums.gSum
+    let gSquares = sums.gSquares
+    let gProducts = sums.gProducts
+    let gT = sums.gT
+    let gTT = sums.gTT
+    let gZT = sums.gZT
+    let scoreCount = Int(sums.scoreCount)
+    let tSum = sums.tSum
+    let tSquares = sums.tSquares
     // Combine: complete rows count for every pair.
     var counts = Matrix(rows: k, columns: k)
     var cov = Matrix(rows: k, columns: k)

@@ -1,5 +1,6 @@
 import Foundation
 import MatrixCore
+import Synchronization
 
 /// Coefficient alpha and its companions, defined as R's `psych::alpha` defines them, so that a
 /// researcher gets the same numbers.
@@ -46,37 +47,88 @@ public struct ReliabilityAnalysis: Sendable {
   ///   have variance, ``ScoringError/tooFewRespondents(_:)`` with fewer than two complete
   ///   pairs, ``ScoringError/singularCorrelations`` when the correlations cannot be inverted.
   public func fit(_ responses: ItemResponses) throws -> Reliability {
+    try fit(responses, columns: Array(0..<responses.values.columns))
+  }
+
+  /// Computes the statistics for the items `columns` of `responses` (an area of a wider
+  /// table), reverse-keying those whose entry in `keys` is negative as psych does:
+  /// `min + max − x`, with `min` and `max` the given bounds or else the smallest and largest
+  /// answer over these items. Nothing is copied: the answers are read in place.
+  ///
+  /// Items with small-integer answers (the usual 1-5 scales) are counted by answer pattern in
+  /// one pass and each distinct pattern accumulated once, so the cost is one read of the
+  /// answers; other answers are accumulated row by row. Both give the same statistics.
+  ///
+  /// - Throws: as ``fit(_:)``.
+  /// - Precondition: `keys`, when given, has one entry per column.
+  public func fit(
+    _ responses: ItemResponses, columns: [Int], keys: [Int]? = nil, minimum: Double? = nil,
+    maximum: Double? = nil
+  ) throws -> Reliability {
+    try fit(
+      responses, columns: columns, keys: keys, minimum: minimum, maximum: maximum,
+      usePatternCounts: true)
+  }
+
+  func fit(
+    _ responses: ItemResponses, columns: [Int], keys: [Int]?, minimum: Double?,
+    maximum: Double?, usePatternCounts: Bool
+  ) throws -> Reliability {
+    precondition(keys == nil || keys?.count == columns.count, "fit: one key per column")
     var x = responses.values
+    let itemNames = columns.map { responses.items[$0] }
+    var columns = columns
+    let reflected = (keys ?? []).map { $0 < 0 }
+    var minimum = minimum
+    var maximum = maximum
     if missingData == .listwise {
-      // Listwise deletion: only respondents who answered every item (psych on na.omit(x)).
-      let complete = (0..<x.rows).filter { i in (0..<x.columns).allSatisfy { !x[i, $0].isNaN } }
+      // Listwise deletion: only respondents who answered every item (psych on na.omit(x)),
+      // reversed between the bounds over all respondents.
+      if reflected.contains(true) && (minimum == nil || maximum == nil) {
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        for j in columns {
+          for i in 0..<x.rows where !x[i, j].isNaN {
+            lo = Swift.min(lo, x[i, j])
+            hi = Swift.max(hi, x[i, j])
+          }
+        }
+        minimum = minimum ?? lo
+        maximum = maximum ?? hi
+      }
+      let complete = (0..<x.rows).filter { i in columns.allSatisfy { !x[i, $0].isNaN } }
       let source = x
-      x = Matrix(rows: complete.count, columns: source.columns) { i, j in source[complete[i], j] }
+      let used = columns
+      x = Matrix(rows: complete.count, columns: used.count) { i, j in source[complete[i], used[j]] }
+      columns = Array(0..<used.count)
     }
     let n = x.rows
     // One pass gathers item moments, pairwise covariances and correlations, and the total
     // scores; items with zero variance are dropped and the pass repeated without them (the
     // total score changes).
-    var pair = PairwiseMoments(x)
+    var pair = PairwiseMoments(
+      x, columns: columns, reflected: keys == nil ? nil : reflected, minimum: minimum,
+      maximum: maximum, usePatternCounts: usePatternCounts)
     var keep: [Int] = []
     var zeroVariance: [String] = []
-    for j in 0..<x.columns {
+    for j in 0..<columns.count {
       if pair.itemCount[j] > 1 && !pair.isConstant[j] {
         keep.append(j)
       } else {
-        zeroVariance.append(responses.items[j])
+        zeroVariance.append(itemNames[j])
       }
     }
     guard keep.count >= 2 else {
       throw ScoringError.tooFewItems(usable: keep.count, zeroVariance: zeroVariance)
     }
-    if keep.count < x.columns {
-      var elements: [Double] = []
-      elements.reserveCapacity(n * keep.count)
-      for j in keep { elements.append(contentsOf: x.elements[(j * n)..<((j + 1) * n)]) }
-      pair = PairwiseMoments(Matrix(rows: n, columns: keep.count, columnMajor: elements))
+    if keep.count < columns.count {
+      pair = PairwiseMoments(
+        x, columns: keep.map { columns[$0] },
+        reflected: keys == nil ? nil : keep.map { reflected[$0] },
+        minimum: pair.bounds.minimum, maximum: pair.bounds.maximum,
+        usePatternCounts: usePatternCounts)
     }
-    let names = keep.map { responses.items[$0] }
+    let names = keep.map { itemNames[$0] }
     guard pair.pairCounts.elements.allSatisfy({ $0 >= 2 }) else {
       throw ScoringError.tooFewRespondents(n)
     }
@@ -256,4 +308,85 @@ func median(_ xs: [Double]) -> Double {
   guard !xs.isEmpty else { return .nan }
   let s = xs.sorted()
   return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// A scale of a wide item table: its name and its items with their keys (−1 reverse-keyed),
+/// as in the `item,scale,key` keys file that psych users write.
+public struct ItemScale: Sendable, Equatable {
+  /// The scale's name (the area in the output).
+  public let name: String
+  /// Item names, columns of the responses.
+  public let items: [String]
+  /// One per item: 1, or −1 for a reverse-keyed item.
+  public let keys: [Int]
+
+  /// - Precondition: one key per item.
+  public init(name: String, items: [String], keys: [Int]) {
+    precondition(items.count == keys.count, "ItemScale: \(keys.count) keys for \(items.count) items")
+    self.name = name
+    self.items = items
+    self.keys = keys
+  }
+}
+
+extension AreaReliability {
+  /// Computes the reliability of each scale of a wide item table, in place (no copies),
+  /// scales in parallel on up to `threads` threads; the results do not depend on `threads`.
+  ///
+  /// Reverse-keyed items are reversed as psych does, `min + max − x`, with `minimum` and
+  /// `maximum` when given and otherwise the extremes of the scale's observed answers.
+  /// An item a scale names that is not a column of `responses` gives that scale a
+  /// ``problem``.
+  public static func compute(
+    _ responses: ItemResponses, scales: [ItemScale],
+    analysis: ReliabilityAnalysis = ReliabilityAnalysis(), minimum: Double? = nil,
+    maximum: Double? = nil, threads: Int = 1
+  ) -> [AreaReliability] {
+    let columnOf = Dictionary(
+      responses.items.enumerated().map { ($0.element, $0.offset) },
+      uniquingKeysWith: { first, _ in first })
+    return parallelMap(scales.count, threads: threads) { s in
+      let scale = scales[s]
+      let missing = scale.items.filter { columnOf[$0] == nil }
+      guard missing.isEmpty else {
+        return AreaReliability(
+          area: scale.name, group: nil, reliability: nil,
+          problem: "no column for the items " + missing.joined(separator: ", "))
+      }
+      do {
+        let fit = try analysis.fit(
+          responses, columns: scale.items.compactMap { columnOf[$0] }, keys: scale.keys,
+          minimum: minimum, maximum: maximum)
+        return AreaReliability(area: scale.name, group: nil, reliability: fit, problem: nil)
+      } catch {
+        return AreaReliability(
+          area: scale.name, group: nil, reliability: nil, problem: "\(error)")
+      }
+    }
+  }
+}
+
+/// `(0..<count).map(body)` on up to `threads` threads, tasks dealt round-robin; the result
+/// is in task order whatever the thread count.
+func parallelMap<T: Sendable>(
+  _ count: Int, threads: Int, _ body: @Sendable (Int) -> T
+) -> [T] {
+  let workers = Swift.max(1, Swift.min(threads, count))
+  guard workers > 1 else { return (0..<count).map(body) }
+  let slots = ResultSlots<T>(count: count)
+  DispatchQueue.concurrentPerform(iterations: workers) { t in
+    for i in stride(from: t, to: count, by: workers) { slots[i] = body(i) }
+  }
+  return slots.values
+}
+
+/// One slot per task, each written by exactly one worker.
+private final class ResultSlots<T: Sendable>: Sendable {
+  private let slots: Mutex<[T?]>
+  init(count: Int) { slots = Mutex([T?](repeating: nil, count: count)) }
+  subscript(i: Int) -> T? {
+    get { slots.withLock { $0[i] } }
+    set { slots.withLock { $0[i] = newValue } }
+  }
+  var values: [T] { slots.withLock { $0.compactMap { $0 } } }
 }

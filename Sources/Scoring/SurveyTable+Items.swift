@@ -222,30 +222,34 @@ public struct AreaReliability: Sendable, Codable, Equatable {
   /// - Parameters:
   ///   - byGroup: one analysis per area and respondent group instead of pooling groups.
   ///   - analysis: settings (missing-data handling).
+  ///   - threads: areas (and groups) analysed in parallel; the results do not depend on it.
   public static func compute(
     _ table: SurveyTable, byGroup: Bool = false,
-    analysis: ReliabilityAnalysis = ReliabilityAnalysis()
+    analysis: ReliabilityAnalysis = ReliabilityAnalysis(), threads: Int = 1
   ) -> [AreaReliability] {
     let instrument = table.instrument
-    var results: [AreaReliability] = []
     let groups: [String?] = byGroup ? instrument.groups.map(\.id) : [nil]
+    var tasks: [(area: String, group: String?, codes: [String])] = []
     for area in instrument.areas.sorted(by: { $0.order < $1.order }) {
       for group in groups {
         let codes = instrument.items.filter { item in
           item.area == area.id && item.targetOf == nil
             && (group.map { item.groups.contains($0) } ?? true)
         }.map(\.code)
-        let responses = table.itemResponses(items: codes, group: group)
-        do {
-          let fit = try analysis.fit(responses)
-          results.append(
-            AreaReliability(area: area.id, group: group, reliability: fit, problem: nil))
-        } catch {
-          results.append(
-            AreaReliability(area: area.id, group: group, reliability: nil, problem: "\(error)"))
-        }
+        tasks.append((area.id, group, codes))
       }
     }
-    return results
+    let list = tasks
+    return parallelMap(list.count, threads: threads) { t in
+      let task = list[t]
+      let responses = table.itemResponses(items: task.codes, group: task.group)
+      do {
+        let fit = try analysis.fit(responses)
+        return AreaReliability(area: task.area, group: task.group, reliability: fit, problem: nil)
+      } catch {
+        return AreaReliability(
+          area: task.area, group: task.group, reliability: nil, problem: "\(error)")
+      }
+    }
   }
 }

@@ -42,6 +42,9 @@ struct ReliabilityCommand: ParsableCommand {
   @Option(help: "table, json or csv (tidy: one row per area, group, item and statistic).")
   var format: AggregateOutputOptions.Format = .table
 
+  @Option(help: "Areas analysed in parallel (default 1; the results do not depend on it).")
+  var threads: Int = 1
+
   @Option(
     name: .customLong("blas-threads"),
     help: "Threads BLAS may use (default 1; raise only for single large dense operations).")
@@ -60,6 +63,7 @@ struct ReliabilityCommand: ParsableCommand {
       throw ValidationError("Give exactly one of --instrument and --keys.")
     }
     if byGroup && keys != nil { throw ValidationError("--by-group needs --instrument.") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
     if let n = blasThreads, n < 1 {
       throw ValidationError("--blas-threads must be at least 1, got \(n).")
     }
@@ -79,7 +83,8 @@ struct ReliabilityCommand: ParsableCommand {
         FileHandleOutput.standardError("lae: warning: rejected rows are left out of the analysis.")
       }
       let analysis = ReliabilityAnalysis(missingData: listwise ? .listwise : .pairwise)
-      let areas = AreaReliability.compute(result.table, byGroup: byGroup, analysis: analysis)
+      let areas = AreaReliability.compute(
+        result.table, byGroup: byGroup, analysis: analysis, threads: threads)
       switch format {
       case .json:
         var inputs: [Provenance.InputFile] = []
@@ -142,28 +147,12 @@ struct ReliabilityCommand: ParsableCommand {
         values: Matrix(rows: wide.rows, columns: allItems.count, columnMajor: wide.values))
     }
     let analysis = ReliabilityAnalysis(missingData: listwise ? .listwise : .pairwise)
-    var areas: [AreaReliability] = []
-    for scale in scales {
-      let list = members[scale] ?? []
-      let columns = list.map { m in allItems.firstIndex(of: m.item) ?? 0 }
-      let n = table.respondentCount
-      var elements: [Double] = []
-      elements.reserveCapacity(n * list.count)
-      for c in columns {
-        elements.append(contentsOf: table.values.elements[(c * n)..<((c + 1) * n)])
-      }
-      let matrix = Matrix(rows: n, columns: list.count, columnMajor: elements)
-      let items = ItemResponses(items: list.map(\.item), values: matrix)
-        .reversed(keys: list.map(\.key), minimum: scaleMin, maximum: scaleMax)
-      do {
-        areas.append(
-          AreaReliability(
-            area: scale, group: nil, reliability: try analysis.fit(items), problem: nil))
-      } catch {
-        areas.append(
-          AreaReliability(area: scale, group: nil, reliability: nil, problem: "\(error)"))
-      }
-    }
+    let areas = AreaReliability.compute(
+      table,
+      scales: scales.map { scale in
+        let list = members[scale] ?? []
+        return ItemScale(name: scale, items: list.map(\.item), keys: list.map(\.key))
+      }, analysis: analysis, minimum: scaleMin, maximum: scaleMax, threads: threads)
     switch format {
     case .json:
       let inputs = try [keysPath, responses].filter { $0 != "-" }.map {

@@ -180,3 +180,95 @@ struct ReliabilityTests {
         "do not vary: b"))
   }
 }
+
+@Suite("Reliability in place, by pattern counts, per scale")
+struct ReliabilityPathsTests {
+  /// Every number two fits report, compared to `tolerance` relative.
+  func expectSame(_ a: Reliability, _ b: Reliability, tolerance: Double) {
+    func near(_ x: Double, _ y: Double, _ what: String) {
+      #expect(approximatelyEqual(x, y, relativeTolerance: tolerance), "\(what): \(x) vs \(y)")
+    }
+    #expect(a.items == b.items && a.respondentCount == b.respondentCount)
+    near(a.rawAlpha, b.rawAlpha, "raw alpha")
+    near(a.standardizedAlpha, b.standardizedAlpha, "std alpha")
+    near(a.g6, b.g6, "G6")
+    near(a.alphaStandardError, b.alphaStandardError, "ase")
+    near(a.meanScore, b.meanScore, "mean")
+    near(a.sdScore, b.sdScore, "sd")
+    near(a.omegaTotal ?? 0, b.omegaTotal ?? 0, "omega")
+    for (s, t) in zip(a.itemStatistics, b.itemStatistics) {
+      near(s.rawR, t.rawR, "raw r \(s.item)")
+      near(s.stdR, t.stdR, "std r \(s.item)")
+      near(s.rDrop, t.rDrop, "r.drop \(s.item)")
+      near(s.mean, t.mean, "mean \(s.item)")
+      near(s.sd, t.sd, "sd \(s.item)")
+      near(s.alphaIfDropped.rawAlpha, t.alphaIfDropped.rawAlpha, "alpha if dropped \(s.item)")
+      #expect(s.n == t.n)
+    }
+  }
+
+  @Test func patternCountsEqualRowByRow() throws {
+    // likert6 has missing answers and a reverse-keyed item: the pattern-count pass and the
+    // row-by-row pass give the same statistics, and both equal the copied, reversed matrix.
+    let ref = try PsychReference("likert6")
+    let responses = ItemResponses(items: ref.items, values: ref.data)
+    let keys = [1, 1, -1, 1, 1, 1]
+    let columns = Array(0..<ref.items.count)
+    let counted = try ReliabilityAnalysis().fit(
+      responses, columns: columns, keys: keys, minimum: nil, maximum: nil, usePatternCounts: true)
+    let rows = try ReliabilityAnalysis().fit(
+      responses, columns: columns, keys: keys, minimum: nil, maximum: nil, usePatternCounts: false)
+    let copied = try ReliabilityAnalysis().fit(responses.reversed(keys: keys))
+    expectSame(counted, rows, tolerance: 1e-11)
+    expectSame(counted, copied, tolerance: 1e-11)
+    #expect(
+      approximatelyEqual(counted.rawAlpha, ref.value("raw_alpha"), relativeTolerance: 1e-8))
+  }
+
+  @Test func aConstantItemInPlace() throws {
+    // The zero-variance item is dropped and the pass repeated over the other columns, with
+    // the reversal bounds of the whole scale.
+    let x = Matrix(rows: [
+      [1, 3, 2, 5, .nan], [2, 3, 4, 4, .nan], [3, 3, 5, .nan, .nan], [4, 3, 5, 1, .nan],
+      [5, 3, 1, 2, .nan],
+    ])
+    let responses = ItemResponses(items: ["a", "b", "c", "d", "e"], values: x)
+    for patterns in [true, false] {
+      let fit = try ReliabilityAnalysis().fit(
+        responses, columns: [3, 1, 0], keys: [-1, 1, 1], minimum: nil, maximum: nil,
+        usePatternCounts: patterns)
+      // An item nobody answered is dropped too.
+      let unanswered = try ReliabilityAnalysis().fit(
+        responses, columns: [3, 4, 0], keys: [-1, 1, 1], minimum: nil, maximum: nil,
+        usePatternCounts: patterns)
+      #expect(unanswered.zeroVarianceItems == ["e"] && unanswered.items == ["d", "a"])
+      let copied = try ReliabilityAnalysis().fit(
+        ItemResponses(
+          items: ["d", "b", "a"],
+          values: Matrix(rows: 5, columns: 3) { i, j in x[i, [3, 1, 0][j]] }
+        ).reversed(keys: [-1, 1, 1]))
+      #expect(fit.zeroVarianceItems == ["b"] && fit.items == ["d", "a"])
+      expectSame(fit, copied, tolerance: 1e-12)
+    }
+  }
+
+  @Test func scalesInParallelEqualOneThread() throws {
+    let ref = try PsychReference("likert6")
+    let responses = ItemResponses(items: ref.items, values: ref.data)
+    let names = ref.items
+    let scales = [
+      ItemScale(name: "first", items: Array(names[0..<3]), keys: [1, 1, -1]),
+      ItemScale(name: "second", items: Array(names[3...]), keys: [1, 1, 1]),
+      ItemScale(name: "all", items: names, keys: [1, 1, -1, 1, 1, 1]),
+      ItemScale(name: "broken", items: ["nope", names[0]], keys: [1, 1]),
+    ]
+    let one = AreaReliability.compute(responses, scales: scales, threads: 1)
+    let two = AreaReliability.compute(responses, scales: scales, threads: 2)
+    #expect(one == two)
+    #expect(one.map(\.area) == ["first", "second", "all", "broken"])
+    #expect(one[3].problem == "no column for the items nope")
+    #expect(
+      approximatelyEqual(
+        one[2].reliability?.rawAlpha ?? 0, ref.value("raw_alpha"), relativeTolerance: 1e-8))
+  }
+}

@@ -301,30 +301,35 @@ public struct ActivityIndicators: Sendable {
             successRate: Self.rate(acc.succeeded, acc.successKnown),
             meanScaled: acc.scaledCount > 0 ? acc.scaledSum / Double(acc.scaledCount) : nil))
         if let school {
-          for (units, key) in [(0, school.id), (1, school.hub)] {
-            let k = UnitKey(unit: key, period: currentPeriod)
-            var u = (units == 0 ? schoolUnits[k] : hubUnits[k]) ?? UnitAccumulator()
-            u.sum.events += acc.events
-            u.sum.activeDays += acc.activeDays
-            u.sum.sessions += acc.sessions
-            u.sum.timeOnTask += acc.timeOnTask
-            u.sum.completionKnown += acc.completionKnown
-            u.sum.completed += acc.completed
-            u.sum.successKnown += acc.successKnown
-            u.sum.succeeded += acc.succeeded
-            u.sum.scaledSum += acc.scaledSum
-            u.sum.scaledCount += acc.scaledCount
-            u.activeTeachers += 1
-            if acc.activeDays >= adoptionDays { u.adopters += 1 }
-            u.regularitySum += regularity
-            u.tools.formUnion(runTools)
-            u.verbs.formUnion(runVerbs)
-            if units == 0 { schoolUnits[k] = u } else { hubUnits[k] = u }
-          }
+          // In place: a copy taken out of the dictionary would copy its sets on write.
+          add(
+            regularity,
+            to: &schoolUnits[UnitKey(unit: school.id, period: currentPeriod), default: .init()])
+          add(
+            regularity,
+            to: &hubUnits[UnitKey(unit: school.hub, period: currentPeriod), default: .init()])
         }
         acc = Accumulator()
         runTools.removeAll(keepingCapacity: true)
         runVerbs.removeAll(keepingCapacity: true)
+      }
+      /// Adds the teacher's period to a school's or hub's.
+      func add(_ regularity: Double, to u: inout UnitAccumulator) {
+        u.sum.events += acc.events
+        u.sum.activeDays += acc.activeDays
+        u.sum.sessions += acc.sessions
+        u.sum.timeOnTask += acc.timeOnTask
+        u.sum.completionKnown += acc.completionKnown
+        u.sum.completed += acc.completed
+        u.sum.successKnown += acc.successKnown
+        u.sum.succeeded += acc.succeeded
+        u.sum.scaledSum += acc.scaledSum
+        u.sum.scaledCount += acc.scaledCount
+        u.activeTeachers += 1
+        if acc.activeDays >= adoptionDays { u.adopters += 1 }
+        u.regularitySum += regularity
+        u.tools.formUnion(runTools)
+        u.verbs.formUnion(runVerbs)
       }
       for k in start[a]..<start[a + 1] {
         let event = records[k]

@@ -299,20 +299,23 @@ struct ReadState {
       switch type(CXAPI_ACTOR_OBJECTTYPE) {
       case CXAPI_ABSENT: break
       case CXAPI_STRING:
-        let t = text(CXAPI_ACTOR_OBJECTTYPE)
-        guard t == "Agent" || t == "Group" else {
+        let t = bytes(field(CXAPI_ACTOR_OBJECTTYPE))
+        isGroup = bytesEqualString(t, "Group")
+        guard isGroup || bytesEqualString(t, "Agent") else {
           reject(
             .identifier, ["actor", "objectType"],
-            "'actor.objectType' must be 'Agent' or 'Group', not '\(Self.shown(t))'.")
+            "'actor.objectType' must be 'Agent' or 'Group', not '\(Self.shown(text(CXAPI_ACTOR_OBJECTTYPE)))'."
+          )
           return nil
         }
-        isGroup = t == "Group"
       default:
         reject(.wrongType, ["actor", "objectType"], "'actor.objectType' must be a string.")
         return nil
       }
     } else {
-      isGroup = text(CXAPI_OBJECT_OBJECTTYPE) == "Group"
+      isGroup =
+        type(CXAPI_OBJECT_OBJECTTYPE) == CXAPI_STRING
+        && bytesEqualString(bytes(field(CXAPI_OBJECT_OBJECTTYPE)), "Group")
     }
     var presentCount = 0
     var first = 0
@@ -443,16 +446,35 @@ struct ReadState {
     case other
   }
 
+  /// The object types xAPI 1.0.3 knows, read from the bytes without making a String.
+  enum ObjectType {
+    case activity, statementRef, agentOrGroup, subStatement, unknown
+
+    init(_ b: UnsafeBufferPointer<UInt8>) {
+      if bytesEqualString(b, "Activity") {
+        self = .activity
+      } else if bytesEqualString(b, "StatementRef") {
+        self = .statementRef
+      } else if bytesEqualString(b, "Agent") || bytesEqualString(b, "Group") {
+        self = .agentOrGroup
+      } else if bytesEqualString(b, "SubStatement") {
+        self = .subStatement
+      } else {
+        self = .unknown
+      }
+    }
+  }
+
   mutating func objectCheck(voiding: Bool) -> ObjectKind? {
-    var objectType = "Activity"
+    var objectType = ObjectType.activity
     switch type(CXAPI_OBJECT_OBJECTTYPE) {
     case CXAPI_ABSENT: break
-    case CXAPI_STRING: objectType = text(CXAPI_OBJECT_OBJECTTYPE)
+    case CXAPI_STRING: objectType = ObjectType(bytes(field(CXAPI_OBJECT_OBJECTTYPE)))
     default:
       reject(.wrongType, ["object", "objectType"], "'object.objectType' must be a string.")
       return nil
     }
-    if voiding && objectType != "StatementRef" {
+    if voiding && objectType != .statementRef {
       reject(
         .voiding, ["object"],
         "a voiding statement's object must be a StatementRef (objectType 'StatementRef' and "
@@ -460,7 +482,7 @@ struct ReadState {
       return nil
     }
     switch objectType {
-    case "Activity":
+    case .activity:
       switch type(CXAPI_OBJECT_ID) {
       case CXAPI_ABSENT:
         reject(
@@ -482,7 +504,7 @@ struct ReadState {
         return nil
       }
       return .activity(code)
-    case "StatementRef":
+    case .statementRef:
       guard type(CXAPI_OBJECT_ID) == CXAPI_STRING,
         let id = Syntax.uuid(bytes(field(CXAPI_OBJECT_ID)))
       else {
@@ -492,10 +514,10 @@ struct ReadState {
         return nil
       }
       return .statement(id)
-    case "Agent", "Group":
+    case .agentOrGroup:
       guard agent(actor: false) != nil else { return nil }
       return .other
-    case "SubStatement":
+    case .subStatement:
       guard type(CXAPI_OBJECT_ACTOR) == CXAPI_OBJECT, type(CXAPI_OBJECT_VERB) == CXAPI_OBJECT,
         type(CXAPI_OBJECT_OBJECT) == CXAPI_OBJECT
       else {
@@ -504,10 +526,10 @@ struct ReadState {
         return nil
       }
       return .other
-    default:
+    case .unknown:
       reject(
         .invalidObject, ["object", "objectType"],
-        "'object.objectType' '\(Self.shown(objectType))' is unknown; expected Activity, Agent, "
+        "'object.objectType' '\(Self.shown(text(CXAPI_OBJECT_OBJECTTYPE)))' is unknown; expected Activity, Agent, "
           + "Group, StatementRef or SubStatement.")
       return nil
     }
@@ -605,42 +627,49 @@ struct ReadState {
       reject(.wrongType, ["result", "score"], "'result.score' must be an object.")
       return nil
     }
-    var values: [Double?] = []
-    values.reserveCapacity(4)
-    for (id, key) in Self.scores {
+    // scaled, raw, min, max (no array: this runs for every scored statement).
+    var values: (Double?, Double?, Double?, Double?) = (nil, nil, nil, nil)
+    for (k, (id, key)) in Self.scores.enumerated() {
+      let v: Double?
       switch type(id) {
-      case CXAPI_ABSENT: values.append(nil)
-      case CXAPI_NUMBER: values.append(field(id).number)
+      case CXAPI_ABSENT: v = nil
+      case CXAPI_NUMBER: v = field(id).number
       default:
         reject(.wrongType, ["result", "score", key], "'result.score.\(key)' must be a number.")
         return nil
       }
+      switch k {
+      case 0: values.0 = v
+      case 1: values.1 = v
+      case 2: values.2 = v
+      default: values.3 = v
+      }
     }
-    if let s = values[0], !(s >= -1 && s <= 1) {
+    if let s = values.0, !(s >= -1 && s <= 1) {
       reject(
         .scoreOutOfRange, ["result", "score", "scaled"],
         "result.score.scaled \(Self.number(s)) is outside [-1, 1].")
       return nil
     }
-    if let lo = values[2], let hi = values[3], lo > hi {
+    if let lo = values.2, let hi = values.3, lo > hi {
       reject(
         .scoreOutOfRange, ["result", "score", "min"],
         "result.score.min \(Self.number(lo)) is greater than max \(Self.number(hi)).")
       return nil
     }
-    if let raw = values[1] {
-      let lo = values[2] ?? -.infinity
-      let hi = values[3] ?? .infinity
+    if let raw = values.1 {
+      let lo = values.2 ?? -.infinity
+      let hi = values.3 ?? .infinity
       if raw < lo || raw > hi {
-        let l = values[2].map(Self.number) ?? "-inf"
-        let h = values[3].map(Self.number) ?? "inf"
+        let l = values.2.map(Self.number) ?? "-inf"
+        let h = values.3.map(Self.number) ?? "inf"
         reject(
           .scoreOutOfRange, ["result", "score", "raw"],
           "result.score.raw \(Self.number(raw)) is outside [min, max] = [\(l), \(h)].")
         return nil
       }
     }
-    r.scaled = values[0] ?? .nan
+    r.scaled = values.0 ?? .nan
     return r
   }
 

@@ -187,7 +187,7 @@ enum ActivityText {
 
   static func cells(_ r: ActivityIndicators.Row) -> [String] {
     func f(_ x: Double?, _ digits: Int = 3) -> String {
-      x.map { String(format: "%.\(digits)f", $0) } ?? ""
+      x.map { fixedPoint($0, digits: digits) } ?? ""
     }
     return [
       r.level.rawValue,
@@ -207,13 +207,12 @@ enum ActivityText {
       + "active day(s)"
     if csv {
       var lines = [(columns + ["session_gap_min", "gap_cap_min"]).joined(separator: ",")]
+      let tail = "," + minutes(result.sessionGapSeconds) + "," + minutes(result.maxGapCreditSeconds)
+      lines.reserveCapacity(result.rows.count + 1)
       for r in result.rows {
         var c = cells(r)
         c[1] = r.unit
-        lines.append(
-          (c.map(csvField) + [
-            minutes(result.sessionGapSeconds), minutes(result.maxGapCreditSeconds),
-          ]).joined(separator: ","))
+        lines.append(c.map(csvField).joined(separator: ",") + tail)
       }
       return lines.joined(separator: "\n")
     }
@@ -236,7 +235,7 @@ enum ActivityText {
   }
 
   static func minutes(_ seconds: Int64) -> String {
-    seconds % 60 == 0 ? "\(seconds / 60)" : String(format: "%.2f", Double(seconds) / 60)
+    seconds % 60 == 0 ? "\(seconds / 60)" : fixedPoint(Double(seconds) / 60, digits: 2)
   }
 }
 

@@ -360,7 +360,7 @@ struct AggregateOutputOptions: ParsableArguments {
 }
 
 /// A CSV field, quoted when it contains a separator, quote or line break.
-func csvField(_ s: String) -> String {
-  s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\t" })
-    ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-}
+func csvField(_ s: String) -> String { PlainText.csvField(s) }
+
+/// `String(format: "%.<digits>f", x)`, exactly and fast (see ``PlainText/fixed(_:digits:)``).
+func fixedPoint(_ x: Double, digits: Int) -> String { PlainText.fixed(x, digits: digits) }

@@ -206,15 +206,21 @@ enum ActivityText {
       + "of a session adds 0); period: \(result.period); adopters: >= \(result.adoptionDays) "
       + "active day(s)"
     if csv {
-      var lines = [(columns + ["session_gap_min", "gap_cap_min"]).joined(separator: ",")]
+      // One string grown in place: no per-row arrays of joined lines (a million rows).
+      var out = (columns + ["session_gap_min", "gap_cap_min"]).joined(separator: ",")
+      out.reserveCapacity(result.rows.count * 96)
       let tail = "," + minutes(result.sessionGapSeconds) + "," + minutes(result.maxGapCreditSeconds)
-      lines.reserveCapacity(result.rows.count + 1)
       for r in result.rows {
         var c = cells(r)
         c[1] = r.unit
-        lines.append(c.map(csvField).joined(separator: ",") + tail)
+        out += "\n"
+        for (k, cell) in c.enumerated() {
+          if k > 0 { out += "," }
+          out += csvField(cell)
+        }
+        out += tail
       }
-      return lines.joined(separator: "\n")
+      return out
     }
     let body = [columns] + result.rows.map(cells)
     var widths = [Int](repeating: 0, count: columns.count)

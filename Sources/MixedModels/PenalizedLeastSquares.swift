@@ -339,11 +339,33 @@ final class PenalizedLeastSquares {
           }
         }
       }
-      // Dense block: [X y] rows of all levels at once (BLAS syrk).
-      let rowsBlock = Matrix(
-        rows: width, columns: f.levels * q, columnMajor: Array(xp[0..<(width * f.levels * q)]))
-      let product = rowsBlock.transposeCrossProduct()
-      for i in 0..<(width * width) { dense[i] -= product.elements[i] }
+      // Dense block: [X y] rows of all levels at once. A few columns (the usual growth
+      // model) are summed in place; BLAS syrk's call, copy and result allocation would cost
+      // more than its flops at every evaluation of the criterion.
+      let columns = f.levels * q
+      if width <= 8 {
+        var sums = [Double](repeating: 0, count: width * width)
+        sums.withUnsafeMutableBufferPointer { out in
+          for col in 0..<columns {
+            let x = col * width
+            for c in 0..<width {
+              let xc = xp[x + c]
+              for r in c..<width { out[r + c * width] += xp[x + r] * xc }
+            }
+          }
+        }
+        for c in 0..<width {
+          for r in c..<width {
+            dense[r + c * width] -= sums[r + c * width]
+            if r != c { dense[c + r * width] -= sums[r + c * width] }
+          }
+        }
+      } else {
+        let rowsBlock = Matrix(
+          rows: width, columns: columns, columnMajor: Array(xp[0..<(width * columns)]))
+        let product = rowsBlock.transposeCrossProduct()
+        for i in 0..<(width * width) { dense[i] -= product.elements[i] }
+      }
     }
     logDetL = logDet + log(product)
     guard let chol = try? Cholesky(Matrix(rows: width, columns: width, columnMajor: dense)) else {

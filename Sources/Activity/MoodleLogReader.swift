@@ -37,6 +37,27 @@ public struct MoodleLogReader: Sendable {
     } catch {
       throw ActivityError.csv(error)
     }
+    return try read(header: header, rows: rows, path: path, roster: roster)
+  }
+
+  /// Reads a Moodle log CSV already in memory (standard input, say); `name` is the path
+  /// for messages.
+  public func read(bytes: [UInt8], name: String, roster: Roster? = nil) throws(ActivityError)
+    -> ActivityLog
+  {
+    let header: [String]
+    let rows: [[String]]
+    do {
+      (header, rows) = try CSVRows.read(bytes: bytes, name: name)
+    } catch {
+      throw ActivityError.csv(error)
+    }
+    return try read(header: header, rows: rows, path: name, roster: roster)
+  }
+
+  func read(header: [String], rows: [[String]], path: String, roster: Roster?)
+    throws(ActivityError) -> ActivityLog
+  {
     let nowMS = now ?? LogFile.currentMilliseconds()
     var column: [String: Int] = [:]
     for (i, n) in header.enumerated() where column[n] == nil { column[n] = i }
@@ -186,7 +207,10 @@ public enum LogReader {
     }
     var bytes = try LogFile.bytes(path)
     let length = bytes.count
-    if bytes.withUnsafeBufferPointer(isMoodle) { return try moodle.read(path, roster: roster) }
+    if bytes.withUnsafeBufferPointer(isMoodle) {
+      // From the bytes read: standard input cannot be read a second time.
+      return try moodle.read(bytes: bytes, name: path, roster: roster)
+    }
     bytes.append(contentsOf: repeatElement(0, count: Int(CXAPI_PADDING)))  // within capacity
     return try bytes.withUnsafeBufferPointer { (p) throws(ActivityError) -> ActivityLog in
       try xapi.read(padded: p, length: length, name: path, roster: roster)

@@ -142,6 +142,21 @@ public enum CSVRows {
   ) {
     let source = try FileByteSource(path: path)
     defer { source.close() }
+    return try read(source: source, delimiter: delimiter)
+  }
+
+  /// The header and the rows of CSV text already in memory; `name` is the path for messages.
+  ///
+  /// - Throws: ``IngestError`` for empty or malformed text.
+  public static func read(bytes: [UInt8], name: String, delimiter: Character = ",")
+    throws(IngestError) -> (header: [String], rows: [[String]])
+  {
+    try read(source: MemoryByteSource(bytes, name: name), delimiter: delimiter)
+  }
+
+  static func read<Source: ByteSource>(source: Source, delimiter: Character) throws(IngestError)
+    -> (header: [String], rows: [[String]])
+  {
     var scanner = CSVScanner(source: source, delimiter: delimiter.asciiValue ?? UInt8(ascii: ","))
     let header = try SurveyHeader.read(&scanner, name: source.name)
     var rows: [[String]] = []

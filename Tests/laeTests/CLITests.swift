@@ -201,6 +201,21 @@ struct ActivityCLITests {
       run.standardError.contains("moodle.csv:6:50: warning: crud 'x' is not one of c, r, u, d."))
   }
 
+  @Test func moodleLogOnStandardInput() throws {
+    // The reader decides the format from the bytes it read; standard input is not read twice.
+    let csv = try String(contentsOfFile: path("moodle.csv"), encoding: .utf8)
+    let run = try LAERun(
+      [
+        "activity", "--logs", "-", "--roster", path("roster.csv"),
+        "--pseudonym-key-file", path("test.key"), "--format", "csv",
+      ], standardInput: csv)
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(
+      run.standardOutput.contains("teacher,T001,S01,H1,2024-W10,1,1,2,1,1,0.25,2,2,1.000,,,,,30,30")
+    )
+    #expect(run.standardError.contains("-:6:50: warning: crud 'x' is not one of c, r, u, d."))
+  }
+
   @Test func validateLogsNeedsNoKey() throws {
     let run = try LAERun(["validate", "--logs", path("statements-array.json")])
     #expect(run.status == 1)

@@ -188,6 +188,87 @@ struct PairwiseMoments {
     return c > 0 ? s / c : 0
   }
 
+  /// Counts the rows of `columns` per answer pattern into `counts` (a code per column: 0 for
+  /// a gap, 1 + v − `low[j]` for an answer, combined with radixes `radix`), and returns every
+  /// column's extremes and whether all answers are whole numbers, in the same read. Answers
+  /// outside the codes' range give wrong (clamped) pattern numbers: the caller checks the
+  /// extremes before using the counts.
+  static func countPatterns(
+    _ p: UnsafeBufferPointer<Double>, columns: [Int], rows n: Int, low: [Double], radix: [Int],
+    into counts: UnsafeMutableBufferPointer<UInt32>
+  ) -> (low: [Double], high: [Double], integral: Bool) {
+    typealias Lanes = SIMD8<Double>
+    typealias Codes = SIMD8<Int64>
+    let k = columns.count
+    var place = [Int](repeating: 1, count: k)
+    for j in 1..<Swift.max(k, 1) { place[j] = place[j - 1] * radix[j - 1] }
+    var lows = [Lanes](repeating: Lanes(repeating: .infinity), count: k)
+    var highs = [Lanes](repeating: Lanes(repeating: -.infinity), count: k)
+    var tailLow = [Double](repeating: .infinity, count: k)
+    var tailHigh = [Double](repeating: -.infinity, count: k)
+    var whole = true
+    var fractional = SIMDMask<Codes>()
+    let magic = Lanes(repeating: Self.magic)
+    let magicBits = Codes(repeating: Int64(Self.magicBits))
+    let last = counts.count - 1
+    let block = 2048
+    let index = UnsafeMutableBufferPointer<Int64>.allocate(capacity: block)
+    defer { index.deallocate() }
+    guard let data = p.baseAddress, let slots = index.baseAddress, last >= 0 else {
+      return (tailLow, tailHigh, true)
+    }
+    var start = 0
+    while start < n {
+      let width = Swift.min(n - start, block)
+      let lanes = width / 8
+      for i in 0..<width { slots[i] = 0 }
+      for j in 0..<k {
+        let column = data + columns[j] * n + start
+        let raw = UnsafeRawPointer(column)
+        let scale = Double(place[j])
+        // code·place = (v − low + 1)·place for an answer, 0 for a gap (a gap counts as
+        // low − 1); the sum is a small whole number, read off the bits of sum + 1.5·2⁵².
+        let bias = (1 - low[j]) * scale + Self.magic
+        let gap = low[j] - 1
+        let (scale8, bias8, gap8) = (Lanes(repeating: scale), Lanes(repeating: bias), Lanes(repeating: gap))
+        var lo = lows[j]
+        var hi = highs[j]
+        let out = UnsafeMutableRawPointer(slots)
+        for c in 0..<lanes {
+          let at = c &* 64
+          let v = raw.loadUnaligned(fromByteOffset: at, as: Lanes.self)
+          lo.replace(with: v, where: v .< lo)  // comparisons are false for a gap (NaN)
+          hi.replace(with: v, where: v .> hi)
+          let answered = v .== v
+          fractional .|= answered .& ((v + magic) - magic .!= v)
+          let w = gap8.replacing(with: v, where: answered)
+          let code = unsafeBitCast(w * scale8 + bias8, to: Codes.self) &- magicBits
+          let sum = out.loadUnaligned(fromByteOffset: at, as: Codes.self) &+ code
+          out.storeBytes(of: sum, toByteOffset: at, as: Codes.self)
+        }
+        lows[j] = lo
+        highs[j] = hi
+        for i in (lanes * 8)..<width {
+          let v = column[i]
+          if !v.isNaN {
+            tailLow[j] = Swift.min(tailLow[j], v)
+            tailHigh[j] = Swift.max(tailHigh[j], v)
+            whole = whole && (v + Self.magic) - Self.magic == v
+          }
+          let w = v.isNaN ? gap : v
+          slots[i] &+= Int64(truncatingIfNeeded: (w * scale + bias).bitPattern) &- Int64(Self.magicBits)
+        }
+      }
+      for i in 0..<width {
+        counts[Swift.min(Swift.max(Int(truncatingIfNeeded: slots[i]), 0), last)] &+= 1
+      }
+      start += width
+    }
+    let low = (0..<k).map { Swift.min(lows[$0].min(), tailLow[$0]) }
+    let high = (0..<k).map { Swift.max(highs[$0].max(), tailHigh[$0]) }
+    return (low, high, whole && !any(fractional))
+  }
+
   /// The largest number of distinct answer patterns counted in one table.
   static let maximumPatterns = 1 << 20
 
@@ -207,18 +288,75 @@ struct PairwiseMoments {
     let k = columns.count
     self.k = k
     let reflected = reflected ?? [Bool](repeating: false, count: k)
-    // Pass 1: per column the extremes of the answers and whether all are small integers
-    // (then rows can be counted by answer pattern).
+    // Extremes of each column, whether all answers are whole numbers, and, when they are
+    // small whole numbers, the count of rows per answer pattern: each answer is coded 0
+    // (missing) or 1 + v − low, the codes combine into one pattern number. The codes' lows
+    // are guessed from the first rows, so that one read of the answers counts the patterns
+    // and gathers the extremes; if a later answer falls outside the guess (or is not whole)
+    // the count is repeated with the true extremes, or rows are accumulated one by one.
     var rawLow = [Double](repeating: .infinity, count: k)
     var rawHigh = [Double](repeating: -.infinity, count: k)
     var integral = true
-    x.withUnsafeBufferPointer { p in
-      for (j, column) in columns.enumerated() {
-        let summary = Self.summarize(p, from: column * n, count: n)
-        rawLow[j] = summary.low
-        rawHigh[j] = summary.high
-        integral = integral && summary.integral
+    var codeLow = [Double](repeating: 0, count: k)
+    var radix = [Int](repeating: 1, count: k)
+    var patterns = 1
+    var patternCounts: [UInt32] = []
+    var countable = false
+    func plan(_ lo: [Double], _ hi: [Double], _ whole: Bool) -> (radix: [Int], patterns: Int)? {
+      guard usePatternCounts && whole && n < Int(UInt32.max) && k > 0 else { return nil }
+      var radix = [Int](repeating: 1, count: k)
+      var patterns = 1
+      for j in 0..<k {
+        let span = lo[j] <= hi[j] ? hi[j] - lo[j] : 0
+        guard span < 64 else { return nil }
+        radix[j] = Int(span) + 2
+        patterns = patterns.multipliedReportingOverflow(by: radix[j]).partialValue
+        if patterns > Self.maximumPatterns || patterns > Swift.max(4096, 2 * n) { return nil }
       }
+      return (radix, patterns)
+    }
+    x.withUnsafeBufferPointer { p in
+      let sample = columns.map { Self.summarize(p, from: $0 * n, count: Swift.min(n, 4096)) }
+      let guessLow = sample.map { $0.low <= $0.high ? $0.low : 0 }  // 0: no answers yet
+      var counted = false
+      if let guess = plan(
+        guessLow, sample.map { $0.low <= $0.high ? $0.high : 0 },
+        sample.allSatisfy(\.integral))
+      {
+        var c = [UInt32](repeating: 0, count: guess.patterns)
+        let seen = c.withUnsafeMutableBufferPointer {
+          Self.countPatterns(p, columns: columns, rows: n, low: guessLow, radix: guess.radix, into: $0)
+        }
+        (rawLow, rawHigh, integral) = seen
+        var fits = integral
+        for j in 0..<k where rawLow[j] <= rawHigh[j] {
+          let top: Double = guessLow[j] + Double(guess.radix[j] - 2)
+          if rawLow[j] < guessLow[j] || rawHigh[j] > top { fits = false }
+        }
+        if fits {
+          (patternCounts, radix, patterns, codeLow, counted) = (
+            c, guess.radix, guess.patterns, guessLow, true
+          )
+        }
+      } else {
+        for (j, column) in columns.enumerated() {
+          let summary = Self.summarize(p, from: column * n, count: n)
+          rawLow[j] = summary.low
+          rawHigh[j] = summary.high
+          integral = integral && summary.integral
+        }
+      }
+      if !counted, let exact = plan(rawLow, rawHigh, integral) {
+        let low = (0..<k).map { rawLow[$0] <= rawHigh[$0] ? rawLow[$0] : 0 }
+        var c = [UInt32](repeating: 0, count: exact.patterns)
+        _ = c.withUnsafeMutableBufferPointer {
+          Self.countPatterns(p, columns: columns, rows: n, low: low, radix: exact.radix, into: $0)
+        }
+        (patternCounts, radix, patterns, codeLow, counted) = (
+          c, exact.radix, exact.patterns, low, true
+        )
+      }
+      countable = counted
     }
     // Reversal: v -> reflection - v.
     let low = minimum ?? rawLow.min() ?? 0
@@ -240,84 +378,28 @@ struct PairwiseMoments {
     }
     var shift: [Double] = []
     var answeredShift = 0.0
-    // Pattern counting: with small-integer answers, code each column's answer as 0 (missing)
-    // or 1 + v − low, combine the codes into one pattern number, count the rows per pattern,
-    // then accumulate each distinct pattern once, weighted by its count.
-    var radix = [Int](repeating: 1, count: k)
-    var patterns = 1
-    var countable = usePatternCounts && integral && n < Int(UInt32.max) && k > 0
-    if countable {
-      for j in 0..<k {
-        let span = rawLow[j] <= rawHigh[j] ? rawHigh[j] - rawLow[j] : 0
-        guard span < 64 else {
-          countable = false
-          break
-        }
-        radix[j] = Int(span) + 2
-        patterns = patterns.multipliedReportingOverflow(by: radix[j]).partialValue
-        if patterns > Self.maximumPatterns || patterns > Swift.max(4096, 2 * n) {
-          countable = false
-          break
-        }
-      }
-    }
     var sums = Sums(k: k)
     var z = [Double](repeating: 0, count: k)
     var present = [Int](repeating: 0, count: k)
     if countable {
-      var counts = [UInt32](repeating: 0, count: patterns)
-      var place = [Int](repeating: 1, count: k)
-      for j in 1..<k { place[j] = place[j - 1] * radix[j - 1] }
-      x.withUnsafeBufferPointer { p in
-        counts.withUnsafeMutableBufferPointer { counts in
-          let block = 2048
-          var index = [Int](repeating: 0, count: block)
-          index.withUnsafeMutableBufferPointer { index in
-            var start = 0
-            while start < n {
-              let end = Swift.min(n, start + block)
-              let width = end - start
-              for i in 0..<width { index[i] = 0 }
-              for j in 0..<k {
-                let base = columns[j] * n + start
-                let s = place[j]
-                // code·place = (v − low + 1)·place for an answer, 0 for a gap (a gap counts
-                // as low − 1). The sum is a small whole number, read off the bits of
-                // sum + 1.5·2⁵², exactly and without a branch.
-                let low = rawLow[j] <= rawHigh[j] ? rawLow[j] : 0  // 0: no answers at all
-                let gap = low - 1
-                let bias = (1 - low) * Double(s) + Self.magic
-                let scale = Double(s)
-                for i in 0..<width {
-                  let v = p[base &+ i]
-                  let w = v.isNaN ? gap : v
-                  index[i] &+= Int(truncatingIfNeeded: (w * scale + bias).bitPattern) &- Self.magicBits
-                }
-              }
-              for i in 0..<width { counts[index[i]] &+= 1 }
-              start = end
-            }
-          }
-        }
-      }
       // Means from the counts (whole-number sums, exact).
       var answered = [Double](repeating: 0, count: k)
       var sum = [Double](repeating: 0, count: k)
-      for pattern in 0..<patterns where counts[pattern] != 0 {
+      for pattern in 0..<patterns where patternCounts[pattern] != 0 {
         var rest = pattern
-        let w = Double(counts[pattern])
+        let w = Double(patternCounts[pattern])
         for j in 0..<k {
           let code = rest % radix[j]
           rest /= radix[j]
           guard code > 0 else { continue }
           answered[j] += w
-          sum[j] += w * (rawLow[j] + Double(code - 1))
+          sum[j] += w * (codeLow[j] + Double(code - 1))
         }
       }
       (shift, answeredShift) = shifts((0..<k).map { answered[$0] > 0 ? sum[$0] / answered[$0] : 0 })
       z.withUnsafeMutableBufferPointer { z in
         present.withUnsafeMutableBufferPointer { present in
-          for pattern in 0..<patterns where counts[pattern] != 0 {
+          for pattern in 0..<patterns where patternCounts[pattern] != 0 {
             var rest = pattern
             var m = 0
             var total = 0.0
@@ -325,7 +407,7 @@ struct PairwiseMoments {
               let code = rest % radix[j]
               rest /= radix[j]
               guard code > 0 else { continue }
-              let v = offset[j] + sign[j] * (rawLow[j] + Double(code - 1))
+              let v = offset[j] + sign[j] * (codeLow[j] + Double(code - 1))
               z[j] = v - shift[j]
               present[m] = j
               m += 1
@@ -333,7 +415,7 @@ struct PairwiseMoments {
             }
             guard m > 0 else { continue }
             sums.add(
-              weight: Double(counts[pattern]), z: z, present: present, m: m, k: k,
+              weight: Double(patternCounts[pattern]), z: z, present: present, m: m, k: k,
               t: total / Double(m) - answeredShift)
           }
         }

@@ -41,22 +41,31 @@ enum Syntax {
     }
   }
 
-  /// The 128 bits of a UUID in the standard 8-4-4-4-12 form, or `nil`.
+  /// The 128 bits of a UUID in the standard 8-4-4-4-12 form, or `nil`. Branch-free over the
+  /// 32 digits (every statement has one or two UUIDs).
   static func uuid(_ s: UnsafeBufferPointer<UInt8>) -> StatementID? {
-    guard s.count == 36 else { return nil }
+    guard s.count == 36, let b = s.baseAddress,
+      b[8] == 45, b[13] == 45, b[18] == 45, b[23] == 45
+    else { return nil }
+    var valid = true
+    @inline(__always) func digits(_ from: Int, _ to: Int, _ acc: inout UInt64) {
+      for i in from..<to {
+        let c = b[i]
+        let decimal = c &- 48
+        let letter = (c | 0x20) &- 97  // a-f and A-F
+        let isDecimal = decimal < 10
+        valid = valid && (isDecimal || letter < 6)
+        acc = acc << 4 | UInt64(isDecimal ? decimal : letter &+ 10)
+      }
+    }
     var hi: UInt64 = 0
     var lo: UInt64 = 0
-    var k = 0
-    for i in 0..<36 {
-      if i == 8 || i == 13 || i == 18 || i == 23 {
-        guard s[i] == 45 else { return nil }
-        continue
-      }
-      guard let v = hexValue(s[i]) else { return nil }
-      if k < 16 { hi = hi << 4 | v } else { lo = lo << 4 | v }
-      k += 1
-    }
-    return StatementID(high: hi, low: lo)
+    digits(0, 8, &hi)
+    digits(9, 13, &hi)
+    digits(14, 18, &hi)
+    digits(19, 23, &lo)
+    digits(24, 36, &lo)
+    return valid ? StatementID(high: hi, low: lo) : nil
   }
 
   /// Whether `s` is 40 hexadecimal digits.

@@ -248,3 +248,24 @@ struct XAPIRegressionTests {
     #expect(kept.table.objects[Int(kept.table.object[0])] == "statement:\(id)")
   }
 }
+
+@Suite("UUID syntax")
+struct UUIDSyntaxTests {
+  func parse(_ s: String) -> StatementID? {
+    Array(s.utf8).withUnsafeBufferPointer { Syntax.uuid($0) }
+  }
+
+  @Test func digitsAndDashes() {
+    let id = parse("0123abcd-EF45-6789-aBcD-0123456789fF")
+    #expect(id?.high == 0x0123_ABCD_EF45_6789 && id?.low == 0xABCD_0123_4567_89FF)
+    for bad in [
+      "0123abcd-ef45-6789-abcd-0123456789f", "0123abcd-ef45-6789-abcd-0123456789fg",
+      "0123abcd+ef45-6789-abcd-0123456789ff", "0123abcdef45-6789-abcd-0123456789ff0",
+      "g123abcd-ef45-6789-abcd-0123456789ff", "0123abcd-ef45-6789-abc/-0123456789ff",
+      "0123abcd-ef45-6789-abc:-0123456789ff", "0123abcd-ef45-6789-abc@-0123456789ff",
+      "0123abcd-ef45-6789-abc`-0123456789ff", "",
+    ] {
+      #expect(parse(bad) == nil, "\(bad)")
+    }
+  }
+}

@@ -101,7 +101,7 @@ extension LinearMixedModel.Fit {
     var sensitivity: VarianceParameterSensitivity?
     if method == .satterthwaite && p > 0 {
       sensitivity = VarianceParameterSensitivity(
-        frame: frame, ar1: ar1, theta: theta, sigma: residualStandardDeviation,
+        frame: frame, residual: residual, theta: theta, sigma: residualStandardDeviation,
         reml: criterion == .reml)
     }
     let residualDF = Double(observationCount - p)
@@ -211,27 +211,29 @@ struct VarianceParameterSensitivity {
   /// Eigenvalues of `H` at or below 1e-8.
   let nonPositiveEigenvalues: [Double]
 
-  /// With AR(1) residuals φ is a variance parameter too, `(θ, φ, σ)`: each evaluation then
-  /// prewhitens the data at its φ (lmerTest has no such models; the formulas are the same).
+  /// With a residual structure its parameters (φ, log δ) are variance parameters too,
+  /// `(θ, φ, log δ, σ)`: each evaluation then prewhitens the data at them (lmerTest has no
+  /// such models; the formulas are the same).
   init(
-    frame: ModelFrame, ar1: (structure: AR1Structure, phi: Double)?, theta: [Double],
+    frame: ModelFrame, residual: (structure: ResidualCovariance, parameters: [Double])?,
+    theta: [Double],
     sigma: Double, reml: Bool
   ) {
     let base = PenalizedLeastSquares(frame: frame)
     let n = Double(base.n)
     let p = base.p
     let t = theta.count
-    let varpar = theta + (ar1.map { [$0.phi] } ?? []) + [sigma]
+    let varpar = theta + (residual?.parameters ?? []) + [sigma]
     let k = varpar.count
     /// The system at x (factored at its θ) and log|R|; nil when not positive definite.
     func system(_ x: [Double]) -> (PenalizedLeastSquares, Double)? {
       var pls = base
       var logDetR = 0.0
-      if let ar1 {
-        let phi = x[t]
-        guard abs(phi) < 1 else { return nil }
-        pls = PenalizedLeastSquares(frame: ar1.structure.transformed(frame, phi: phi))
-        logDetR = ar1.structure.logDeterminant(phi: phi)
+      if let residual {
+        let r = x[t..<(k - 1)]
+        guard residual.structure.isValid(r) else { return nil }
+        pls = PenalizedLeastSquares(frame: residual.structure.transformed(frame, r))
+        logDetR = residual.structure.logDeterminant(r)
       }
       guard pls.factor(Array(x[0..<t])) else { return nil }
       return (pls, logDetR)

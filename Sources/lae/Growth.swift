@@ -199,6 +199,18 @@ struct Growth: ParsableCommand {
         print(fit.summary())
         print("\n" + inference.summary())
         print("\n" + explained.description)
+        let levels = fit.intraclassCorrelations
+        if levels.count > 1 {
+          print(
+            "\nICC by level (intercept variance / (intercept variances + residual variance);\n"
+              + "with random slopes, at 0 of the slope variables):")
+          let width = levels.map(\.group.count).max() ?? 0
+          for (group, icc) in levels {
+            print(
+              "  " + group.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                + String(format: "%.4f", icc))
+          }
+        }
         if let test { print("\n" + GrowthOutput.lrtTable(test)) }
       case .csv:
         print(
@@ -333,6 +345,10 @@ struct GrowthOutput: Encodable {
     let fValue: Double
     let pValue: Double
   }
+  struct LevelICC: Encodable {
+    let group: String
+    let icc: Double
+  }
   struct ICC: Encodable {
     let adjusted: Double
     let conditional: Double
@@ -393,6 +409,8 @@ struct GrowthOutput: Encodable {
   let r2Marginal: Double
   let r2Conditional: Double
   let icc: ICC
+  /// Each grouping factor's intercept ICC (`Fit.intraclassCorrelations`).
+  let iccByLevel: [LevelICC]
   let converged: Bool
   let singular: Bool
   let diagnostics: [Diagnostic]
@@ -408,7 +426,7 @@ struct GrowthOutput: Encodable {
     case droppedFixedEffects
     case randomEffects, residualSD, residualStructure, theta, logLikelihood, remlCriterion,
       deviance, aic, bic
-    case r2Marginal, r2Conditional, icc
+    case r2Marginal, r2Conditional, icc, iccByLevel
     case converged, singular, diagnostics, optimizer, conditionalModes, lrt
   }
 
@@ -474,6 +492,7 @@ struct GrowthOutput: Encodable {
     r2Marginal = explained.r2Marginal
     r2Conditional = explained.r2Conditional
     icc = ICC(adjusted: explained.iccAdjusted, conditional: explained.iccConditional)
+    iccByLevel = fit.intraclassCorrelations.map { LevelICC(group: $0.group, icc: $0.icc) }
     droppedFixedEffects = fit.droppedFixedEffects
     randomEffects = fit.randomEffects.map { v in
       Random(

@@ -60,6 +60,14 @@ struct VarIdentStructure: Sendable {
       throw MixedModelError.invalidResidualStructure(
         "varIdent needs at least two values of '\(by)', found \(labels.count)")
     }
+    // A stratum with one observation has an unbounded likelihood (its SD can go to zero).
+    var counts = [Int](repeating: 0, count: labels.count)
+    for c in codes { counts[Int(c)] += 1 }
+    if let k = counts.firstIndex(where: { $0 < 2 }) {
+      throw MixedModelError.invalidResidualStructure(
+        "varIdent needs at least two observations of each value of '\(by)'; '\(labels[k])' "
+          + "has \(counts[k])")
+    }
     levels = labels
     self.codes = codes
   }

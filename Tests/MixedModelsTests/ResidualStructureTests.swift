@@ -129,6 +129,20 @@ struct ResidualStructureTests {
     } catch let error as MixedModelError {
       #expect("\(error)".contains("at least two values of 'g0'"))
     }
+    // A stratum with a single observation.
+    var values = (0..<20).map { Double($0 % 4) }
+    values[19] = 9
+    let single = ColumnTable(
+      numeric: ["y": (0..<20).map { Double(($0 * 7) % 5) }, "x": values],
+      text: ["g": (0..<20).map { "g\($0 % 5)" }])
+    do {
+      _ = try LinearMixedModel(
+        formula: try ModelFormula("y ~ x + (1 | g)"), residualVariance: .varIdent(by: "x")
+      ).fit(single)
+      Issue.record("expected an error for a stratum with one observation")
+    } catch let error as MixedModelError {
+      #expect("\(error)".contains("'9' has 1"))
+    }
     let sleep = try LmerReference.table("sleepstudy.csv")
     #expect(throws: MixedModelError.self) {
       try LinearMixedModel(

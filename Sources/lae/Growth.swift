@@ -64,8 +64,9 @@ struct Growth: ParsableCommand {
   @Option(
     name: .customLong("df"),
     help: """
-      Degrees of freedom of t and F tests: satterthwaite (as lmerTest) or residual (n - p); \
-      kenward-roger is not implemented yet.
+      Degrees of freedom of t and F tests: satterthwaite (as lmerTest), residual (n - p), or \
+      kenward-roger (as pbkrtest: adjusted SEs and scaled F; REML, independent residuals, at \
+      most 3,000 observations).
       """)
   var degreesOfFreedom: DegreesOfFreedom = .satterthwaite
 
@@ -119,10 +120,15 @@ struct Growth: ParsableCommand {
     if let n = blasThreads, n < 1 {
       throw ValidationError("--blas-threads must be at least 1, got \(n).")
     }
-    if degreesOfFreedom == .kenwardRoger {
+    if degreesOfFreedom == .kenwardRoger && ml {
       throw ValidationError(
-        "--df kenward-roger is not implemented yet; use --df satterthwaite (lmerTest's default) "
-          + "or --df residual.")
+        "--df kenward-roger is defined for REML fits only (as lmerTest); drop --ml or use "
+          + "--df satterthwaite.")
+    }
+    if degreesOfFreedom == .kenwardRoger && (residual != .independent || weights != .none) {
+      throw ValidationError(
+        "--df kenward-roger is implemented for independent, homoscedastic residuals only; use "
+          + "--df satterthwaite with --residual or --weights.")
     }
     if residual != .independent && time == nil {
       throw ValidationError(
@@ -181,9 +187,15 @@ struct Growth: ParsableCommand {
         residualVariance: weights == .varident ? .varIdent(by: by ?? "") : .homoscedastic)
       bar?.update(1, of: steps, "fitting \(formula)")
       let fit = try model.fit(table)
-      let inference = fit.inference(
-        degreesOfFreedom: degreesOfFreedom == .residual ? .residual : .satterthwaite,
-        confidenceLevel: confidenceLevel)
+      let inference: LinearMixedModel.Inference
+      switch degreesOfFreedom {
+      case .kenwardRoger:
+        inference = try fit.kenwardRogerInference(confidenceLevel: confidenceLevel)
+      case .residual:
+        inference = fit.inference(degreesOfFreedom: .residual, confidenceLevel: confidenceLevel)
+      case .satterthwaite:
+        inference = fit.inference(confidenceLevel: confidenceLevel)
+      }
       let explained = fit.varianceExplained
       var test: LikelihoodRatioTest?
       if let other {
@@ -258,10 +270,11 @@ struct GrowthOutput: Encodable {
         [component, csvField(group), csvField(term), statistic, "\(v)"].joined(separator: ",")
         + "\n"
     }
-    for e in fit.fixedEffects {
-      row("fixed", "", e.term, "estimate", e.estimate)
-      row("fixed", "", e.term, "stdError", e.standardError)
-      row("fixed", "", e.term, "tValue", e.tValue)
+    // The inference's SE and t: Kenward-Roger's are adjusted (the others equal the fit's).
+    for c in inference.coefficients {
+      row("fixed", "", c.term, "estimate", c.estimate)
+      row("fixed", "", c.term, "stdError", c.standardError)
+      row("fixed", "", c.term, "tValue", c.tValue)
     }
     for c in inference.coefficients {
       row("fixed", "", c.term, "df", c.degreesOfFreedom)
@@ -478,7 +491,8 @@ struct GrowthOutput: Encodable {
       confidenceLevel: inference.confidenceLevel, description: inference.methodDescription)
     fixedEffects = zip(fit.fixedEffects, inference.coefficients).map { e, c in
       Fixed(
-        term: e.term, estimate: e.estimate, stdError: e.standardError, tValue: e.tValue,
+        // The inference's SE and t: Kenward-Roger's are adjusted (the others equal the fit's).
+        term: e.term, estimate: e.estimate, stdError: c.standardError, tValue: c.tValue,
         df: c.degreesOfFreedom, pValue: c.pValue,
         confidenceInterval: Interval(
           level: c.confidenceInterval.level, lower: c.confidenceInterval.lower,

@@ -143,8 +143,9 @@ struct CLITests {
         --factor <VAR>          Treat a numeric column as categorical (repeatable).
         --compare <compare>     A nested model to compare by a likelihood-ratio test (both refitted by
                                 ML).
-        --df <df>               Degrees of freedom of t and F tests: satterthwaite (as lmerTest) or
-                                residual (n - p); kenward-roger is not implemented yet. (values:
+        --df <df>               Degrees of freedom of t and F tests: satterthwaite (as lmerTest),
+                                residual (n - p), or kenward-roger (as pbkrtest: adjusted SEs and scaled
+                                F; REML, independent residuals, at most 3,000 observations). (values:
                                 satterthwaite, residual, kenward-roger; default: satterthwaite)
         --confidence-level <confidence-level>
                                 Coverage of the Wald intervals of the fixed effects (t quantiles at the

@@ -80,9 +80,21 @@ struct GrowthCLITests {
     #expect(residual.status == 0, "\(residual.standardError)")
     #expect(residual.standardOutput.contains("fixed,,Days,df,178.0"))
     #expect(residual.standardOutput.contains("anova,,Days,denDF,178.0"))
-    let kr = try LAERun(base + ["--df", "kenward-roger"])
-    #expect(kr.status == 64)
-    #expect(kr.standardError.contains("kenward-roger is not implemented"))
+    // Kenward-Roger as pbkrtest (Fixtures/references/make_kenward_roger.R: df 17 for Days).
+    let kr = try LAERun(base + ["--df", "kenward-roger", "--format", "json"])
+    #expect(kr.status == 0, "\(kr.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(kr.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    #expect((dict["inference"] as? [String: Any])?["df"] as? String == "kenward-roger")
+    let days = (dict["fixedEffects"] as? [[String: Any]])?.first { $0["term"] as? String == "Days" }
+    #expect(abs((days?["df"] as? Double ?? 0) - 17) < 1e-6)
+    #expect(abs((days?["stdError"] as? Double ?? 0) - 1.5457896439059837) < 1e-6)
+    let ml = try LAERun(base + ["--df", "kenward-roger", "--ml"])
+    #expect(ml.status == 64)
+    #expect(ml.standardError.contains("REML fits only"))
+    #expect(
+      try LAERun(base + ["--df", "kenward-roger", "--residual", "ar1", "--time", "Days"]).status
+        == 64)
     #expect(try LAERun(base + ["--confidence-level", "1.5"]).status == 64)
     let table = try LAERun(base)
     #expect(table.standardOutput.contains("Type III Analysis of Variance Table"))

@@ -88,7 +88,8 @@ struct MentorCLITests {
     ])
     #expect(teachers.status == 0, "\(teachers.standardError)")
     let lines = teachers.standardOutput.split(separator: "\n")
-    #expect(lines.first?.hasPrefix("school,respondent,group,wave,hub,teacher,mentoring,A,") == true)
+    #expect(
+      lines.first?.hasPrefix("school,respondent,group,wave,hub,teacher,mentoring,A,") == true)
     let statuses = Set(
       lines.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[6]) })
     #expect(statuses == ["mentor", "mentee", "neither"])

@@ -75,6 +75,12 @@ extension LinearMixedModel {
     /// Fixed-effect columns dropped as linearly dependent on earlier ones (lme4's
     /// "fixed-effect model matrix is rank deficient").
     case rankDeficient(dropped: [String])
+    /// A residual parameter (φ of AR(1) or CAR(1)) within 1e-4 of the edge of its range: the
+    /// correlation is at its limit and its interval is not reported.
+    case residualParameterAtBoundary(parameter: String, value: Double)
+    /// The Hessian of the criterion gives no finite standard error for a residual parameter
+    /// (a flat or degenerate likelihood): its interval is not reported.
+    case residualIntervalUnavailable(parameter: String)
 
     /// What the diagnostic means and what to try.
     public var description: String {
@@ -95,6 +101,14 @@ extension LinearMixedModel {
       case .rankDeficient(let d):
         return "The fixed-effect design is rank deficient; dropped "
           + d.map { "'\($0)'" }.joined(separator: ", ") + " as lme4 does."
+      case .residualParameterAtBoundary(let name, let value):
+        return "The residual parameter \(name) = \(value) is on the boundary of its range: the "
+          + "data support no interior estimate, and no interval is reported. Consider a simpler "
+          + "residual structure."
+      case .residualIntervalUnavailable(let name):
+        return "No interval for the residual parameter \(name): the likelihood is flat or "
+          + "degenerate in it (the Hessian is not positive definite). The parameter may not be "
+          + "identified; consider a simpler residual structure."
       }
     }
   }
@@ -152,11 +166,15 @@ extension LinearMixedModel {
     public let model: LinearMixedModel
     /// The data as fitted (design matrices, codes), for inference after the fit.
     let frame: ModelFrame
-    /// The residual correlation structure with its estimates (`nil` for independent
-    /// residuals).
+    /// The residual correlation and variance structure with its estimates and 95% Wald
+    /// intervals (`nil` for independent, homoscedastic residuals); see
+    /// ``residualStructure(confidenceLevel:)`` for other levels.
     public let residualStructure: LinearMixedModel.ResidualStructure?
-    /// The AR(1) chains and φ̂, for inference after the fit.
-    let ar1: (structure: AR1Structure, phi: Double)?
+    /// The residual structure and its parameters on the optimizer's scale (φ, log δ), for
+    /// inference after the fit.
+    let residual: (structure: ResidualCovariance, parameters: [Double])?
+    /// Wald statistics of the residual parameters.
+    let residualWald: [LinearMixedModel.ResidualWald]
 
     /// Whether any θ lies within 1e-4 of its bound (lme4's `isSingular`).
     public var isSingular: Bool {
@@ -173,9 +191,10 @@ extension LinearMixedModel {
       }
     }
 
-    /// Number of estimated parameters: fixed effects, θ, σ, and φ for AR(1) residuals.
+    /// Number of estimated parameters: fixed effects, θ, σ, φ for AR(1) and CAR(1) residuals
+    /// and one SD ratio per non-reference stratum for varIdent.
     public var parameterCount: Int {
-      fixedEffects.count + theta.count + 1 + (residualStructure == nil ? 0 : 1)
+      fixedEffects.count + theta.count + 1 + (residual?.structure.parameterCount ?? 0)
     }
 
     /// The intraclass correlation of each grouping factor's intercept,

@@ -10,6 +10,11 @@ extension LinearMixedModel {
     case satterthwaite
     /// The residual degrees of freedom `n − p` for every test (no small-sample correction).
     case residual
+    /// Kenward and Roger's method as pbkrtest computes it (lmerTest's `ddf = "Kenward-Roger"`):
+    /// the adjusted covariance of β̂ for standard errors and Wald statistics, its df, and
+    /// pbkrtest's scaled F. REML fits with independent residuals only; see
+    /// ``Fit/kenwardRogerInference(confidenceLevel:)``.
+    case kenwardRoger = "kenward-roger"
   }
 
   /// A Wald confidence interval, `estimate ± t(1 − (1 − level)/2, df) · SE`.
@@ -90,18 +95,33 @@ extension LinearMixedModel.Fit {
   /// - Complexity: Satterthwaite costs `2r(k² + k) + 1` factorizations for `k = dim(θ) + 1`
   ///   variance parameters and `r = 4` Richardson steps (113 for one random intercept and
   ///   slope), each linear in the number of groups; the residual method costs O(*p³*).
+  ///
+  /// `.kenwardRoger` falls back to Satterthwaite (and says so in ``Inference/method``) where
+  /// the adjustment is unavailable, as lmerTest does; call
+  /// ``kenwardRogerInference(confidenceLevel:)`` to get the reason as an error instead.
   public func inference(
     degreesOfFreedom method: LinearMixedModel.DegreesOfFreedomMethod = .satterthwaite,
     confidenceLevel: Double = 0.95
   ) -> LinearMixedModel.Inference {
+    if method == .kenwardRoger {
+      if let kr = try? kenwardRogerInference(confidenceLevel: confidenceLevel) { return kr }
+      return inference(degreesOfFreedom: .satterthwaite, confidenceLevel: confidenceLevel)
+    }
+    return inference(method, confidenceLevel: confidenceLevel, kenwardRoger: nil)
+  }
+
+  func inference(
+    _ method: LinearMixedModel.DegreesOfFreedomMethod, confidenceLevel: Double,
+    kenwardRoger kr: KenwardRogerAdjustment?
+  ) -> LinearMixedModel.Inference {
     precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidenceLevel must be in (0, 1)")
     let p = fixedEffects.count
     let beta = fixedEffects.map(\.estimate)
-    let v = fixedEffectsCovariance
+    let v = kr?.adjusted ?? fixedEffectsCovariance
     var sensitivity: VarianceParameterSensitivity?
     if method == .satterthwaite && p > 0 {
       sensitivity = VarianceParameterSensitivity(
-        frame: frame, ar1: ar1, theta: theta, sigma: residualStandardDeviation,
+        frame: frame, residual: residual, theta: theta, sigma: residualStandardDeviation,
         reml: criterion == .reml)
     }
     let residualDF = Double(observationCount - p)
@@ -112,6 +132,7 @@ extension LinearMixedModel.Fit {
     }
     /// df of the contrast `l` with variance `variance`.
     func df(_ l: [Double], variance: Double) -> Double {
+      if let kr { return kr.test([l]).ddf }
       guard let s = sensitivity else { return residualDF }
       let g = s.jacobian.map { quadratic(l, $0) }
       var denominator = 0.0
@@ -154,9 +175,20 @@ extension LinearMixedModel.Fit {
         (0..<p).map { j in (0..<k).reduce(0.0) { $0 + eigen.vectors[$1, e] * contrast.rows[$1][j] }
         }
       }
-      let f: Double
+      var f: Double
       let ddf: Double
-      if q == 1 {
+      if let kr {
+        // pbkrtest's KRmodcomp (lmerTest's KR anova): the Wald F with Φ_A over the rank q,
+        // times its scaling, with Lb_ddf's df; the basis of the hypothesis does not matter.
+        var sum = 0.0
+        for m in 0..<q {
+          let est = zip(ptl[m], beta).reduce(0) { $0 + $1.0 * $1.1 }
+          sum += est * est / d[m]
+        }
+        let test = kr.test(ptl)
+        f = sum / Double(q) * test.scaling
+        ddf = test.ddf
+      } else if q == 1 {
         let est = zip(ptl[0], beta).reduce(0) { $0 + $1.0 * $1.1 }
         let variance = quadratic(ptl[0], v)
         f = est * est / variance
@@ -211,27 +243,29 @@ struct VarianceParameterSensitivity {
   /// Eigenvalues of `H` at or below 1e-8.
   let nonPositiveEigenvalues: [Double]
 
-  /// With AR(1) residuals φ is a variance parameter too, `(θ, φ, σ)`: each evaluation then
-  /// prewhitens the data at its φ (lmerTest has no such models; the formulas are the same).
+  /// With a residual structure its parameters (φ, log δ) are variance parameters too,
+  /// `(θ, φ, log δ, σ)`: each evaluation then prewhitens the data at them (lmerTest has no
+  /// such models; the formulas are the same).
   init(
-    frame: ModelFrame, ar1: (structure: AR1Structure, phi: Double)?, theta: [Double],
+    frame: ModelFrame, residual: (structure: ResidualCovariance, parameters: [Double])?,
+    theta: [Double],
     sigma: Double, reml: Bool
   ) {
     let base = PenalizedLeastSquares(frame: frame)
     let n = Double(base.n)
     let p = base.p
     let t = theta.count
-    let varpar = theta + (ar1.map { [$0.phi] } ?? []) + [sigma]
+    let varpar = theta + (residual?.parameters ?? []) + [sigma]
     let k = varpar.count
     /// The system at x (factored at its θ) and log|R|; nil when not positive definite.
     func system(_ x: [Double]) -> (PenalizedLeastSquares, Double)? {
       var pls = base
       var logDetR = 0.0
-      if let ar1 {
-        let phi = x[t]
-        guard abs(phi) < 1 else { return nil }
-        pls = PenalizedLeastSquares(frame: ar1.structure.transformed(frame, phi: phi))
-        logDetR = ar1.structure.logDeterminant(phi: phi)
+      if let residual {
+        let r = x[t..<(k - 1)]
+        guard residual.structure.isValid(r) else { return nil }
+        pls = PenalizedLeastSquares(frame: residual.structure.transformed(frame, r))
+        logDetR = residual.structure.logDeterminant(r)
       }
       guard pls.factor(Array(x[0..<t])) else { return nil }
       return (pls, logDetR)
@@ -279,94 +313,5 @@ struct VarianceParameterSensitivity {
     nonPositiveEigenvalues = nonPositive
     let jac = NumericalDerivatives.jacobian(covariance, at: varpar)
     jacobian = jac.map { Matrix(rows: p, columns: p, columnMajor: $0) }
-  }
-}
-
-/// numDeriv's Richardson extrapolation (`hessian` via `genD`, and `jacobian`), step for step,
-/// so that derivatives agree with R's to rounding.
-enum NumericalDerivatives {
-  static let zeroTolerance = (Double.ulpOfOne / 7e-7).squareRoot()
-
-  static func steps(_ x: [Double], relative d: Double) -> [Double] {
-    x.map { abs(d * $0) + (abs($0) < zeroTolerance ? 1e-4 : 0) }
-  }
-
-  /// Richardson extrapolation of `r` estimates at steps h, h/2, h/4, … (error O(h²) each).
-  static func extrapolate(_ a: [Double]) -> Double {
-    var a = a
-    let r = a.count
-    for m in 1..<r {
-      let w = pow(4.0, Double(m))
-      for k in 0..<(r - m) { a[k] = (a[k + 1] * w - a[k]) / (w - 1) }
-    }
-    return a[0]
-  }
-
-  /// numDeriv::hessian(f, x) with its defaults (d = 0.1, eps = 1e-4, r = 4, v = 2).
-  static func hessian(_ f: ([Double]) -> Double, at x: [Double], r: Int = 4) -> Matrix {
-    let n = x.count
-    let f0 = f(x)
-    let h0 = steps(x, relative: 0.1)
-    var diagonal = [Double](repeating: 0, count: n)
-    var out = Matrix(rows: n, columns: n)
-    for i in 0..<n {
-      var h = h0
-      var estimates = [Double](repeating: 0, count: r)
-      for k in 0..<r {
-        var up = x
-        var down = x
-        up[i] += h[i]
-        down[i] -= h[i]
-        estimates[k] = (f(up) - 2 * f0 + f(down)) / (h[i] * h[i])
-        h = h.map { $0 / 2 }
-      }
-      diagonal[i] = extrapolate(estimates)
-      out[i, i] = diagonal[i]
-    }
-    for i in 0..<n {
-      for j in 0..<i {
-        var h = h0
-        var estimates = [Double](repeating: 0, count: r)
-        for k in 0..<r {
-          var up = x
-          var down = x
-          up[i] += h[i]
-          up[j] += h[j]
-          down[i] -= h[i]
-          down[j] -= h[j]
-          estimates[k] =
-            (f(up) - 2 * f0 + f(down) - diagonal[i] * h[i] * h[i] - diagonal[j] * h[j] * h[j])
-            / (2 * h[i] * h[j])
-          h = h.map { $0 / 2 }
-        }
-        let value = extrapolate(estimates)
-        out[i, j] = value
-        out[j, i] = value
-      }
-    }
-    return out
-  }
-
-  /// numDeriv::jacobian(f, x) with its defaults (d = 1e-4, r = 4): one array of the
-  /// derivatives of every output per input.
-  static func jacobian(_ f: ([Double]) -> [Double], at x: [Double], r: Int = 4) -> [[Double]] {
-    let n = x.count
-    var h = steps(x, relative: 1e-4)
-    var estimates: [[[Double]]] = Array(repeating: [], count: n)  // [input][k][output]
-    for _ in 0..<r {
-      for i in 0..<n {
-        var up = x
-        var down = x
-        up[i] += h[i]
-        down[i] -= h[i]
-        let a = f(up)
-        let b = f(down)
-        estimates[i].append(zip(a, b).map { ($0 - $1) / (2 * h[i]) })
-      }
-      h = h.map { $0 / 2 }
-    }
-    return estimates.map { perStep in
-      (0..<(perStep.first?.count ?? 0)).map { o in extrapolate(perStep.map { $0[o] }) }
-    }
   }
 }

@@ -11,6 +11,10 @@ extension LinearMixedModel.Inference {
     case .residual:
       return "residual degrees of freedom (n - p); \(level) Wald intervals with t quantiles "
         + "at n - p; F tests with lmerTest's type III hypotheses"
+    case .kenwardRoger:
+      return "Kenward-Roger's adjusted covariance and degrees of freedom (as pbkrtest and "
+        + "lmerTest); \(level) Wald intervals with t quantiles at the same df; scaled F tests "
+        + "with lmerTest's type III hypotheses"
     }
   }
 
@@ -28,9 +32,12 @@ extension LinearMixedModel.Inference {
     let upperName = Self.percent(1 - (1 - confidenceLevel) / 2)
     let width = max(12, (coefficients.map(\.term.count).max() ?? 0) + 1)
     func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
-    let heading =
-      method == .satterthwaite
-      ? "Satterthwaite's df (as lmerTest)" : "residual df (n - p)"
+    let heading: String
+    switch method {
+    case .satterthwaite: heading = "Satterthwaite's df (as lmerTest)"
+    case .residual: heading = "residual df (n - p)"
+    case .kenwardRoger: heading = "Kenward-Roger's df and SEs (as pbkrtest)"
+    }
     var lines = [
       "Fixed effects with \(heading) and \(Self.percent(confidenceLevel)) Wald t intervals:"
     ]
@@ -46,7 +53,12 @@ extension LinearMixedModel.Inference {
           + r(g(c.confidenceInterval.upper), 11))
     }
     if !terms.isEmpty {
-      let name = method == .satterthwaite ? "Satterthwaite's method" : "residual df"
+      let name: String
+      switch method {
+      case .satterthwaite: name = "Satterthwaite's method"
+      case .residual: name = "residual df"
+      case .kenwardRoger: name = "Kenward-Roger's method"
+      }
       lines.append("")
       lines.append("Type III Analysis of Variance Table with \(name)")
       let w = max(12, (terms.map(\.term.count).max() ?? 0) + 1)

@@ -2,33 +2,6 @@ import Foundation
 import MatrixCore
 import Optimization
 
-extension LinearMixedModel {
-  /// Correlation of the residuals within groups (R-side structure; lme4 has none, nlme's
-  /// `correlation =` argument).
-  public enum ResidualCorrelation: Sendable, Equatable {
-    /// Independent residuals, `ε ~ N(0, σ²I)` (lme4's model).
-    case independent
-    /// First-order autoregressive residuals within each level of `group` over the integer
-    /// variable `time`: `cor(εᵢ, εⱼ) = φ^|tᵢ − tⱼ|` (nlme's `corAR1(form = ~ time | group)`;
-    /// a missing wave leaves a gap of two time units, as in nlme).
-    /// `group` is a grouping variable or grouping factor of the formula (`school`,
-    /// `school:teacher`), nested in every grouping factor; `nil` takes the finest one.
-    case ar1(time: String, group: String?)
-  }
-
-  /// The fitted residual structure (`residualStructure` in `lae growth`'s JSON).
-  public struct ResidualStructure: Sendable, Equatable, Codable {
-    /// `ar1`.
-    public let type: String
-    /// The time variable that orders observations within a group.
-    public let time: String
-    /// The grouping within which residuals are correlated.
-    public let group: String
-    /// The estimated parameters: `["phi": φ]` for AR(1).
-    public let parameters: [String: Double]
-  }
-}
-
 /// AR(1) residuals within chains (one per group, rows ordered by time), handled by
 /// prewhitening: with `R = CCᵀ` the AR(1) correlation of a chain (`φ^|tᵢ − tⱼ|`, a Markov
 /// chain), `C⁻¹` maps the first row to itself and row k to `(r_k − ρ_k·r_{k−1})/√(1 − ρ_k²)`
@@ -43,11 +16,16 @@ struct AR1Structure: Sendable {
   let group: String
   /// Row index of the previous observation of the same chain, −1 for a chain's first row.
   let previous: [Int32]
-  /// Time since the previous observation of the chain (a positive integer; 0 for the first).
-  let lag: [Int32]
+  /// Time since the previous observation of the chain (0 for the first; a positive integer
+  /// unless `continuous`).
+  let lag: [Double]
   let chainCount: Int
+  /// Continuous time (nlme's corCAR1): any positive gap, `0 < φ < 1`.
+  let continuous: Bool
 
-  init(frame: ModelFrame, time: String, group requested: String?) throws(MixedModelError) {
+  init(
+    frame: ModelFrame, time: String, group requested: String?, continuous: Bool = false
+  ) throws(MixedModelError) {
     guard case .numeric(let t)? = frame.codedVariables[time] else {
       throw MixedModelError.invalidResidualStructure(
         "the time variable '\(time)' must be a numeric variable of the formula")
@@ -70,7 +48,7 @@ struct AR1Structure: Sendable {
     var rows = [[Int]](repeating: [], count: levels)
     for i in 0..<n { rows[Int(codes[i])].append(i) }
     var previous = [Int32](repeating: -1, count: n)
-    var lag = [Int32](repeating: 0, count: n)
+    var lag = [Double](repeating: 0, count: n)
     var chains = 0
     for var chain in rows where !chain.isEmpty {
       chains += 1
@@ -82,12 +60,16 @@ struct AR1Structure: Sendable {
             "two observations of '\(name)' share the time \(t[a]); AR(1) needs one per time")
         }
         let gap = t[b] - t[a]
-        guard gap == gap.rounded(), gap < 1e6 else {
+        guard gap.isFinite else {
+          throw MixedModelError.invalidResidualStructure(
+            "the time variable '\(time)' must be finite (found a gap of \(gap))")
+        }
+        guard continuous || (gap == gap.rounded() && gap < 1e6) else {
           throw MixedModelError.invalidResidualStructure(
             "the time variable '\(time)' must be integer-valued for AR(1), as nlme's corAR1 "
-              + "requires (found a gap of \(gap))")
+              + "requires (found a gap of \(gap)); use car1 for continuous time")
         }
-        lag[b] = Int32(gap)
+        lag[b] = gap
         for f in frame.factors where f.codes[a] != f.codes[b] {
           throw MixedModelError.invalidResidualStructure(
             "the group '\(name)' is not nested in the grouping factor '\(f.name)'; correlate "
@@ -99,11 +81,12 @@ struct AR1Structure: Sendable {
     self.previous = previous
     self.lag = lag
     chainCount = chains
+    self.continuous = continuous
   }
 
   /// `ρ_k = φ^lag` for each row.
   func rho(_ phi: Double) -> [Double] {
-    lag.map { $0 == 0 ? 0 : ($0 == 1 ? phi : pow(phi, Double($0))) }
+    lag.map { $0 == 0 ? 0 : ($0 == 1 ? phi : pow(phi, $0)) }
   }
 
   /// `log|R(φ)|`.
@@ -145,47 +128,3 @@ struct AR1Structure: Sendable {
   }
 }
 
-extension LinearMixedModel {
-  /// Fits the model with AR(1) residuals: BOBYQA over (θ, φ) of the prewhitened criterion.
-  func fitAR1(frame: ModelFrame, time: String, group: String?) throws -> Fit {
-    let structure = try AR1Structure(frame: frame, time: time, group: group)
-    let reml = criterion == .reml
-    let base = PenalizedLeastSquares(frame: frame)
-    let k = base.thetaCount
-    let lower = base.lowerBounds + [-(1 - 1e-7)]
-    let upper = [Double](repeating: .infinity, count: k) + [1 - 1e-7]
-    var evaluations = 0
-    func criterionAt(_ v: [Double]) -> Double {
-      let phi = v[k]
-      let pls = PenalizedLeastSquares(frame: structure.transformed(frame, phi: phi))
-      return pls.deviance(Array(v[0..<k]), reml: reml) + structure.logDeterminant(phi: phi)
-    }
-    // lme4's xtol_rel = 1e-4 would stop φ at about four digits; nlme's optimum is matched to
-    // 1e-4 only with a tighter relative tolerance (1e-7), which costs a few more evaluations.
-    var settings = minimizer
-    settings.relativeParameterTolerance = min(settings.relativeParameterTolerance, 1e-7)
-    let start = base.startTheta + [0]
-    let result = try settings.minimize(start: start, lower: lower, upper: upper) { v in
-      evaluations += 1
-      return criterionAt(v.elements)
-    }
-    let best = result.minimizer
-    let phi = best[k]
-    let theta = Array(best[0..<k])
-    let objective = criterionAt(best)
-    var checks: [Diagnostic] = []
-    let singular = base.lowerBounds.indices.contains {
-      base.lowerBounds[$0] == 0 && theta[$0] < 1e-4
-    }
-    if !singular && frame.rowCount < 10_000 && best.count < 10 {
-      checks = Self.derivativeChecks(theta: best, at: objective, lower: lower) { criterionAt($0) }
-    }
-    let summary = OptimizationSummary(
-      optimizer: settings.algorithm.rawValue, start: result.start, theta: theta,
-      objective: objective, evaluationCount: evaluations, status: result.status)
-    let pls = PenalizedLeastSquares(frame: structure.transformed(frame, phi: phi))
-    return try Fit(
-      model: self, frame: frame, pls: pls, optimization: summary, checks: checks,
-      residual: (structure, phi))
-  }
-}

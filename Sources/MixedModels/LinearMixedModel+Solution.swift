@@ -6,7 +6,8 @@ extension LinearMixedModel.Fit {
   init(
     model: LinearMixedModel, frame: ModelFrame, pls: PenalizedLeastSquares,
     optimization: LinearMixedModel.OptimizationSummary, checks: [LinearMixedModel.Diagnostic] = [],
-    residual: (structure: AR1Structure, phi: Double)? = nil
+    residual: (structure: ResidualCovariance, parameters: [Double])? = nil,
+    residualWald: [LinearMixedModel.ResidualWald] = []
   ) throws {
     let theta = optimization.theta
     guard pls.factor(theta) else {
@@ -16,9 +17,10 @@ extension LinearMixedModel.Fit {
     let n = pls.n
     let p = pls.p
     let width = p + 1
-    // With AR(1) residuals `pls` holds the prewhitened system: add log|R(φ)|.
+    // With a residual structure `pls` holds the prewhitened system: add log|DRD|.
     let crit =
-      pls.criterion(reml: reml) + (residual.map { $0.structure.logDeterminant(phi: $0.phi) } ?? 0)
+      pls.criterion(reml: reml)
+      + (residual.map { $0.structure.logDeterminant($0.parameters[...]) } ?? 0)
     let sigma2 = pls.penalizedRSS / Double(reml ? n - p : n)
     let sigma = sigma2.squareRoot()
     let dense = pls.denseFactor
@@ -183,7 +185,7 @@ extension LinearMixedModel.Fit {
     logLikelihood = -crit / 2
     remlCriterion = reml ? crit : nil
     deviance = crit
-    let npar = Double(p + theta.count + 1 + (residual == nil ? 0 : 1))
+    let npar = Double(p + theta.count + 1 + (residual?.structure.parameterCount ?? 0))
     aic = crit + 2 * npar
     bic = crit + log(Double(n)) * npar
     rowIndices = frame.rows
@@ -191,11 +193,10 @@ extension LinearMixedModel.Fit {
     categoricalLevels = frame.categoricalLevels
     self.model = model
     self.frame = frame
-    ar1 = residual
+    self.residual = residual
+    self.residualWald = residualWald
     residualStructure = residual.map {
-      LinearMixedModel.ResidualStructure(
-        type: "ar1", time: $0.structure.time, group: $0.structure.group,
-        parameters: ["phi": $0.phi])
+      $0.structure.structure($0.parameters, wald: residualWald, level: 0.95)
     }
 
     for d in diagnostics {

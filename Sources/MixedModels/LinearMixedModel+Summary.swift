@@ -62,10 +62,27 @@ extension LinearMixedModel.Fit {
       "Number of obs: \(observationCount), groups:  "
         + groups.map { "\($0.name), \($0.levels)" }.joined(separator: "; "))
     if droppedRowCount > 0 { out.append("(\(droppedRowCount) rows dropped for missing values)") }
-    if let r = residualStructure, let phi = r.parameters["phi"] {
-      out.append(
-        "Residual correlation: AR(1) within \(r.group) over \(r.time), Phi = "
-          + format(phi, digits: 4) + " (as nlme's corAR1)")
+    if let r = residualStructure {
+      func interval(_ name: String) -> String {
+        guard let ci = r.confidenceIntervals[name] else { return "" }
+        return " (\(Int((ci.level * 100).rounded()))% CI " + format(ci.lower, digits: 4) + " to "
+          + format(ci.upper, digits: 4) + ")"
+      }
+      if let phi = r.parameters["phi"] {
+        let car1 = r.type.hasPrefix("car1")
+        out.append(
+          "Residual correlation: \(car1 ? "CAR(1)" : "AR(1)") within \(r.group ?? "") over "
+            + "\(r.time ?? ""), Phi = " + format(phi, digits: 4) + interval("phi")
+            + " (as nlme's \(car1 ? "corCAR1" : "corAR1"))")
+      }
+      if let levels = r.levels, let by = r.by {
+        out.append("Residual variance: varIdent(~ 1 | \(by)), SD ratios to \(by) = \(levels[0]):")
+        for level in levels {
+          out.append(
+            "  \(by) = \(level): " + format(r.parameters[level] ?? .nan, digits: 4)
+              + interval(level))
+        }
+      }
     }
     out.append("")
 

@@ -71,12 +71,15 @@ public struct LinearMixedModel: Sendable {
   public var checks: Checks
   /// Correlation of the residuals within groups (default independent, as lme4).
   public var residualCorrelation: ResidualCorrelation
+  /// Variance of the residuals (default one σ², as lme4).
+  public var residualVariance: ResidualVariance
 
   /// Stores the settings; nothing is computed until ``fit(_:)``.
   public init(
     formula: ModelFormula, criterion: Criterion = .reml, categoricalVariables: Set<String> = [],
     referenceLevels: [String: String] = [:], minimizer: DerivativeFreeMinimizer = lme4Minimizer,
-    checks: Checks = .init(), residualCorrelation: ResidualCorrelation = .independent
+    checks: Checks = .init(), residualCorrelation: ResidualCorrelation = .independent,
+    residualVariance: ResidualVariance = .homoscedastic
   ) {
     self.formula = formula
     self.criterion = criterion
@@ -85,6 +88,7 @@ public struct LinearMixedModel: Sendable {
     self.minimizer = minimizer
     self.checks = checks
     self.residualCorrelation = residualCorrelation
+    self.residualVariance = residualVariance
   }
 
   /// Fits the model to `data` (one row per observation; rows missing a used variable are
@@ -103,8 +107,8 @@ public struct LinearMixedModel: Sendable {
   }
 
   func fit(frame: ModelFrame) throws -> Fit {
-    if case .ar1(let time, let group) = residualCorrelation {
-      return try fitAR1(frame: frame, time: time, group: group)
+    if residualCorrelation != .independent || residualVariance != .homoscedastic {
+      return try fitResidual(frame: frame)
     }
     let pls = PenalizedLeastSquares(frame: frame)
     let reml = criterion == .reml

@@ -30,6 +30,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
   case numericalFailure(String)
   /// The residual correlation structure does not fit the data or formula.
   case invalidResidualStructure(String)
+  /// Kenward-Roger's adjustment cannot be computed for this fit (ML, a residual structure,
+  /// too many observations, a singular system).
+  case kenwardRogerUnavailable(String)
 
   /// A full sentence describing the problem and what to try.
   public var description: String {
@@ -63,6 +66,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
       return "The model could not be fitted: \(why). Rescale or centre the predictors."
     case .invalidResidualStructure(let why):
       return "The residual correlation structure cannot be used: \(why)."
+    case .kenwardRogerUnavailable(let why):
+      return "Kenward-Roger degrees of freedom are not available: \(why)."
     }
   }
 }

@@ -10,7 +10,10 @@ import MatrixCore
 /// `score = β₀ + β₁·wave + u₀ₛ + u₁ₛ·wave + vₜ + ε`, with school effects `(u₀, u₁)` normal with
 /// SDs ``schoolInterceptSD``, ``schoolSlopeSD`` and correlation ``schoolCorrelation``, a
 /// teacher effect `v` with SD ``teacherSD`` (0 for one measurement per school and wave), and
-/// residual SD ``residualSD``; `wave` runs 0, 1, ….
+/// residual SD ``residualSD``; `wave` runs 0, 1, …. With ``residualAutocorrelation`` φ ≠ 0 the
+/// residuals of each teacher follow a stationary AR(1) over the waves,
+/// `ε_w = φ·ε_{w−1} + σ·√(1 − φ²)·z_w` (nlme's corAR1 model; φ = 0 gives the same draws as
+/// independent residuals).
 ///
 /// ```swift
 /// var panel = GrowthPanelSimulator()
@@ -38,6 +41,8 @@ public struct GrowthPanelSimulator: Sendable {
   public var teacherSD = 0.0
   /// Residual SD.
   public var residualSD = 0.6
+  /// Lag-1 autocorrelation φ of the residuals within a teacher, in (−1, 1) (default 0).
+  public var residualAutocorrelation = 0.0
 
   /// Creates a simulator with the defaults above.
   public init() {}
@@ -51,6 +56,8 @@ public struct GrowthPanelSimulator: Sendable {
       return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * .pi * u2)
     }
     let rho = max(-1, min(1, schoolCorrelation))
+    let phi = max(-0.999_999, min(0.999_999, residualAutocorrelation))
+    let innovation = (1 - phi * phi).squareRoot()
     var score: [Double] = []
     var wave: [Double] = []
     var school: [String] = []
@@ -62,12 +69,17 @@ public struct GrowthPanelSimulator: Sendable {
       let u1 = schoolSlopeSD * (rho * z0 + (1 - rho * rho).squareRoot() * z1)
       for t in 0..<max(1, teachersPerSchool) {
         let v = teacherSD * normal()
+        var previous = 0.0
         for w in 0..<waveCount {
+          let e =
+            w == 0 || phi == 0
+            ? residualSD * normal() : phi * previous + residualSD * innovation * normal()
+          previous = e
           wave.append(Double(w))
           school.append(String(format: "S%04d", s + 1))
           teacher.append(String(format: "S%04d-T%02d", s + 1, t + 1))
           score.append(
-            intercept + slope * Double(w) + u0 + u1 * Double(w) + v + residualSD * normal())
+            intercept + slope * Double(w) + u0 + u1 * Double(w) + v + e)
         }
       }
     }

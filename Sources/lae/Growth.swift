@@ -25,6 +25,12 @@ struct Growth: ParsableCommand {
     case car1
   }
 
+  /// `--weights`: the residual variance structure.
+  enum Weights: String, ExpressibleByArgument, CaseIterable {
+    case none
+    case varident
+  }
+
   /// `--df`: how the degrees of freedom of the tests are computed.
   enum DegreesOfFreedom: String, ExpressibleByArgument, CaseIterable {
     case satterthwaite
@@ -58,8 +64,9 @@ struct Growth: ParsableCommand {
   @Option(
     name: .customLong("df"),
     help: """
-      Degrees of freedom of t and F tests: satterthwaite (as lmerTest) or residual (n - p); \
-      kenward-roger is not implemented yet.
+      Degrees of freedom of t and F tests: satterthwaite (as lmerTest), residual (n - p), or \
+      kenward-roger (as pbkrtest: adjusted SEs and scaled F; REML, independent residuals, at \
+      most 3,000 observations).
       """)
   var degreesOfFreedom: DegreesOfFreedom = .satterthwaite
 
@@ -70,18 +77,28 @@ struct Growth: ParsableCommand {
 
   @Option(
     help: """
-      Residual correlation within groups: independent (as lme4) or ar1 (as nlme's corAR1, \
-      by position in time order; needs --time); car1 is not implemented yet.
+      Residual correlation within groups: independent (as lme4), ar1 (as nlme's corAR1, \
+      integer times) or car1 (as nlme's corCAR1, any times); ar1 and car1 need --time.
       """)
   var residual: Residual = .independent
 
-  @Option(help: ArgumentHelp("The time variable that orders observations for --residual ar1."))
+  @Option(help: ArgumentHelp("The time variable of --residual ar1 or car1."))
   var time: String?
 
   @Option(
     name: .customLong("residual-group"),
     help: "Grouping within which residuals are correlated (default: the finest grouping factor).")
   var residualGroup: String?
+
+  @Option(
+    help: """
+      Residual variances: none (one variance, as lme4) or varident (one SD per value of --by, \
+      as nlme's varIdent; reported as ratios to the first value).
+      """)
+  var weights: Weights = .none
+
+  @Option(help: ArgumentHelp("The variable of --weights varident (e.g. wave).", valueName: "VAR"))
+  var by: String?
 
   @Flag(help: "Fail (exit 1) on a singular fit or a convergence problem.")
   var strict = false
@@ -103,21 +120,28 @@ struct Growth: ParsableCommand {
     if let n = blasThreads, n < 1 {
       throw ValidationError("--blas-threads must be at least 1, got \(n).")
     }
-    if degreesOfFreedom == .kenwardRoger {
+    if degreesOfFreedom == .kenwardRoger && ml {
       throw ValidationError(
-        "--df kenward-roger is not implemented yet; use --df satterthwaite (lmerTest's default) "
-          + "or --df residual.")
+        "--df kenward-roger is defined for REML fits only (as lmerTest); drop --ml or use "
+          + "--df satterthwaite.")
     }
-    if residual == .car1 {
+    if degreesOfFreedom == .kenwardRoger && (residual != .independent || weights != .none) {
       throw ValidationError(
-        "--residual car1 is not implemented yet; use --residual ar1 (integer times, as nlme's "
-          + "corAR1).")
+        "--df kenward-roger is implemented for independent, homoscedastic residuals only; use "
+          + "--df satterthwaite with --residual or --weights.")
     }
-    if residual == .ar1 && time == nil {
-      throw ValidationError("--residual ar1 needs --time VAR, the variable that orders waves.")
+    if residual != .independent && time == nil {
+      throw ValidationError(
+        "--residual \(residual.rawValue) needs --time VAR, the variable that orders waves.")
     }
     if residual == .independent && (time != nil || residualGroup != nil) {
-      throw ValidationError("--time and --residual-group apply only with --residual ar1.")
+      throw ValidationError("--time and --residual-group apply only with --residual ar1 or car1.")
+    }
+    if weights == .varident && by == nil {
+      throw ValidationError("--weights varident needs --by VAR, e.g. --by wave.")
+    }
+    if weights == .none && by != nil {
+      throw ValidationError("--by applies only with --weights varident.")
     }
     if !(confidenceLevel > 0 && confidenceLevel < 1) {
       throw ValidationError("--confidence-level must be between 0 and 1, got \(confidenceLevel).")
@@ -142,7 +166,7 @@ struct Growth: ParsableCommand {
         referenceLevels[parts[0]] = parts.count > 1 ? parts[1] : ""
       }
       var columns = parsed.variables
-      for v in [time, residualGroup].compactMap({ $0 }) where !columns.contains(v) {
+      for v in [time, residualGroup, by].compactMap({ $0 }) where !columns.contains(v) {
         if !v.contains(":") { columns.append(v) }
       }
       for v in other?.variables ?? [] where !columns.contains(v) { columns.append(v) }
@@ -150,16 +174,28 @@ struct Growth: ParsableCommand {
       let table = try ColumnTableReader().read(data, columns: columns, textColumns: text)
       let checks = LinearMixedModel.Checks(
         singular: strict ? .fail : .record, convergence: strict ? .fail : .record)
+      let correlation: LinearMixedModel.ResidualCorrelation
+      switch residual {
+      case .independent: correlation = .independent
+      case .ar1: correlation = .ar1(time: time ?? "", group: residualGroup)
+      case .car1: correlation = .car1(time: time ?? "", group: residualGroup)
+      }
       let model = LinearMixedModel(
         formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
         referenceLevels: referenceLevels, checks: checks,
-        residualCorrelation: residual == .ar1
-          ? .ar1(time: time ?? "", group: residualGroup) : .independent)
+        residualCorrelation: correlation,
+        residualVariance: weights == .varident ? .varIdent(by: by ?? "") : .homoscedastic)
       bar?.update(1, of: steps, "fitting \(formula)")
       let fit = try model.fit(table)
-      let inference = fit.inference(
-        degreesOfFreedom: degreesOfFreedom == .residual ? .residual : .satterthwaite,
-        confidenceLevel: confidenceLevel)
+      let inference: LinearMixedModel.Inference
+      switch degreesOfFreedom {
+      case .kenwardRoger:
+        inference = try fit.kenwardRogerInference(confidenceLevel: confidenceLevel)
+      case .residual:
+        inference = fit.inference(degreesOfFreedom: .residual, confidenceLevel: confidenceLevel)
+      case .satterthwaite:
+        inference = fit.inference(confidenceLevel: confidenceLevel)
+      }
       let explained = fit.varianceExplained
       var test: LikelihoodRatioTest?
       if let other {
@@ -175,15 +211,31 @@ struct Growth: ParsableCommand {
         print(fit.summary())
         print("\n" + inference.summary())
         print("\n" + explained.description)
+        let levels = fit.intraclassCorrelations
+        if levels.count > 1 {
+          print(
+            "\nICC by level (intercept variance / (intercept variances + residual variance);\n"
+              + "with random slopes, at 0 of the slope variables):")
+          let width = levels.map(\.group.count).max() ?? 0
+          for (group, icc) in levels {
+            print(
+              "  " + group.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                + String(format: "%.4f", icc))
+          }
+        }
         if let test { print("\n" + GrowthOutput.lrtTable(test)) }
       case .csv:
         print(
-          GrowthOutput.csv(fit, inference: inference, explained: explained, test: test),
+          GrowthOutput.csv(
+            fit, inference: inference, explained: explained, test: test,
+            confidenceLevel: confidenceLevel),
           terminator: "")
       case .json:
         var inputs: [Provenance.InputFile] = []
         if data != "-" { inputs.append(try Provenance.InputFile(hashingFileAt: data)) }
-        let body = GrowthOutput(fit, inference: inference, explained: explained, test: test)
+        let body = GrowthOutput(
+          fit, inference: inference, explained: explained, test: test,
+          confidenceLevel: confidenceLevel)
         let document = ProvenancedDocument(
           provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
         // The conditional modes (one entry per group, 100,000s of numbers) are written by
@@ -206,7 +258,8 @@ struct GrowthOutput: Encodable {
   /// (fixed effects, random-effect SDs, the residual SD, θ, the fit criteria, the LRT).
   static func csv(
     _ fit: LinearMixedModel.Fit, inference: LinearMixedModel.Inference,
-    explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?
+    explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?,
+    confidenceLevel: Double = 0.95
   ) -> String {
     var out = "component,group,term,statistic,value\n"
     func row(
@@ -217,10 +270,11 @@ struct GrowthOutput: Encodable {
         [component, csvField(group), csvField(term), statistic, "\(v)"].joined(separator: ",")
         + "\n"
     }
-    for e in fit.fixedEffects {
-      row("fixed", "", e.term, "estimate", e.estimate)
-      row("fixed", "", e.term, "stdError", e.standardError)
-      row("fixed", "", e.term, "tValue", e.tValue)
+    // The inference's SE and t: Kenward-Roger's are adjusted (the others equal the fit's).
+    for c in inference.coefficients {
+      row("fixed", "", c.term, "estimate", c.estimate)
+      row("fixed", "", c.term, "stdError", c.standardError)
+      row("fixed", "", c.term, "tValue", c.tValue)
     }
     for c in inference.coefficients {
       row("fixed", "", c.term, "df", c.degreesOfFreedom)
@@ -245,9 +299,14 @@ struct GrowthOutput: Encodable {
       }
     }
     row("residual", "", "", "sd", fit.residualStandardDeviation)
-    if let r = fit.residualStructure {
-      for (name, value) in r.parameters.sorted(by: { $0.key < $1.key }) {
-        row("residual", r.group, r.type, name, value)
+    if let r = fit.residualStructure(confidenceLevel: confidenceLevel) {
+      let names = (r.parameters["phi"] == nil ? [] : ["phi"]) + (r.levels ?? [])
+      for name in names {
+        row("residual", r.group ?? r.by ?? "", r.type, name, r.parameters[name])
+        row("residual", r.group ?? r.by ?? "", r.type, name + ".ciLower",
+          r.confidenceIntervals[name]?.lower)
+        row("residual", r.group ?? r.by ?? "", r.type, name + ".ciUpper",
+          r.confidenceIntervals[name]?.upper)
       }
     }
     for (i, t) in fit.theta.enumerated() { row("theta", "", "\(i + 1)", "theta", t) }
@@ -298,6 +357,10 @@ struct GrowthOutput: Encodable {
     let denDF: Double
     let fValue: Double
     let pValue: Double
+  }
+  struct LevelICC: Encodable {
+    let group: String
+    let icc: Double
   }
   struct ICC: Encodable {
     let adjusted: Double
@@ -359,6 +422,8 @@ struct GrowthOutput: Encodable {
   let r2Marginal: Double
   let r2Conditional: Double
   let icc: ICC
+  /// Each grouping factor's intercept ICC (`Fit.intraclassCorrelations`).
+  let iccByLevel: [LevelICC]
   let converged: Bool
   let singular: Bool
   let diagnostics: [Diagnostic]
@@ -374,7 +439,7 @@ struct GrowthOutput: Encodable {
     case droppedFixedEffects
     case randomEffects, residualSD, residualStructure, theta, logLikelihood, remlCriterion,
       deviance, aic, bic
-    case r2Marginal, r2Conditional, icc
+    case r2Marginal, r2Conditional, icc, iccByLevel
     case converged, singular, diagnostics, optimizer, conditionalModes, lrt
   }
 
@@ -413,7 +478,8 @@ struct GrowthOutput: Encodable {
 
   init(
     _ fit: LinearMixedModel.Fit, inference: LinearMixedModel.Inference,
-    explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?
+    explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?,
+    confidenceLevel: Double = 0.95
   ) {
     formula = fit.formula
     criterion = fit.criterion.rawValue
@@ -425,7 +491,8 @@ struct GrowthOutput: Encodable {
       confidenceLevel: inference.confidenceLevel, description: inference.methodDescription)
     fixedEffects = zip(fit.fixedEffects, inference.coefficients).map { e, c in
       Fixed(
-        term: e.term, estimate: e.estimate, stdError: e.standardError, tValue: e.tValue,
+        // The inference's SE and t: Kenward-Roger's are adjusted (the others equal the fit's).
+        term: e.term, estimate: e.estimate, stdError: c.standardError, tValue: c.tValue,
         df: c.degreesOfFreedom, pValue: c.pValue,
         confidenceInterval: Interval(
           level: c.confidenceInterval.level, lower: c.confidenceInterval.lower,
@@ -439,6 +506,7 @@ struct GrowthOutput: Encodable {
     r2Marginal = explained.r2Marginal
     r2Conditional = explained.r2Conditional
     icc = ICC(adjusted: explained.iccAdjusted, conditional: explained.iccConditional)
+    iccByLevel = fit.intraclassCorrelations.map { LevelICC(group: $0.group, icc: $0.icc) }
     droppedFixedEffects = fit.droppedFixedEffects
     randomEffects = fit.randomEffects.map { v in
       Random(
@@ -446,7 +514,7 @@ struct GrowthOutput: Encodable {
         correlation: v.correlation.map { row in row.map { $0.isFinite ? $0 : nil } })
     }
     residualSD = fit.residualStandardDeviation
-    residualStructure = fit.residualStructure
+    residualStructure = fit.residualStructure(confidenceLevel: confidenceLevel)
     theta = fit.theta
     logLikelihood = fit.logLikelihood
     remlCriterion = fit.remlCriterion
@@ -463,6 +531,8 @@ struct GrowthOutput: Encodable {
       case .gradient: kind = "gradient"
       case .hessianNotPositiveDefinite: kind = "hessian"
       case .rankDeficient: kind = "rankDeficient"
+      case .residualParameterAtBoundary: kind = "residualBoundary"
+      case .residualIntervalUnavailable: kind = "residualInterval"
       }
       return Diagnostic(kind: kind, message: "\(d)")
     }

@@ -37,6 +37,12 @@ struct Score: ParsableCommand {
   @Flag(help: "Write mergeable partial results (JSON) for lae merge instead of the aggregates.")
   var partial = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Pairs of lae mentor --format csv: adds a 'mentoring' column (mentor, mentee or neither "
+        + "per school) to respondent scores.", valueName: "PAIRS.csv"))
+  var mentoring: String?
+
   @OptionGroup var output: AggregateOutputOptions
 
   @OptionGroup var progress: ProgressOptions
@@ -51,6 +57,37 @@ struct Score: ParsableCommand {
     } else if partial {
       throw ValidationError("--partial needs a grouping (--by), not respondent scores.")
     }
+    if mentoring != nil && by != "respondent" {
+      throw ValidationError(
+        "--mentoring adds a column to respondent scores; use it with --by respondent.")
+    }
+  }
+
+  /// Mentoring status per school from `lae mentor --format csv` pairs: a school that mentors
+  /// anyone is a mentor, one that is paired with a mentor a mentee, any other (unmatched rows
+  /// have no mentor) neither.
+  static func mentoringStatus(_ path: String) throws -> [String: String] {
+    let table = try ColumnTableReader().read(
+      path, columns: ["mentor", "mentee"], textColumns: ["mentor", "mentee"])
+    guard case .text(let mentorCodes, let mentorLevels)? = table.column("mentor"),
+      case .text(let menteeCodes, let menteeLevels)? = table.column("mentee")
+    else {
+      throw LAEError.unreadable(
+        path: path, reason: "the columns 'mentor' and 'mentee' must hold school ids (lae mentor's "
+          + "pairs, --format csv)")
+    }
+    func id(_ code: Int32, _ levels: [String]) -> String? {
+      code >= 0 && !levels[Int(code)].isEmpty ? levels[Int(code)] : nil
+    }
+    var status: [String: String] = [:]
+    for i in mentorCodes.indices {
+      guard let mentor = id(mentorCodes[i], mentorLevels) else { continue }
+      if let mentee = id(menteeCodes[i], menteeLevels), status[mentee] == nil {
+        status[mentee] = "mentee"
+      }
+      status[mentor] = "mentor"
+    }
+    return status
   }
 
   func run() throws {
@@ -64,7 +101,7 @@ struct Score: ParsableCommand {
       }
       let scores = AreaScorer(minimumValidItems: minItems).score(read.table)
       if by == "respondent" {
-        try emitRespondents(scores)
+        try emitRespondents(scores, mentoring: try mentoring.map(Self.mentoringStatus))
         return
       }
       let levels = by.split(separator: ",").compactMap {
@@ -85,16 +122,16 @@ struct Score: ParsableCommand {
     }
   }
 
-  func emitRespondents(_ scores: RespondentScores) throws {
+  func emitRespondents(_ scores: RespondentScores, mentoring: [String: String]? = nil) throws {
     let sep = output.format == .csv ? "," : "\t"
     print(
-      (["school", "respondent", "group", "wave", "hub", "teacher"] + scores.areas).joined(
-        separator: sep))
+      (["school", "respondent", "group", "wave", "hub", "teacher"]
+        + (mentoring == nil ? [] : ["mentoring"]) + scores.areas).joined(separator: sep))
     for row in 0..<scores.count {
       let unit = scores.unit(row)
       let ids = [
         unit.school, unit.respondent, unit.group, unit.wave, unit.hub ?? "", unit.teacher ?? "",
-      ]
+      ] + (mentoring.map { [$0[unit.school] ?? "neither"] } ?? [])
       let values = (0..<scores.areas.count).map { a -> String in
         let v = scores.values[row, a]
         return v.isNaN ? "" : String(format: "%.6f", v)

@@ -5,10 +5,15 @@ import _TestSupport
 
 @testable import MixedModels
 
-/// AR(1) residuals against nlme::lme with corAR1 (Fixtures/references/make_residual.R):
-/// φ, fixed effects and SEs to 1e-4 relative, log-likelihood, AIC and BIC to 1e-3 absolute
-/// (the tolerances), SDs to 1e-4. nlme's conventions: ML standard errors scaled by
-/// √(n/(n−p)) (`adjustSigma`), REML BIC with log(n − p). With random slopes nlme stops short of
+/// Residual structures against nlme::lme with corAR1, corCAR1 and varIdent (alone and with
+/// corAR1; Fixtures/references/make_residual.R): φ, varIdent SD ratios, fixed effects and SEs
+/// to 1e-4 relative, log-likelihood, AIC and BIC to 1e-3 absolute (the tolerances),
+/// SDs to 1e-4. Intervals: against the curvature of nlme's profile log-likelihood (refits with
+/// φ or each SD ratio fixed at ±0.02 on its unconstrained scale), φ to 5e-4 absolute and the
+/// SD ratios to 2e-3 relative; against nlme's `intervals()`, whose `fdHess` Hessian is cruder,
+/// φ to 5e-3 absolute and the SD ratios to 10% (they differ by up to 4% for REML fits).
+/// nlme's conventions: ML standard errors scaled by √(n/(n−p)) (`adjustSigma`), REML BIC with
+/// log(n − p). With random slopes nlme stops short of
 /// the maximum (a correlation of 1, on the boundary): there the log-likelihood and φ are
 /// checked against an independent maximisation of the dense likelihood in R, and ours must be
 /// at least nlme's.
@@ -37,7 +42,28 @@ struct ResidualAR1Tests {
     ("sleep-ar1-slope-reml", "sleepstudy.csv", "Days"),
     ("sleep-ar1-slope-ml", "sleepstudy.csv", "Days"),
     ("teachers-ar1-reml", "teachers.csv", "wave"), ("teachers-ar1-ml", "teachers.csv", "wave"),
+    ("teachers-varident-reml", "teachers.csv", "wave"),
+    ("teachers-varident-ml", "teachers.csv", "wave"),
+    ("teachers-ar1-varident-reml", "teachers.csv", "wave"),
+    ("teachers-ar1-varident-ml", "teachers.csv", "wave"),
+    ("sleep-varident-reml", "sleepstudy.csv", "Days"),
+    ("sleep-varident-ml", "sleepstudy.csv", "Days"),
+    ("teachers-car1-reml", "../residual/teachers-months.csv", "months"),
+    ("teachers-car1-ml", "../residual/teachers-months.csv", "months"),
   ]
+
+  /// The model's residual settings from the case name.
+  static func settings(_ c: (model: String, data: String, time: String)) -> (
+    LinearMixedModel.ResidualCorrelation, LinearMixedModel.ResidualVariance
+  ) {
+    let correlation: LinearMixedModel.ResidualCorrelation =
+      c.model.contains("car1")
+      ? .car1(time: c.time, group: nil)
+      : (c.model.contains("ar1") ? .ar1(time: c.time, group: nil) : .independent)
+    let variance: LinearMixedModel.ResidualVariance =
+      c.model.contains("varident") ? .varIdent(by: c.time) : .homoscedastic
+    return (correlation, variance)
+  }
 
   final class Errors: @unchecked Sendable {
     var worst: [String: Double] = [:]
@@ -48,9 +74,10 @@ struct ResidualAR1Tests {
   func agreement(_ c: (model: String, data: String, time: String)) throws {
     printBLASConfigurationOnce()
     let ref = try #require(Self.reference[c.model], "no reference for \(c.model)")
+    let (correlation, variance) = Self.settings(c)
     let fit = try LinearMixedModel(
       formula: try ModelFormula(ref.formula), criterion: ref.criterion == "REML" ? .reml : .ml,
-      residualCorrelation: .ar1(time: c.time, group: nil)
+      residualCorrelation: correlation, residualVariance: variance
     ).fit(LmerReference.table(c.data))
     let v = ref.values
     func check(_ q: String, _ ours: Double?, _ theirs: Double?, rel: Double = 0, abs a: Double = 0)
@@ -63,9 +90,36 @@ struct ResidualAR1Tests {
       Self.errors.worst[q] = max(Self.errors.worst[q] ?? 0, e)
       #expect(e <= (rel > 0 ? rel : a), "\(c.model) \(q): \(ours) vs nlme \(theirs)")
     }
-    let phi = fit.residualStructure?.parameters["phi"]
-    #expect(fit.residualStructure?.type == "ar1")
-    #expect(fit.parameterCount == fit.fixedEffects.count + fit.theta.count + 2)
+    let structure = try #require(fit.residualStructure)
+    let phi = structure.parameters["phi"]
+    let ratios = v["sdRatio"] ?? [:]
+    let expectedType =
+      [
+        c.model.contains("car1") ? "car1" : (c.model.contains("ar1") ? "ar1" : nil),
+        ratios.isEmpty ? nil : "varIdent",
+      ].compactMap { $0 }.joined(separator: "+")
+    #expect(structure.type == expectedType)
+    #expect(
+      fit.parameterCount
+        == fit.fixedEffects.count + fit.theta.count + 1 + (phi == nil ? 0 : 1)
+        + max(0, ratios.count - 1))
+    for (level, ratio) in ratios {
+      check("sdRatio", structure.parameters[level], ratio, rel: 1e-4)
+      if let lower = v["sdRatioProfileLower"]?[level],
+        let upper = v["sdRatioProfileUpper"]?[level]
+      {
+        check("sdRatioLower", structure.confidenceIntervals[level]?.lower, lower, rel: 2e-3)
+        check("sdRatioUpper", structure.confidenceIntervals[level]?.upper, upper, rel: 2e-3)
+      }
+      if let lower = v["sdRatioLower"]?[level], let upper = v["sdRatioUpper"]?[level] {
+        check("sdRatioLowerNlme", structure.confidenceIntervals[level]?.lower, lower, rel: 0.1)
+        check("sdRatioUpperNlme", structure.confidenceIntervals[level]?.upper, upper, rel: 0.1)
+      }
+    }
+    if !ratios.isEmpty {
+      // The reference stratum (ratio 1) comes first, as in nlme.
+      #expect(structure.levels?.first == ratios.first { $0.value == 1 }?.key)
+    }
     if let independent = v["independentLogLikelihood"]?[""] {
       // nlme did not reach the maximum: the independent optimum is the reference.
       check("logLikelihood", fit.logLikelihood, independent, abs: 1e-3)
@@ -73,7 +127,15 @@ struct ResidualAR1Tests {
       #expect(fit.logLikelihood >= (v["logLikelihood"]?[""] ?? 0) - 1e-6)
       return
     }
-    check("phi", phi, v["phi"]?[""], rel: 1e-4)
+    if v["phi"] != nil { check("phi", phi, v["phi"]?[""], rel: 1e-4) }
+    if let lower = v["phiProfileLower"]?[""], let upper = v["phiProfileUpper"]?[""] {
+      check("phiLower", structure.confidenceIntervals["phi"]?.lower, lower, abs: 5e-4)
+      check("phiUpper", structure.confidenceIntervals["phi"]?.upper, upper, abs: 5e-4)
+    }
+    if let lower = v["phiLower"]?[""], let upper = v["phiUpper"]?[""] {
+      check("phiLowerNlme", structure.confidenceIntervals["phi"]?.lower, lower, abs: 5e-3)
+      check("phiUpperNlme", structure.confidenceIntervals["phi"]?.upper, upper, abs: 5e-3)
+    }
     check("logLikelihood", fit.logLikelihood, v["logLikelihood"]?[""], abs: 1e-3)
     check("aic", fit.aic, v["aic"]?[""], abs: 1e-3)
     let n = Double(fit.observationCount)

@@ -143,19 +143,24 @@ struct CLITests {
         --factor <VAR>          Treat a numeric column as categorical (repeatable).
         --compare <compare>     A nested model to compare by a likelihood-ratio test (both refitted by
                                 ML).
-        --df <df>               Degrees of freedom of t and F tests: satterthwaite (as lmerTest) or
-                                residual (n - p); kenward-roger is not implemented yet. (values:
+        --df <df>               Degrees of freedom of t and F tests: satterthwaite (as lmerTest),
+                                residual (n - p), or kenward-roger (as pbkrtest: adjusted SEs and scaled
+                                F; REML, independent residuals, at most 3,000 observations). (values:
                                 satterthwaite, residual, kenward-roger; default: satterthwaite)
         --confidence-level <confidence-level>
                                 Coverage of the Wald intervals of the fixed effects (t quantiles at the
                                 tests' df). (default: 0.95)
-        --residual <residual>   Residual correlation within groups: independent (as lme4) or ar1 (as
-                                nlme's corAR1, by position in time order; needs --time); car1 is not
-                                implemented yet. (values: independent, ar1, car1; default: independent)
-        --time <time>           The time variable that orders observations for --residual ar1.
+        --residual <residual>   Residual correlation within groups: independent (as lme4), ar1 (as nlme's
+                                corAR1, integer times) or car1 (as nlme's corCAR1, any times); ar1 and
+                                car1 need --time. (values: independent, ar1, car1; default: independent)
+        --time <time>           The time variable of --residual ar1 or car1.
         --residual-group <residual-group>
                                 Grouping within which residuals are correlated (default: the finest
                                 grouping factor).
+        --weights <weights>     Residual variances: none (one variance, as lme4) or varident (one SD per
+                                value of --by, as nlme's varIdent; reported as ratios to the first
+                                value). (values: none, varident; default: none)
+        --by <VAR>              The variable of --weights varident (e.g. wave).
         --strict                Fail (exit 1) on a singular fit or a convergence problem.
         --format <format>       table, json or csv (tidy: one row per component, term and statistic).
                                 (values: table, json, csv; default: table)

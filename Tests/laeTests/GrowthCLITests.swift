@@ -80,9 +80,21 @@ struct GrowthCLITests {
     #expect(residual.status == 0, "\(residual.standardError)")
     #expect(residual.standardOutput.contains("fixed,,Days,df,178.0"))
     #expect(residual.standardOutput.contains("anova,,Days,denDF,178.0"))
-    let kr = try LAERun(base + ["--df", "kenward-roger"])
-    #expect(kr.status == 64)
-    #expect(kr.standardError.contains("kenward-roger is not implemented"))
+    // Kenward-Roger as pbkrtest (Fixtures/references/make_kenward_roger.R: df 17 for Days).
+    let kr = try LAERun(base + ["--df", "kenward-roger", "--format", "json"])
+    #expect(kr.status == 0, "\(kr.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(kr.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    #expect((dict["inference"] as? [String: Any])?["df"] as? String == "kenward-roger")
+    let days = (dict["fixedEffects"] as? [[String: Any]])?.first { $0["term"] as? String == "Days" }
+    #expect(abs((days?["df"] as? Double ?? 0) - 17) < 1e-6)
+    #expect(abs((days?["stdError"] as? Double ?? 0) - 1.5457896439059837) < 1e-6)
+    let ml = try LAERun(base + ["--df", "kenward-roger", "--ml"])
+    #expect(ml.status == 64)
+    #expect(ml.standardError.contains("REML fits only"))
+    #expect(
+      try LAERun(base + ["--df", "kenward-roger", "--residual", "ar1", "--time", "Days"]).status
+        == 64)
     #expect(try LAERun(base + ["--confidence-level", "1.5"]).status == 64)
     let table = try LAERun(base)
     #expect(table.standardOutput.contains("Type III Analysis of Variance Table"))
@@ -108,9 +120,47 @@ struct GrowthCLITests {
     let table = try LAERun(base + ["--residual", "ar1", "--time", "Days"])
     #expect(table.standardOutput.contains("Residual correlation: AR(1) within Subject over Days"))
     #expect(try LAERun(base + ["--residual", "ar1"]).status == 64)
-    #expect(try LAERun(base + ["--residual", "car1", "--time", "Days"]).status == 64)
+    #expect(try LAERun(base + ["--residual", "car1"]).status == 64)
     #expect(try LAERun(base + ["--time", "Days"]).status == 64)
     #expect(try LAERun(base + ["--residual", "ar1", "--time", "Subject"]).status == 1)
+    // The φ interval (Wald on the Fisher-z scale) against nlme's intervals().
+    let ci = try #require(
+      (structure["confidenceIntervals"] as? [String: Any])?["phi"] as? [String: Double])
+    #expect(ci["level"] == 0.95)
+    #expect(try #require(ci["lower"]) < phi && phi < (try #require(ci["upper"])))
+  }
+
+  /// varIdent per wave, with AR(1), as nlme (Fixtures/references/make_residual.R), and CAR(1).
+  @Test func varIdentAndCAR1() throws {
+    let base = [
+      "growth", "--data", path("teachers.csv"), "--formula",
+      "score ~ wave + sector + (1 | school/teacher)",
+    ]
+    let run = try LAERun(
+      base + ["--weights", "varident", "--by", "wave", "--residual", "ar1", "--time", "wave",
+        "--ml", "--format", "json"])
+    #expect(run.status == 0, "\(run.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    let structure = try #require(dict["residualStructure"] as? [String: Any])
+    #expect(structure["type"] as? String == "ar1+varIdent")
+    #expect(structure["by"] as? String == "wave")
+    let parameters = try #require(structure["parameters"] as? [String: Double])
+    #expect(parameters["0"] == 1)
+    #expect(abs(try #require(parameters["1"]) - 0.78987589824334781) < 1e-4)
+    #expect(abs(try #require(parameters["phi"]) - 0.10849069159037557) < 1e-4)
+    let logLik = try #require(dict["logLikelihood"] as? Double)
+    #expect(abs(logLik - -660.65908012135083) < 1e-3)
+    let table = try LAERun(base + ["--weights", "varident", "--by", "wave"])
+    #expect(table.standardOutput.contains("Residual variance: varIdent(~ 1 | wave)"))
+    #expect(try LAERun(base + ["--weights", "varident"]).status == 64)
+    #expect(try LAERun(base + ["--by", "wave"]).status == 64)
+    let missing = try LAERun(base + ["--weights", "varident", "--by", "nothing"])
+    #expect(missing.status == 1)
+    let csv = try LAERun(
+      base + ["--residual", "car1", "--time", "wave", "--format", "csv"])
+    #expect(csv.status == 0, "\(csv.standardError)")
+    #expect(csv.standardOutput.contains("residual,teacher:school,car1,phi,"))
   }
 
   @Test func tidyCSV() throws {

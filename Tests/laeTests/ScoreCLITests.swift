@@ -57,6 +57,70 @@ struct ScoreCLITests {
 
 @Suite("lae mentor", .serialized)
 struct MentorCLITests {
+  /// The README's three-level growth example: respondent scores with the school's mentoring
+  /// status from lae mentor's pairs, then waves within teachers within schools.
+  @Test func mentoringStatusForAThreeLevelGrowthModel() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "lae-mentoring-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let sim = folder.appendingPathComponent("mentoring").path
+    let made = try LAERun([
+      "simulate", "--schools", "15", "--hubs", "3", "--waves", "3", "--seed", "5", "--out", sim,
+    ])
+    #expect(made.status == 0, "\(made.standardError)")
+    let schools = try LAERun([
+      "score", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--by", "school,wave", "--layout", "wide", "--format", "csv",
+    ])
+    let schoolsPath = folder.appendingPathComponent("schools.csv").path
+    try Data(schools.standardOutput.utf8).write(to: URL(fileURLWithPath: schoolsPath))
+    let pairs = try LAERun([
+      "mentor", "--scores", schoolsPath, "--roster", "\(sim)/roster.csv", "--wave", "1",
+      "--capacity", "1", "--format", "csv",
+    ])
+    #expect(pairs.status == 0, "\(pairs.standardError)")
+    let pairsPath = folder.appendingPathComponent("pairs.csv").path
+    try Data(pairs.standardOutput.utf8).write(to: URL(fileURLWithPath: pairsPath))
+    let teachers = try LAERun([
+      "score", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--by", "respondent", "--layout", "wide", "--format", "csv", "--mentoring", pairsPath,
+    ])
+    #expect(teachers.status == 0, "\(teachers.standardError)")
+    let lines = teachers.standardOutput.split(separator: "\n")
+    #expect(
+      lines.first?.hasPrefix("school,respondent,group,wave,hub,teacher,mentoring,A,") == true)
+    let statuses = Set(
+      lines.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[6]) })
+    #expect(statuses == ["mentor", "mentee", "neither"])
+    let teachersPath = folder.appendingPathComponent("teachers.csv").path
+    try Data(teachers.standardOutput.utf8).write(to: URL(fileURLWithPath: teachersPath))
+    let growth = try LAERun([
+      "growth", "--data", teachersPath, "--formula",
+      "A ~ wave * mentoring + (1 + wave | school) + (1 + wave | school:teacher)",
+      "--reference", "mentoring=neither", "--format", "json",
+    ])
+    #expect(growth.status == 0, "\(growth.standardError)")
+    let object = try JSONSerialization.jsonObject(with: Data(growth.standardOutput.utf8))
+    let dict = try #require(object as? [String: Any])
+    let terms = (dict["fixedEffects"] as? [[String: Any]])?.compactMap { $0["term"] as? String }
+    #expect(terms?.contains("wave:mentoringmentor") == true)
+    let levels = try #require(dict["iccByLevel"] as? [[String: Any]])
+    #expect(levels.compactMap { $0["group"] as? String } == ["school:teacher", "school"])
+    // --mentoring only with respondent scores; a file without the pairs' columns is an error.
+    let wrong = try LAERun([
+      "score", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--mentoring", pairsPath,
+    ])
+    #expect(wrong.status == 64)
+    let notPairs = try LAERun([
+      "score", "--instrument", "\(sim)/instrument.json", "--responses", "\(sim)/responses.csv",
+      "--by", "respondent", "--mentoring", schoolsPath,
+    ])
+    #expect(notPairs.status != 0)
+    #expect(notPairs.standardError.contains("mentor"))
+  }
+
   @Test func pairsWithinHubsWithinCapacity() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "lae-mentor-\(UUID().uuidString)")

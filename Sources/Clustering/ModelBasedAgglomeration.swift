@@ -271,22 +271,32 @@ struct AgglomerationState {
   }
 
   /// `log |s·W|` by a small Cholesky; `nil` when `W` is not positive definite.
+  ///
+  /// The determinant is the product of the squared pivots; one `log` of that product (with a
+  /// sum of logs only if it leaves the normal range) keeps this, the agglomeration's inner
+  /// loop, from spending most of its time in `log`.
   func logDeterminant(_ a: inout [Double], scale s: Double) -> Double? {
-    var logDet = 0.0
-    for j in 0..<d {
-      var diag = a[j * d + j] * s
-      for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
-      guard diag > 0 else { return nil }
-      let l = diag.squareRoot()
-      a[j * d + j] = l
-      logDet += 2 * log(l)
-      for i in (j + 1)..<d {
-        var v = a[i * d + j] * s
-        for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
-        a[i * d + j] = v / l
+    var product = 1.0
+    let d = d
+    return a.withUnsafeMutableBufferPointer { a -> Double? in
+      for j in 0..<d {
+        var diag = a[j * d + j] * s
+        for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
+        guard diag > 0 else { return nil }
+        let l = diag.squareRoot()
+        a[j * d + j] = l
+        product *= diag
+        for i in (j + 1)..<d {
+          var v = a[i * d + j] * s
+          for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
+          a[i * d + j] = v / l
+        }
       }
+      if product.isNormal && product.isFinite { return log(product) }
+      var logDet = 0.0
+      for j in 0..<d { logDet += 2 * log(a[j * d + j]) }
+      return logDet
     }
-    return logDet
   }
 
   /// Increase of the criterion if groups `a` and `b` merge.

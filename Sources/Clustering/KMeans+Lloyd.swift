@@ -270,42 +270,57 @@ struct LloydWorkspace: Sendable {
       var changed = 0
       for i in 0..<(k * d) { sums[i] = 0 }
       for cl in 0..<k { counts[cl] = 0 }
-      rowMajor.withUnsafeBufferPointer { xr in
+      // Blocks of rows of the column-major copy: the distances of a block to every centre
+      // are accumulated column by column (contiguous, vectorised), in the same order as the
+      // point-wise sums, so the values are bit-identical to those of boundedAssignment.
+      let blockSize = 256
+      var block = [Double](repeating: 0, count: blockSize * k)
+      x.withUnsafeBufferPointer { xp in
         c.withUnsafeBufferPointer { cp in
           labels.withUnsafeMutableBufferPointer { lp in
             upper.withUnsafeMutableBufferPointer { up in
               lower.withUnsafeMutableBufferPointer { lo in
-                sums.withUnsafeMutableBufferPointer { sp in
-                  counts.withUnsafeMutableBufferPointer { np in
-                    let xb = xr.baseAddress!
-                    let cb = cp.baseAddress!
-                    for i in 0..<n {
-                      let p = xb + i * d
-                      var b1 = Double.infinity
-                      var b2 = Double.infinity
-                      var a = 0
+                counts.withUnsafeMutableBufferPointer { np in
+                  block.withUnsafeMutableBufferPointer { bp in
+                    let xb = xp.baseAddress!
+                    let db = bp.baseAddress!
+                    var start = 0
+                    while start < n {
+                      let rows = min(blockSize, n - start)
                       for cl in 0..<k {
-                        let q = cb + cl * d
-                        var s = 0.0
+                        let dist = db + cl * blockSize
+                        for r in 0..<rows { dist[r] = 0 }
                         for j in 0..<d {
-                          let u = p[j] - q[j]
-                          s += u * u
-                        }
-                        if s < b1 {
-                          b2 = b1
-                          b1 = s
-                          a = cl
-                        } else if s < b2 {
-                          b2 = s
+                          let cj = cp[cl * d + j]
+                          let column = xb + j * n + start
+                          for r in 0..<rows {
+                            let u = column[r] - cj
+                            dist[r] += u * u
+                          }
                         }
                       }
-                      if first || lp[i] != a { changed += 1 }
-                      lp[i] = a
-                      up[i] = b1.squareRoot()
-                      lo[i] = b2.squareRoot()
-                      np[a] += 1
-                      let row = sp.baseAddress! + a * d
-                      for j in 0..<d { row[j] += p[j] }
+                      for r in 0..<rows {
+                        var b1 = Double.infinity
+                        var b2 = Double.infinity
+                        var a = 0
+                        for cl in 0..<k {
+                          let s = db[cl * blockSize + r]
+                          if s < b1 {
+                            b2 = b1
+                            b1 = s
+                            a = cl
+                          } else if s < b2 {
+                            b2 = s
+                          }
+                        }
+                        let i = start + r
+                        if first || lp[i] != a { changed += 1 }
+                        lp[i] = a
+                        up[i] = b1.squareRoot()
+                        lo[i] = b2.squareRoot()
+                        np[a] += 1
+                      }
+                      start += rows
                     }
                   }
                 }
@@ -314,12 +329,27 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
+      exactSumsOnly()
       return changed
     }
 
-    /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
-    func boundedAssignment() -> Int {
-      // half[c] = ½ min over other centres of ‖c − c'‖.
+    /// Member sums from the labels, column by column in row order.
+    func exactSumsOnly() {
+      for i in 0..<(k * d) { sums[i] = 0 }
+      x.withUnsafeBufferPointer { xp in
+        labels.withUnsafeBufferPointer { lp in
+          sums.withUnsafeMutableBufferPointer { sp in
+            for j in 0..<d {
+              let column = xp.baseAddress! + j * n
+              for i in 0..<n { sp[lp[i] * d + j] += column[i] }
+            }
+          }
+        }
+      }
+    }
+
+    /// half[c] = ½ min over other centres of ‖c − c'‖.
+    func halfDistances() {
       c.withUnsafeBufferPointer { cp in
         for a in 0..<k {
           var m = Double.infinity
@@ -334,6 +364,26 @@ struct LloydWorkspace: Sendable {
           half[a] = 0.5 * m.squareRoot()
         }
       }
+    }
+
+    /// Points whose bounds do not settle their label (each would need at least one distance).
+    func unsettledPoints() -> Int {
+      var count = 0
+      labels.withUnsafeBufferPointer { lp in
+        upper.withUnsafeBufferPointer { up in
+          lower.withUnsafeBufferPointer { lo in
+            half.withUnsafeBufferPointer { hp in
+              for i in 0..<n where !(up[i] < max(hp[lp[i]], lo[i]) * (1 - 1e-12)) { count += 1 }
+            }
+          }
+        }
+      }
+      return count
+    }
+
+    /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
+    /// Needs ``half`` for the current centres.
+    func boundedAssignment() -> Int {
       var changed = 0
       rowMajor.withUnsafeBufferPointer { xr in
         c.withUnsafeBufferPointer { cp in
@@ -493,7 +543,10 @@ struct LloydWorkspace: Sendable {
     while iterations < maxIterations {
       iterations += 1
       let changed: Int
-      if iterations == 1 || exactBounds {
+      // While the centres still move much, most points need every distance: one blocked,
+      // vectorised pass over all of them is then cheaper than the bounds' point-wise work.
+      if iterations > 1 && !exactBounds { halfDistances() }
+      if iterations == 1 || exactBounds || unsettledPoints() * 3 > n {
         changed = fullAssignment(first: iterations == 1)
         exactBounds = false
       } else {
@@ -525,6 +578,7 @@ struct LloydWorkspace: Sendable {
         _ = fullAssignment(first: false)
       } else {
         if converged { moveBounds() }
+        halfDistances()
         _ = boundedAssignment()
       }
     }

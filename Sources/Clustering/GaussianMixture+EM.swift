@@ -49,6 +49,8 @@ struct ExpectationMaximization {
   var tailCentred: Matrix
   var tailWhitened: Matrix
   var scatterBuffers: [Matrix]
+  /// √z of one component for a block of rows.
+  var weights: [Double]
   var inverseFactors: [Matrix]
 
   init(
@@ -78,6 +80,7 @@ struct ExpectationMaximization {
       full ? [Matrix](repeating: Matrix(rows: x.columns, columns: x.columns), count: componentCount)
       : []
     inverseFactors = scatterBuffers
+    weights = [Double](repeating: 0, count: b)
   }
 
   // MARK: - M-step
@@ -145,11 +148,11 @@ struct ExpectationMaximization {
         x.withUnsafeBufferPointer { xp in
           z.withUnsafeBufferPointer { zp in
             y.withUnsafeMutableBufferPointer { yp in
-              for j in 0..<d {
-                let m = means[c, j]
-                for i in 0..<rows {
-                  yp[i + j * rows] =
-                    zp[start + i + c * n].squareRoot() * (xp[start + i + j * n] - m)
+              weights.withUnsafeMutableBufferPointer { wp in
+                for i in 0..<rows { wp[i] = zp[start + i + c * n].squareRoot() }
+                for j in 0..<d {
+                  let m = means[c, j]
+                  for i in 0..<rows { yp[i + j * rows] = wp[i] * (xp[start + i + j * n] - m) }
                 }
               }
             }

@@ -122,7 +122,8 @@ public struct MixtureModelSelection: Sendable {
     let tree =
       needsTree
       ? ModelBasedAgglomeration(
-        ModelBasedAgglomeration.svdScaled(hcData), minimumGroups: minimumGroups) : nil
+        ModelBasedAgglomeration.svdScaled(hcData), minimumGroups: minimumGroups,
+        threads: threadCount) : nil
     var startStreams: [SplitMix64] = []
     for _ in 0..<(randomStarts * componentCounts.count * models.count) {
       startStreams.append(SplitMix64(seed: rng.next()))

@@ -149,10 +149,13 @@ struct ExpectationMaximization {
           z.withUnsafeBufferPointer { zp in
             y.withUnsafeMutableBufferPointer { yp in
               weights.withUnsafeMutableBufferPointer { wp in
-                for i in 0..<rows { wp[i] = zp[start + i + c * n].squareRoot() }
+                let zc = zp.baseAddress! + start + c * n
+                for i in 0..<rows { wp[i] = zc[i].squareRoot() }
                 for j in 0..<d {
                   let m = means[c, j]
-                  for i in 0..<rows { yp[i + j * rows] = wp[i] * (xp[start + i + j * n] - m) }
+                  let xj = xp.baseAddress! + start + j * n
+                  let yj = yp.baseAddress! + j * rows
+                  for i in 0..<rows { yj[i] = wp[i] * (xj[i] - m) }
                 }
               }
             }
@@ -453,7 +456,9 @@ struct ExpectationMaximization {
             y.withUnsafeMutableBufferPointer { yp in
               for j in 0..<d {
                 let m = p.means[c, j]
-                for i in 0..<rows { yp[i + j * rows] = xp[start + i + j * n] - m }
+                let xj = xp.baseAddress! + start + j * n
+                let yj = yp.baseAddress! + j * rows
+                for i in 0..<rows { yj[i] = xj[i] - m }
               }
             }
           }

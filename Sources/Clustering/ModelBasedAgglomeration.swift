@@ -212,13 +212,21 @@ struct ModelBasedAgglomeration {
         if nearest[b] == i || nearest[b] == j || nearest[b] == moved {
           rescan(b)
         } else {
-          if precedes(b, i, b, nearest[b]) {
+          // cost is symmetric: read rows i and moved (contiguous) rather than column
+          // entries of row b, and b's current best from nearestCost; ties as precedes().
+          let viaI = cost[i * m + b]
+          if viaI != nearestCost[b] ? viaI < nearestCost[b] : precedes(b, i, b, nearest[b]) {
             nearest[b] = i
-            nearestCost[b] = cost[b * m + i]
+            nearestCost[b] = viaI
           }
-          if moved >= 0 && precedes(b, moved, b, nearest[b]) {
-            nearest[b] = moved
-            nearestCost[b] = cost[b * m + moved]
+          if moved >= 0 {
+            let viaMoved = cost[moved * m + b]
+            if viaMoved != nearestCost[b]
+              ? viaMoved < nearestCost[b] : precedes(b, moved, b, nearest[b])
+            {
+              nearest[b] = moved
+              nearestCost[b] = viaMoved
+            }
           }
         }
       }

@@ -546,7 +546,7 @@ struct LloydWorkspace: Sendable {
       // While the centres still move much, most points need every distance: one blocked,
       // vectorised pass over all of them is then cheaper than the bounds' point-wise work.
       if iterations > 1 && !exactBounds { halfDistances() }
-      if iterations == 1 || exactBounds || unsettledPoints() * 3 > n {
+      if iterations == 1 || exactBounds || unsettledPoints() * 8 > n {
         changed = fullAssignment(first: iterations == 1)
         exactBounds = false
       } else {

@@ -40,9 +40,18 @@ struct ExpectationMaximization {
   var scale: [Double]
   /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
   var commonShape: Matrix
-  /// Work buffers (`n x d`).
+  /// Work buffers for blocks of rows (`blockRows x d`, and the last, shorter block), so that
+  /// each block is centred, multiplied (BLAS) and reduced while it is in cache; and the
+  /// per-component scatters and inverse Cholesky factors (`d x d`), reused every iteration.
+  let blockRows: Int
   var centred: Matrix
   var whitened: Matrix
+  var tailCentred: Matrix
+  var tailWhitened: Matrix
+  var scatterBuffers: [Matrix]
+  /// √z of one component for a block of rows.
+  var weights: [Double]
+  var inverseFactors: [Matrix]
 
   init(
     x: Matrix, model: CovarianceModel, componentCount: Int, innerTolerance: Double,
@@ -59,9 +68,19 @@ struct ExpectationMaximization {
     shape = [Double](repeating: 1, count: x.columns)
     scale = [Double](repeating: 1, count: componentCount)
     commonShape = Matrix.identity(x.columns)
-    centred =
-      model.isDiagonal ? Matrix(rows: 0, columns: 0) : Matrix(rows: x.rows, columns: x.columns)
+    let full = !model.isDiagonal
+    let b = full ? min(x.rows, 1024) : 0
+    let tail = full && b > 0 ? x.rows % b : 0
+    blockRows = b
+    centred = Matrix(rows: b, columns: full ? x.columns : 0)
     whitened = centred
+    tailCentred = Matrix(rows: tail, columns: full ? x.columns : 0)
+    tailWhitened = tailCentred
+    scatterBuffers =
+      full ? [Matrix](repeating: Matrix(rows: x.columns, columns: x.columns), count: componentCount)
+      : []
+    inverseFactors = scatterBuffers
+    weights = [Double](repeating: 0, count: b)
   }
 
   // MARK: - M-step
@@ -114,21 +133,40 @@ struct ExpectationMaximization {
         proportions: proportions, means: means, variances: v, covariances: [], factors: [])
     }
 
-    // Full covariance: W_c = Yᵀ Y with Y = √z_c ∘ (X − μ_c), through BLAS dsyrk.
-    var scatters: [Matrix] = []
+    // Full covariance: W_c = Σ_blocks Yᵀ Y with Y = √z_c ∘ (X − μ_c) for a block of rows,
+    // accumulated by BLAS dgemm into reused buffers.
     for c in 0..<k {
-      x.withUnsafeBufferPointer { xp in
-        z.withUnsafeBufferPointer { zp in
-          centred.withUnsafeMutableBufferPointer { yp in
-            for j in 0..<d {
-              let m = means[c, j]
-              for i in 0..<n { yp[i + j * n] = zp[i + c * n].squareRoot() * (xp[i + j * n] - m) }
+      scatterBuffers[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+    var start = 0
+    while start < n {
+      let rows = min(blockRows, n - start)
+      let tail = rows < blockRows
+      var y = tail ? tailCentred : centred
+      if tail { tailCentred = Matrix(rows: 0, columns: 0) } else { centred = Matrix(rows: 0, columns: 0) }
+      for c in 0..<k {
+        x.withUnsafeBufferPointer { xp in
+          z.withUnsafeBufferPointer { zp in
+            y.withUnsafeMutableBufferPointer { yp in
+              weights.withUnsafeMutableBufferPointer { wp in
+                let zc = zp.baseAddress! + start + c * n
+                for i in 0..<rows { wp[i] = zc[i].squareRoot() }
+                for j in 0..<d {
+                  let m = means[c, j]
+                  let xj = xp.baseAddress! + start + j * n
+                  let yj = yp.baseAddress! + j * rows
+                  for i in 0..<rows { yj[i] = wp[i] * (xj[i] - m) }
+                }
+              }
             }
           }
         }
+        scatterBuffers[c].multiplyAdd(y, y, transposeA: .transpose, beta: 1)
       }
-      scatters.append(centred.crossProduct())
+      if tail { tailCentred = y } else { centred = y }
+      start += rows
     }
+    let scatters = scatterBuffers
     var covariances: [Matrix]
     switch model {
     case .EEE:
@@ -344,6 +382,25 @@ struct ExpectationMaximization {
 
   // MARK: - E-step
 
+  /// `out = L⁻¹` for a lower-triangular `L` with a positive diagonal (forward substitution
+  /// into a reused buffer; the upper triangle is zero).
+  private func invertLowerTriangular(_ l: Matrix, into out: inout Matrix) {
+    let d = d
+    l.withUnsafeBufferPointer { lp in
+      out.withUnsafeMutableBufferPointer { op in
+        op.update(repeating: 0)
+        for col in 0..<d {
+          op[col + col * d] = 1 / lp[col + col * d]
+          for r in (col + 1)..<max(d, col + 1) {
+            var s = 0.0
+            for m in col..<r { s += lp[r + m * d] * op[m + col * d] }
+            op[r + col * d] = -s / lp[r + r * d]
+          }
+        }
+      }
+    }
+  }
+
   /// Replaces `z` with the posteriors under `p` and returns the log-likelihood.
   mutating func expectation(_ p: MixtureParameters, posteriors z: inout Matrix) -> Double {
     let logTwoPi = log(2 * Double.pi)
@@ -370,31 +427,63 @@ struct ExpectationMaximization {
         }
       }
     } else {
+      // Per component, L⁻¹ (lower) and the constant; then per block of rows, for every
+      // component, Y = X − μ_c, W = Y L⁻ᵀ (BLAS dgemm) and log φ = const − ½ Σⱼ W²
+      // while the block is in cache.
+      var constants = [Double](repeating: 0, count: k)
       for c in 0..<k {
         let l = p.factors[p.factors.count == 1 ? 0 : c]
         var logDet = 0.0
         for j in 0..<d { logDet += log(l[j, j]) }
-        let const = -0.5 * dd * logTwoPi - logDet
-        let inverse =
-          (try? l.solveTriangular(Matrix.identity(d), triangle: .lower)) ?? Matrix.identity(d)
-        x.withUnsafeBufferPointer { xp in
-          centred.withUnsafeMutableBufferPointer { yp in
-            for j in 0..<d {
-              let m = p.means[c, j]
-              for i in 0..<n { yp[i + j * n] = xp[i + j * n] - m }
+        constants[c] = -0.5 * dd * logTwoPi - logDet
+        invertLowerTriangular(l, into: &inverseFactors[c])
+      }
+      var start = 0
+      while start < n {
+        let rows = min(blockRows, n - start)
+        let tail = rows < blockRows
+        var y = tail ? tailCentred : centred
+        var w = tail ? tailWhitened : whitened
+        if tail {
+          tailCentred = Matrix(rows: 0, columns: 0)
+          tailWhitened = tailCentred
+        } else {
+          centred = Matrix(rows: 0, columns: 0)
+          whitened = centred
+        }
+        for c in 0..<k {
+          x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+              for j in 0..<d {
+                let m = p.means[c, j]
+                let xj = xp.baseAddress! + start + j * n
+                let yj = yp.baseAddress! + j * rows
+                for i in 0..<rows { yj[i] = xj[i] - m }
+              }
+            }
+          }
+          w.multiplyAdd(y, inverseFactors[c], transposeB: .transpose)
+          let const = constants[c]
+          w.withUnsafeBufferPointer { wp in
+            z.withUnsafeMutableBufferPointer { zp in
+              let col = zp.baseAddress! + start + c * n
+              for i in 0..<rows { col[i] = 0 }
+              for j in 0..<d {
+                let wj = wp.baseAddress! + j * rows
+                for i in 0..<rows { col[i] += wj[i] * wj[i] }
+              }
+              for i in 0..<rows { col[i] = const - 0.5 * col[i] }
             }
           }
         }
-        whitened.multiplyAdd(centred, inverse, transposeB: .transpose)
-        whitened.withUnsafeBufferPointer { wp in
-          z.withUnsafeMutableBufferPointer { zp in
-            for i in 0..<n { zp[i + c * n] = 0 }
-            for j in 0..<d {
-              for i in 0..<n { zp[i + c * n] += wp[i + j * n] * wp[i + j * n] }
-            }
-            for i in 0..<n { zp[i + c * n] = const - 0.5 * zp[i + c * n] }
-          }
+        if tail {
+          tailCentred = y
+          tailWhitened = w
+        } else {
+          centred = y
+          whitened = w
         }
+        start += rows
       }
     }
     // Posteriors and log-likelihood (log-sum-exp per unit, as mclust: exp below −708 is 0).

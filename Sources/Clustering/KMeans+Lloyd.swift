@@ -14,15 +14,16 @@ struct LloydResult: Sendable {
   var reseeds: Int
 }
 
-/// The data prepared once for all starts: centred by the column means (as scikit-learn does,
-/// which keeps `‖x‖² − 2xᵀc + ‖c‖²` accurate), with row norms and the mean variance.
+/// The data prepared once for all starts: centred by the column means (as scikit-learn does),
+/// also stored row-major for point-wise distances, with the mean variance.
 struct LloydWorkspace: Sendable {
   let x: Matrix
   let n: Int
   let d: Int
   let k: Int
   let mean: [Double]
-  let rowNorms: [Double]
+  /// The centred data again, row-major (`rowMajor[i * d + j]`), for point-wise access.
+  let rowMajor: [Double]
   let meanVariance: Double
   let totalSS: Double
 
@@ -47,13 +48,13 @@ struct LloydWorkspace: Sendable {
         total += ss
       }
     }
-    var norms = [Double](repeating: 0, count: n)
+    var rows = [Double](repeating: 0, count: n * d)
     centred.withUnsafeBufferPointer { p in
-      for j in 0..<d { for i in 0..<n { norms[i] += p[i + j * n] * p[i + j * n] } }
+      for i in 0..<n { for j in 0..<d { rows[i * d + j] = p[i + j * n] } }
     }
+    rowMajor = rows
     x = centred
     self.mean = mean
-    rowNorms = norms
     totalSS = total
     meanVariance = total / Double(n * d)  // population variance, as numpy's var
   }
@@ -61,19 +62,20 @@ struct LloydWorkspace: Sendable {
   // MARK: - Greedy k-means++
 
   /// scikit-learn's `_kmeans_plusplus` with uniform weights: returns `k x d` centres.
+  ///
+  /// As scikit-learn, the `2 + ⌊ln k⌋` candidates of a step are drawn together from the same
+  /// D² distribution, so their distances are computed in one pass over the data.
   func kMeansPlusPlus(using rng: inout SplitMix64) -> Matrix {
     var centers = Matrix(rows: k, columns: d)
     let trials = 2 + Int(log(Double(k)))
     let first = Int(rng.next() % UInt64(n))
     var closest = [Double](repeating: 0, count: n)
-    x.withUnsafeBufferPointer { p in
-      squaredDistances(p, to: first, into: &closest)
-    }
+    squaredDistances(to: [first], into: &closest, stride: n)
     for j in 0..<d { centers[0, j] = x[first, j] }
     var potential = closest.reduce(0, +)
     var cumulative = [Double](repeating: 0, count: n)
-    var candidateDistances = [Double](repeating: 0, count: n)
-    var bestDistances = [Double](repeating: 0, count: n)
+    // Candidate distances, one block of n per trial.
+    var candidateDistances = [Double](repeating: 0, count: n * trials)
     for c in 1..<max(k, 1) {
       var running = 0.0
       closest.withUnsafeBufferPointer { cp in
@@ -84,52 +86,63 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
-      var bestPotential = Double.infinity
-      var bestIndex = 0
+      var candidates: [Int] = []
       for _ in 0..<trials {
         let target = rng.nextUniform() * potential
-        let candidate = min(lowerBound(cumulative, target), n - 1)
-        x.withUnsafeBufferPointer { p in
-          squaredDistances(p, to: candidate, into: &candidateDistances)
-        }
-        var pot = 0.0
-        closest.withUnsafeBufferPointer { cp in
-          candidateDistances.withUnsafeMutableBufferPointer { dp in
+        candidates.append(min(lowerBound(cumulative, target), n - 1))
+      }
+      squaredDistances(to: candidates, into: &candidateDistances, stride: n)
+      var bestPotential = Double.infinity
+      var bestTrial = 0
+      closest.withUnsafeBufferPointer { cp in
+        candidateDistances.withUnsafeMutableBufferPointer { dp in
+          for t in 0..<trials {
+            let base = dp.baseAddress! + t * n
+            var pot = 0.0
             for i in 0..<n {
-              let v = min(cp[i], dp[i])
-              dp[i] = v
+              let v = min(cp[i], base[i])
+              base[i] = v
               pot += v
+            }
+            if pot < bestPotential {
+              bestPotential = pot
+              bestTrial = t
             }
           }
         }
-        if pot < bestPotential {
-          bestPotential = pot
-          bestIndex = candidate
-          swap(&bestDistances, &candidateDistances)
+      }
+      closest.withUnsafeMutableBufferPointer { cp in
+        candidateDistances.withUnsafeBufferPointer { dp in
+          cp.baseAddress!.update(from: dp.baseAddress! + bestTrial * n, count: n)
         }
       }
-      swap(&closest, &bestDistances)
       potential = bestPotential
-      for j in 0..<d { centers[c, j] = x[bestIndex, j] }
+      for j in 0..<d { centers[c, j] = x[candidates[bestTrial], j] }
     }
     return centers
   }
 
-  /// `out[i] = ‖xᵢ − x_r‖²`.
-  private func squaredDistances(
-    _ p: UnsafeBufferPointer<Double>, to r: Int, into out: inout [Double]
-  ) {
+  /// `out[t * stride + i] = ‖xᵢ − x_{rows[t]}‖²` for every row `i`, in one pass over the data
+  /// (row-major copy, so each point's coordinates are contiguous).
+  private func squaredDistances(to rows: [Int], into out: inout [Double], stride: Int) {
     let n = n
     let d = d
+    let m = rows.count
     out.withUnsafeMutableBufferPointer { o in
-      guard let base = p.baseAddress, let dst = o.baseAddress else { return }
-      dst.update(repeating: 0, count: n)
-      for j in 0..<d {
-        let v = base[r + j * n]
-        let column = base + j * n
+      rowMajor.withUnsafeBufferPointer { xr in
+        guard let base = xr.baseAddress, let dst = o.baseAddress else { return }
+        let targets = rows.map { base + $0 * d }
         for i in 0..<n {
-          let t = column[i] - v
-          dst[i] += t * t
+          let p = base + i * d
+          for t in 0..<m {
+            let r = targets[t]
+            var s = 0.0
+            for j in 0..<d {
+              let u = p[j] - r[j]
+              s += u * u
+            }
+            dst[t * stride + i] = s
+          }
         }
       }
     }
@@ -226,46 +239,216 @@ struct LloydWorkspace: Sendable {
 
   // MARK: - Lloyd
 
+  /// Lloyd's algorithm with Hamerly's (2010) bounds: the same labels as recomputing every
+  /// distance each iteration, but a point whose distance to its centre (upper bound) is below
+  /// both half the distance from its centre to the nearest other one and a lower bound on its
+  /// distance to any other centre keeps its label without any distance computed. Centre sums
+  /// follow the points that move; the centres are recomputed exactly from the labels at the end.
   func lloyd(initial: Matrix, maxIterations: Int, tolerance: Double, refine: Bool) -> LloydResult {
-    var centers = initial
-    var labels = [Int](repeating: -1, count: n)
-    var best = [Double](repeating: 0, count: n)
-    var products = Matrix(rows: n, columns: k)
-    var centerNorms = [Double](repeating: 0, count: k)
+    let n = n
+    let d = d
+    let k = k
+    var c = [Double](repeating: 0, count: k * d)  // row-major k x d
+    for cl in 0..<k { for j in 0..<d { c[cl * d + j] = initial[cl, j] } }
+    var labels = [Int](repeating: 0, count: n)
+    var upper = [Double](repeating: 0, count: n)
+    var lower = [Double](repeating: 0, count: n)
     var sums = [Double](repeating: 0, count: k * d)
     var counts = [Int](repeating: 0, count: k)
+    var old = c
+    var shift = [Double](repeating: 0, count: k)
+    var half = [Double](repeating: 0, count: k)
     var iterations = 0
     var converged = false
     var reseeds = 0
     var stable = false
+    var exactBounds = false  // bounds must be recomputed from scratch (first pass, reseeds)
 
-    func expectation() -> Int {
-      products.multiplyAdd(x, centers, transposeB: .transpose, alpha: -2, beta: 0)
-      for c in 0..<k {
-        var s = 0.0
-        for j in 0..<d { s += centers[c, j] * centers[c, j] }
-        centerNorms[c] = s
-      }
+    /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
+    /// scratch. Returns the number of changed labels (all on the first pass).
+    func fullAssignment(first: Bool) -> Int {
       var changed = 0
-      let norms = centerNorms
-      products.withUnsafeBufferPointer { q in
-        labels.withUnsafeMutableBufferPointer { lp in
-          best.withUnsafeMutableBufferPointer { bp in
-            rowNorms.withUnsafeBufferPointer { rp in
-              norms.withUnsafeBufferPointer { cn in
-                for i in 0..<n {
-                  var bestValue = q[i] + cn[0]
-                  var bestCluster = 0
-                  for c in 1..<k {
-                    let v = q[i + c * n] + cn[c]
-                    if v < bestValue {
-                      bestValue = v
-                      bestCluster = c
+      for i in 0..<(k * d) { sums[i] = 0 }
+      for cl in 0..<k { counts[cl] = 0 }
+      // Blocks of rows of the column-major copy: the distances of a block to every centre
+      // are accumulated column by column (contiguous, vectorised), in the same order as the
+      // point-wise sums, so the values are bit-identical to those of boundedAssignment.
+      let blockSize = 256
+      var block = [Double](repeating: 0, count: blockSize * k)
+      x.withUnsafeBufferPointer { xp in
+        c.withUnsafeBufferPointer { cp in
+          labels.withUnsafeMutableBufferPointer { lp in
+            upper.withUnsafeMutableBufferPointer { up in
+              lower.withUnsafeMutableBufferPointer { lo in
+                counts.withUnsafeMutableBufferPointer { np in
+                  block.withUnsafeMutableBufferPointer { bp in
+                    let xb = xp.baseAddress!
+                    let db = bp.baseAddress!
+                    var start = 0
+                    while start < n {
+                      let rows = min(blockSize, n - start)
+                      for cl in 0..<k {
+                        let dist = db + cl * blockSize
+                        for r in 0..<rows { dist[r] = 0 }
+                        for j in 0..<d {
+                          let cj = cp[cl * d + j]
+                          let column = xb + j * n + start
+                          for r in 0..<rows {
+                            let u = column[r] - cj
+                            dist[r] += u * u
+                          }
+                        }
+                      }
+                      for r in 0..<rows {
+                        var b1 = Double.infinity
+                        var b2 = Double.infinity
+                        var a = 0
+                        for cl in 0..<k {
+                          let s = db[cl * blockSize + r]
+                          if s < b1 {
+                            b2 = b1
+                            b1 = s
+                            a = cl
+                          } else if s < b2 {
+                            b2 = s
+                          }
+                        }
+                        let i = start + r
+                        if first || lp[i] != a { changed += 1 }
+                        lp[i] = a
+                        up[i] = b1.squareRoot()
+                        lo[i] = b2.squareRoot()
+                        np[a] += 1
+                      }
+                      start += rows
                     }
                   }
-                  if lp[i] != bestCluster { changed += 1 }
-                  lp[i] = bestCluster
-                  bp[i] = max(0, bestValue + rp[i])
+                }
+              }
+            }
+          }
+        }
+      }
+      exactSumsOnly()
+      return changed
+    }
+
+    /// Member sums from the labels, column by column in row order.
+    func exactSumsOnly() {
+      for i in 0..<(k * d) { sums[i] = 0 }
+      x.withUnsafeBufferPointer { xp in
+        labels.withUnsafeBufferPointer { lp in
+          sums.withUnsafeMutableBufferPointer { sp in
+            for j in 0..<d {
+              let column = xp.baseAddress! + j * n
+              for i in 0..<n { sp[lp[i] * d + j] += column[i] }
+            }
+          }
+        }
+      }
+    }
+
+    /// half[c] = ½ min over other centres of ‖c − c'‖.
+    func halfDistances() {
+      c.withUnsafeBufferPointer { cp in
+        for a in 0..<k {
+          var m = Double.infinity
+          for b in 0..<k where b != a {
+            var s = 0.0
+            for j in 0..<d {
+              let u = cp[a * d + j] - cp[b * d + j]
+              s += u * u
+            }
+            m = min(m, s)
+          }
+          half[a] = 0.5 * m.squareRoot()
+        }
+      }
+    }
+
+    /// Points whose bounds do not settle their label (each would need at least one distance).
+    func unsettledPoints() -> Int {
+      var count = 0
+      labels.withUnsafeBufferPointer { lp in
+        upper.withUnsafeBufferPointer { up in
+          lower.withUnsafeBufferPointer { lo in
+            half.withUnsafeBufferPointer { hp in
+              for i in 0..<n where !(up[i] < max(hp[lp[i]], lo[i]) * (1 - 1e-12)) { count += 1 }
+            }
+          }
+        }
+      }
+      return count
+    }
+
+    /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
+    /// Needs ``half`` for the current centres.
+    func boundedAssignment() -> Int {
+      var changed = 0
+      rowMajor.withUnsafeBufferPointer { xr in
+        c.withUnsafeBufferPointer { cp in
+          labels.withUnsafeMutableBufferPointer { lp in
+            upper.withUnsafeMutableBufferPointer { up in
+              lower.withUnsafeMutableBufferPointer { lo in
+                sums.withUnsafeMutableBufferPointer { sp in
+                  counts.withUnsafeMutableBufferPointer { np in
+                    half.withUnsafeBufferPointer { hp in
+                      let xb = xr.baseAddress!
+                      let cb = cp.baseAddress!
+                      for i in 0..<n {
+                        let a = lp[i]
+                        // A relative margin keeps rounding in the bounds from ever skipping a
+                        // point that plain Lloyd would move.
+                        let m = max(hp[a], lo[i]) * (1 - 1e-12)
+                        if up[i] < m { continue }
+                        let p = xb + i * d
+                        var s = 0.0
+                        let qa = cb + a * d
+                        for j in 0..<d {
+                          let u = p[j] - qa[j]
+                          s += u * u
+                        }
+                        up[i] = s.squareRoot()
+                        if up[i] < m { continue }
+                        var b1 = Double.infinity
+                        var b2 = Double.infinity
+                        var best = 0
+                        for cl in 0..<k {
+                          var t = 0.0
+                          if cl == a {
+                            t = s
+                          } else {
+                            let q = cb + cl * d
+                            for j in 0..<d {
+                              let u = p[j] - q[j]
+                              t += u * u
+                            }
+                          }
+                          if t < b1 {
+                            b2 = b1
+                            b1 = t
+                            best = cl
+                          } else if t < b2 {
+                            b2 = t
+                          }
+                        }
+                        up[i] = b1.squareRoot()
+                        lo[i] = b2.squareRoot()
+                        if best != a {
+                          changed += 1
+                          lp[i] = best
+                          np[a] -= 1
+                          np[best] += 1
+                          let from = sp.baseAddress! + a * d
+                          let to = sp.baseAddress! + best * d
+                          for j in 0..<d {
+                            from[j] -= p[j]
+                            to[j] += p[j]
+                          }
+                        }
+                      }
+                    }
+                  }
                 }
               }
             }
@@ -275,82 +458,136 @@ struct LloydWorkspace: Sendable {
       return changed
     }
 
-    /// Centres as the means of their members; empty clusters re-seeded at far points.
+    /// Centres from the sums; an empty cluster is re-seeded at the point farthest from its
+    /// (current) centre, taken from a cluster that can spare it.
     func maximization(reseed: Bool) {
-      for i in 0..<(k * d) { sums[i] = 0 }
-      for c in 0..<k { counts[c] = 0 }
-      x.withUnsafeBufferPointer { p in
-        labels.withUnsafeBufferPointer { lp in
-          counts.withUnsafeMutableBufferPointer { cp in
-            for i in 0..<n { cp[lp[i]] += 1 }
+      if reseed && counts.contains(0) {
+        var far2 = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+          var s = 0.0
+          for j in 0..<d {
+            let u = rowMajor[i * d + j] - c[labels[i] * d + j]
+            s += u * u
           }
-          // Row by row into a row-major k x d buffer: consecutive rows of one cluster then
-          // update d independent sums instead of one serial chain per column.
-          let acc = UnsafeMutablePointer<Double>.allocate(capacity: k * d)
-          acc.initialize(repeating: 0, count: k * d)
-          defer { acc.deallocate() }
-          for i in 0..<n {
-            let row = acc + lp[i] * d
-            for j in 0..<d { row[j] += p[i + j * n] }
-          }
-          sums.withUnsafeMutableBufferPointer { sp in
-            for c in 0..<k { for j in 0..<d { sp[c + j * k] = acc[c * d + j] } }
-          }
+          far2[i] = s
         }
-      }
-      if reseed {
-        for c in 0..<k where counts[c] == 0 {
-          // The point farthest from its centre, taken from a cluster that can spare it.
+        for cl in 0..<k where counts[cl] == 0 {
           var far = -1
-          for i in 0..<n where counts[labels[i]] > 1 && (far < 0 || best[i] > best[far]) {
+          for i in 0..<n where counts[labels[i]] > 1 && (far < 0 || far2[i] > far2[far]) {
             far = i
           }
           guard far >= 0 else { continue }
-          let old = labels[far]
-          counts[old] -= 1
-          counts[c] = 1
+          let from = labels[far]
+          counts[from] -= 1
+          counts[cl] = 1
           for j in 0..<d {
-            let v = x[far, j]
-            sums[old + j * k] -= v
-            sums[c + j * k] = v
+            let v = rowMajor[far * d + j]
+            sums[from * d + j] -= v
+            sums[cl * d + j] = v
           }
-          labels[far] = c
-          best[far] = 0
+          labels[far] = cl
+          far2[far] = 0
           reseeds += 1
+          exactBounds = true
         }
       }
-      for c in 0..<k where counts[c] > 0 {
-        for j in 0..<d { centers[c, j] = sums[c + j * k] / Double(counts[c]) }
+      for cl in 0..<k where counts[cl] > 0 {
+        for j in 0..<d { c[cl * d + j] = sums[cl * d + j] / Double(counts[cl]) }
+      }
+    }
+
+    /// Exact sums of the members (no drift from the incremental updates).
+    func exactSums() {
+      for i in 0..<(k * d) { sums[i] = 0 }
+      for cl in 0..<k { counts[cl] = 0 }
+      for i in 0..<n {
+        let a = labels[i]
+        counts[a] += 1
+        for j in 0..<d { sums[a * d + j] += rowMajor[i * d + j] }
+      }
+    }
+
+    /// Moves the bounds by how far the centres moved.
+    func moveBounds() {
+      var largest = 0.0
+      var second = 0.0
+      var largestIndex = -1
+      for cl in 0..<k {
+        var s = 0.0
+        for j in 0..<d {
+          let u = c[cl * d + j] - old[cl * d + j]
+          s += u * u
+        }
+        shift[cl] = s.squareRoot()
+        if shift[cl] > largest {
+          second = largest
+          largest = shift[cl]
+          largestIndex = cl
+        } else if shift[cl] > second {
+          second = shift[cl]
+        }
+      }
+      upper.withUnsafeMutableBufferPointer { up in
+        lower.withUnsafeMutableBufferPointer { lo in
+          labels.withUnsafeBufferPointer { lp in
+            for i in 0..<n {
+              let a = lp[i]
+              up[i] += shift[a]
+              lo[i] -= a == largestIndex ? second : largest
+            }
+          }
+        }
       }
     }
 
     while iterations < maxIterations {
       iterations += 1
-      let changed = expectation()
+      let changed: Int
+      // While the centres still move much, most points need every distance: one blocked,
+      // vectorised pass over all of them is then cheaper than the bounds' point-wise work.
+      if iterations > 1 && !exactBounds { halfDistances() }
+      if iterations == 1 || exactBounds || unsettledPoints() * 8 > n {
+        changed = fullAssignment(first: iterations == 1)
+        exactBounds = false
+      } else {
+        changed = boundedAssignment()
+      }
       if changed == 0 {
         converged = true
         stable = true
         break
       }
-      let old = centers
+      old = c
       maximization(reseed: true)
       if tolerance > 0 {
-        var shift = 0.0
+        var total = 0.0
         for i in 0..<(k * d) {
-          let t = centers.elements[i] - old.elements[i]
-          shift += t * t
+          let t = c[i] - old[i]
+          total += t * t
         }
-        if shift <= tolerance {
+        if total <= tolerance {
           converged = true
           break
         }
       }
+      if !exactBounds { moveBounds() }
     }
     if !stable {
       // Final E-step and M-step: labels and centres consistent with each other.
-      _ = expectation()
-      maximization(reseed: false)
+      if exactBounds {
+        _ = fullAssignment(first: false)
+      } else {
+        if converged { moveBounds() }
+        halfDistances()
+        _ = boundedAssignment()
+      }
     }
+    exactSums()
+    for cl in 0..<k where counts[cl] > 0 {
+      for j in 0..<d { c[cl * d + j] = sums[cl * d + j] / Double(counts[cl]) }
+    }
+    var centers = Matrix(rows: k, columns: d)
+    for cl in 0..<k { for j in 0..<d { centers[cl, j] = c[cl * d + j] } }
     if refine && k > 1 {
       hartiganTransfers(labels: &labels, centers: &centers)
     }

@@ -2,8 +2,8 @@ import Dispatch
 import MatrixCore
 import Synchronization
 
-/// k-means clustering: greedy k-means++ seeding, several starts, Lloyd iterations with
-/// distances through BLAS.
+/// k-means clustering: greedy k-means++ seeding, several starts, Lloyd iterations accelerated
+/// by Hamerly's distance bounds.
 ///
 /// Minimises the total within-cluster sum of squares `Σᵢ ‖xᵢ − c_{label(i)}‖²` (scikit-learn's
 /// `inertia_`, R's `tot.withinss`).
@@ -16,16 +16,19 @@ import Synchronization
 ///
 /// Each start seeds with scikit-learn's greedy k-means++ (the first centre uniformly, then for
 /// each further centre `2 + ⌊ln k⌋` candidates drawn with probability ∝ D², keeping the one
-/// that lowers the potential most), then runs Lloyd's algorithm: squared distances are
-/// `‖x‖² − 2·X·Cᵀ + ‖c‖²` with one `dgemm` per iteration, and the iteration stops when no label
-/// changes, or (with a positive ``tolerance``) when the squared centre shift falls below
+/// that lowers the potential most), then runs Lloyd's algorithm with Hamerly's (2010) bounds
+/// (an upper bound on each point's distance to its centre and a lower bound on the distance to
+/// any other: points whose bounds prove their label cannot change are skipped, so the labels are
+/// Lloyd's with far fewer distances computed), and the iteration stops when no label changes, or (with a positive ``tolerance``) when the squared centre shift falls below
 /// `tolerance · mean column variance`, as scikit-learn does. A cluster that loses all its
 /// members is re-seeded at the point farthest from its centre and counted in
 /// ``Fit/emptyClusterReseeds``. The start with the lowest total within SS wins (the earliest on
 /// ties). Labels are then renumbered canonically (``LabelOrder``).
 ///
-/// - Complexity: O(*n k d*) per iteration and per start, plus O(*n d k (2 + ln k)*) seeding.
-/// Reference: Arthur and Vassilvitskii (2007); scikit-learn `sklearn/cluster/_kmeans.py`.
+/// - Complexity: O(*n k d*) per iteration and per start at worst (O(*n*) once few points are
+///   near a boundary), plus O(*n d k (2 + ln k)*) seeding.
+/// Reference: Arthur and Vassilvitskii (2007); Hamerly (2010), *Making k-means even faster*,
+/// SDM; scikit-learn `sklearn/cluster/_kmeans.py`.
 public struct KMeans: Sendable {
   /// Number of clusters *k*.
   public var clusterCount: Int

@@ -35,8 +35,8 @@ public struct MixtureModelSelection: Sendable {
   public var randomStarts: Int
   /// EM settings shared by all fits (model and component count are set per fit).
   public var expectationMaximization: GaussianMixture
-  /// Threads over which the fits of the grid are spread (default 1); results do not depend
-  /// on it.
+  /// Threads over which the fits of the grid and the agglomeration's merge costs are spread
+  /// (default 1); results do not depend on it.
   public var threadCount: Int = 1
   /// Called after each fit of the grid with the number of fits done and the grid's size
   /// (from the fitting threads, in completion order); for progress bars. Default: none.
@@ -122,7 +122,8 @@ public struct MixtureModelSelection: Sendable {
     let tree =
       needsTree
       ? ModelBasedAgglomeration(
-        ModelBasedAgglomeration.svdScaled(hcData), minimumGroups: minimumGroups) : nil
+        ModelBasedAgglomeration.svdScaled(hcData), minimumGroups: minimumGroups,
+        threads: threadCount) : nil
     var startStreams: [SplitMix64] = []
     for _ in 0..<(randomStarts * componentCounts.count * models.count) {
       startStreams.append(SplitMix64(seed: rng.next()))

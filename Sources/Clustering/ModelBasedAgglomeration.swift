@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import MatrixCore
 
@@ -49,8 +50,10 @@ struct ModelBasedAgglomeration {
     return out
   }
 
-  /// Agglomerates the rows of `z` (already transformed) down to `minimumGroups` groups.
-  init(_ z: Matrix, minimumGroups: Int = 1) {
+  /// Agglomerates the rows of `z` (already transformed) down to `minimumGroups` groups; the
+  /// merge costs of each step are computed on up to `threads` threads (the same values on any
+  /// number).
+  init(_ z: Matrix, minimumGroups: Int = 1, threads: Int = 1) {
     let n = z.rows
     let d = z.columns
     // mclust's hc() starts hcVVV from singletons (its dupPartition default is not passed on),
@@ -80,18 +83,38 @@ struct ModelBasedAgglomeration {
     }
     // Dense cost matrix and each row's best partner.
     var cost = [Double](repeating: .infinity, count: m * m)
-    var scratch = [Double](repeating: 0, count: d * d)
-    var b = 1
-    while b < m {
-      var a = 0
-      while a < b {
-        let v = state.mergeCost(a, b, scratch: &scratch)
-        cost[a * m + b] = v
-        cost[b * m + a] = v
-        a += 1
+    let workers = max(1, min(threads, 8))
+    /// cost[a, b] for the pairs `pairs(t)` yields on worker `t`, spread over the workers.
+    func fill(
+      _ body: @Sendable (Int, inout [Double], @Sendable (Int, Int, Double) -> Void) -> Void
+    ) {
+      cost.withUnsafeMutableBufferPointer { cp in
+        // Workers write disjoint entries (pair (a, b) belongs to one worker only).
+        nonisolated(unsafe) let base = cp.baseAddress!
+        let store: @Sendable (Int, Int, Double) -> Void = { (a: Int, b: Int, v: Double) in
+          base[a * m + b] = v
+          base[b * m + a] = v
+        }
+        if workers == 1 {
+          var scratch = [Double](repeating: 0, count: d * d)
+          body(0, &scratch, store)
+        } else {
+          DispatchQueue.concurrentPerform(iterations: workers) { t in
+            var scratch = [Double](repeating: 0, count: d * d)
+            body(t, &scratch, store)
+          }
+        }
       }
-      b += 1
     }
+    let initial = state
+    fill { t, scratch, store in
+      var b = 1 + t
+      while b < m {
+        for a in 0..<b { store(a, b, initial.mergeCost(a, b, scratch: &scratch)) }
+        b += workers
+      }
+    }
+    var scratch = [Double](repeating: 0, count: d * d)
     var alive = [Bool](repeating: true, count: m)
     var nearest = [Int](repeating: -1, count: m)
     // mclust's slot of each group: the merged group keeps the lower slot, and the group in the
@@ -166,10 +189,22 @@ struct ModelBasedAgglomeration {
         moved = last
       }
       groups -= 1
-      for b in 0..<m where alive[b] && b != i {
-        let v = state.mergeCost(i, b, scratch: &scratch)
-        cost[i * m + b] = v
-        cost[b * m + i] = v
+      if workers == 1 || groups < 64 {
+        for b in 0..<m where alive[b] && b != i {
+          let v = state.mergeCost(i, b, scratch: &scratch)
+          cost[i * m + b] = v
+          cost[b * m + i] = v
+        }
+      } else {
+        let current = state
+        let live = alive
+        fill { t, scratch, store in
+          let lo = t * m / workers
+          let hi = (t + 1) * m / workers
+          for b in lo..<hi where live[b] && b != i {
+            store(i, b, current.mergeCost(i, b, scratch: &scratch))
+          }
+        }
       }
       rescan(i)
       if moved >= 0 { rescan(moved) }
@@ -177,13 +212,21 @@ struct ModelBasedAgglomeration {
         if nearest[b] == i || nearest[b] == j || nearest[b] == moved {
           rescan(b)
         } else {
-          if precedes(b, i, b, nearest[b]) {
+          // cost is symmetric: read rows i and moved (contiguous) rather than column
+          // entries of row b, and b's current best from nearestCost; ties as precedes().
+          let viaI = cost[i * m + b]
+          if viaI != nearestCost[b] ? viaI < nearestCost[b] : precedes(b, i, b, nearest[b]) {
             nearest[b] = i
-            nearestCost[b] = cost[b * m + i]
+            nearestCost[b] = viaI
           }
-          if moved >= 0 && precedes(b, moved, b, nearest[b]) {
-            nearest[b] = moved
-            nearestCost[b] = cost[b * m + moved]
+          if moved >= 0 {
+            let viaMoved = cost[moved * m + b]
+            if viaMoved != nearestCost[b]
+              ? viaMoved < nearestCost[b] : precedes(b, moved, b, nearest[b])
+            {
+              nearest[b] = moved
+              nearestCost[b] = viaMoved
+            }
           }
         }
       }
@@ -271,22 +314,32 @@ struct AgglomerationState {
   }
 
   /// `log |s·W|` by a small Cholesky; `nil` when `W` is not positive definite.
+  ///
+  /// The determinant is the product of the squared pivots; one `log` of that product (with a
+  /// sum of logs only if it leaves the normal range) keeps this, the agglomeration's inner
+  /// loop, from spending most of its time in `log`.
   func logDeterminant(_ a: inout [Double], scale s: Double) -> Double? {
-    var logDet = 0.0
-    for j in 0..<d {
-      var diag = a[j * d + j] * s
-      for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
-      guard diag > 0 else { return nil }
-      let l = diag.squareRoot()
-      a[j * d + j] = l
-      logDet += 2 * log(l)
-      for i in (j + 1)..<d {
-        var v = a[i * d + j] * s
-        for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
-        a[i * d + j] = v / l
+    var product = 1.0
+    let d = d
+    return a.withUnsafeMutableBufferPointer { a -> Double? in
+      for j in 0..<d {
+        var diag = a[j * d + j] * s
+        for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
+        guard diag > 0 else { return nil }
+        let l = diag.squareRoot()
+        a[j * d + j] = l
+        product *= diag
+        for i in (j + 1)..<d {
+          var v = a[i * d + j] * s
+          for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
+          a[i * d + j] = v / l
+        }
       }
+      if product.isNormal && product.isFinite { return log(product) }
+      var logDet = 0.0
+      for j in 0..<d { logDet += 2 * log(a[j * d + j]) }
+      return logDet
     }
-    return logDet
   }
 
   /// Increase of the criterion if groups `a` and `b` merge.

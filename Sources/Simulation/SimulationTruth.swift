@@ -12,6 +12,9 @@ public struct SimulationTruth: Sendable, Codable, Equatable {
   public var growthPerWave: Double
   /// SD of school random intercepts, τ₀.
   public var schoolInterceptSD: Double
+  /// Factor applied to the built-in profiles' latent area means (see ``profiles`` for the
+  /// resulting means).
+  public var profileSeparation: Double
   /// SD of school random slopes, τ₁.
   public var schoolSlopeSD: Double
   /// SD of school-by-area deviations.

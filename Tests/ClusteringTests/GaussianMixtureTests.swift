@@ -59,6 +59,9 @@ struct GaussianMixtureTests {
   func agglomerationMatchesMclust(dataset: String) throws {
     let x = try References.data(dataset)
     let tree = ModelBasedAgglomeration(ModelBasedAgglomeration.svdScaled(x), minimumGroups: 2)
+    let threaded = ModelBasedAgglomeration(
+      ModelBasedAgglomeration.svdScaled(x), minimumGroups: 2, threads: 2)
+    #expect(tree.merges.map { [$0.0, $0.1] } == threaded.merges.map { [$0.0, $0.1] })
     for k in 2...6 {
       let theirs = try References.labels("mclust-hc.csv", column: "class") {
         $0["dataset"] == dataset && $0["G"] == "\(k)"

@@ -73,6 +73,77 @@ struct KMeansTests {
     #expect(f1.startObjectives == f2.startObjectives)
   }
 
+  /// Hamerly's bounds skip distances but not labels: every iteration count gives the labels
+  /// and iteration count of plain Lloyd (all distances, every iteration) from the same seeds.
+  @Test(arguments: ["blobs", "faithful", "iris"])
+  func boundsGiveLloydsLabels(dataset: String) throws {
+    let data = try References.data(dataset)
+    for k in [2, 3, 5] {
+      let workspace = LloydWorkspace(data: data, clusterCount: k)
+      let x = workspace.x
+      let n = x.rows
+      let d = x.columns
+      var rng = SplitMix64(seed: UInt64(k))
+      let seeds = workspace.kMeansPlusPlus(using: &rng)
+      for limit in [1, 2, 3, 5, 300] {
+        let fast = workspace.lloyd(
+          initial: seeds, maxIterations: limit, tolerance: 0, refine: false)
+        var centers = seeds
+        var labels = [Int](repeating: -1, count: n)
+        func nearest() -> [Int] {
+          (0..<n).map { i in
+            var best = 0
+            var bestValue = Double.infinity
+            for c in 0..<k {
+              var s = 0.0
+              for j in 0..<d {
+                let u = x[i, j] - centers[c, j]
+                s += u * u
+              }
+              if s < bestValue {
+                bestValue = s
+                best = c
+              }
+            }
+            return best
+          }
+        }
+        func means() -> Bool {
+          var sums = Matrix(rows: k, columns: d)
+          var counts = [Int](repeating: 0, count: k)
+          for i in 0..<n {
+            counts[labels[i]] += 1
+            for j in 0..<d { sums[labels[i], j] += x[i, j] }
+          }
+          guard !counts.contains(0) else { return false }
+          for c in 0..<k { for j in 0..<d { centers[c, j] = sums[c, j] / Double(counts[c]) } }
+          return true
+        }
+        var iterations = 0
+        var stable = false
+        var reseeded = false
+        while iterations < limit {
+          iterations += 1
+          let next = nearest()
+          let changed = zip(next, labels).filter { $0 != $1 }.count
+          labels = next
+          if changed == 0 {
+            stable = true
+            break
+          }
+          if !means() { reseeded = true }
+        }
+        if !stable {
+          labels = nearest()
+          _ = means()
+        }
+        guard !reseeded else { continue }  // empty clusters: re-seeding is tested elsewhere
+        #expect(fast.labels == labels, "\(dataset) k=\(k) limit=\(limit)")
+        #expect(fast.iterations == iterations, "\(dataset) k=\(k) limit=\(limit)")
+      }
+    }
+  }
+
   @Test func permutedRowsGiveTheSamePartition() throws {
     let x = try References.data("blobs")
     var shuffle = SplitMix64(seed: 3)

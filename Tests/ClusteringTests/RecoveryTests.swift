@@ -14,6 +14,7 @@ struct RecoveryTests {
   static func schoolScores(seed: UInt64) throws -> (Matrix, [Int]) {
     var simulator = ProgrammeSimulator()
     simulator.waveCount = 1
+    simulator.activityLog = false  // drawn after the answers; not needed here
     var rng = SplitMix64(seed: seed)
     let programme = try simulator.simulate(
       instrument: try Instrument.named("school-self-reflection"), using: &rng)
@@ -34,24 +35,24 @@ struct RecoveryTests {
     return (means, schools.map(\.profile))
   }
 
-  /// Issue 6 asks for adjusted Rand index >= 0.8 over 20 seeds. Measured on 2026-11-30 with
-  /// the simulator's defaults (school intercept SD 0.35 against profile base differences of
-  /// 0.5 and 0.7): 0.27 to 0.60, so the criterion is not met by k-means on school mean area
-  /// scores (an EEE mixture, whose shared covariance absorbs the school intercept, reaches
-  /// 0.50 to 0.92 on seeds 1-10); disabled (31 s in debug) until the simulator's default
-  /// separation or the feature set is settled.
-  @Test(.disabled("ARI 0.27-0.60 at the simulator's default separation; see the comment"))
-  func kMeansRecoversProfilesOverTwentySeeds() throws {
-    var worst = 1.0
+  /// Issue 6: on the simulator's profiles at the default separation, the true profiles are
+  /// recovered with an adjusted Rand index of at least 0.8 over 20 seeds. Required of every
+  /// seed (not only the mean): measured 0.87 to 1, mean 0.94, with the defaults
+  /// (`schoolInterceptSD` 0.15, `profileSeparation` 1.3; see the Simulation documentation).
+  @Test func kMeansRecoversProfilesOverTwentySeeds() throws {
+    var aris: [Double] = []
     for seed in UInt64(1)...20 {
       let (x, truth) = try Self.schoolScores(seed: seed)
       var rng = SplitMix64(seed: seed)
       let fit = try KMeans(clusterCount: 3).fit(x, using: &rng)
       let ari = adjustedRandIndex(fit.assignments, truth)
-      worst = min(worst, ari)
+      aris.append(ari)
       #expect(ari >= 0.8, "seed \(seed): adjusted Rand index \(ari)")
     }
+    let mean = aris.reduce(0, +) / Double(aris.count)
+    #expect(mean >= 0.9, "mean adjusted Rand index \(mean)")
     print(
-      "k-means recovery of simulated profiles: worst adjusted Rand index \(worst) over 20 seeds")
+      "k-means recovery of simulated profiles over 20 seeds: worst adjusted Rand index "
+        + "\(aris.min() ?? 0), mean \(mean)")
   }
 }

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <cstring>
+
 using namespace simdjson;
 
 struct cxapi_parser {
@@ -125,9 +127,15 @@ void fill(int parent, dom::object object, cxapi_statement *out) {
   const int *candidates = children.field[parent + 1];
   const int candidateCount = children.count[parent + 1];
   for (dom::key_value_pair member : object) {
+    const std::string_view key = member.key;
+    if (key.empty()) continue;
     for (int c = 0; c < candidateCount; c++) {
       const int i = candidates[c];
-      if (member.key != paths[i].key) continue;
+      const std::string_view want = paths[i].key;
+      // Length and first byte first: most candidates fail there, without a memcmp call.
+      if (key.size() != want.size() || key[0] != want[0] ||
+          std::memcmp(key.data(), want.data(), key.size()) != 0)
+        continue;
       cxapi_field &f = out->fields[i];
       if (f.type != CXAPI_ABSENT) break;
       describe(member.value, f);

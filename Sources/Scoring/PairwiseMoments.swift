@@ -448,22 +448,7 @@ struct PairwiseMoments {
         }
       }
     }
-    let completeRows = sums.completeRows
-    let cSum = sums.cSum
-    let cProducts = sums.cProducts
-    let cT = sums.cT
-    let cTT = sums.cTT
-    let cZT = sums.cZT
-    let gCount = sums.gCount
-    let gSum = sums.gSum
-    let gSquares = sums.gSquares
-    let gProducts = sums.gProducts
-    let gT = sums.gT
-    let gTT = sums.gTT
-    let gZT = sums.gZT
     let scoreCount = Int(sums.scoreCount)
-    let tSum = sums.tSum
-    let tSquares = sums.tSquares
     // Combine: complete rows count for every pair.
     var counts = Matrix(rows: k, columns: k)
     var cov = Matrix(rows: k, columns: k)
@@ -471,12 +456,12 @@ struct PairwiseMoments {
     for a in 0..<k {
       for b in 0..<k {
         let ab = a * k + b
-        let m = completeRows + gCount[ab]
-        let sa = cSum[a] + gSum[ab]
-        let sb = cSum[b] + gSum[b * k + a]
-        let saa = cProducts[a * k + a] + gSquares[ab]
-        let sbb = cProducts[b * k + b] + gSquares[b * k + a]
-        let sab = cProducts[Swift.min(a, b) * k + Swift.max(a, b)] + gProducts[ab]
+        let m = sums.completeRows + sums.gCount[ab]
+        let sa = sums.cSum[a] + sums.gSum[ab]
+        let sb = sums.cSum[b] + sums.gSum[b * k + a]
+        let saa = sums.cProducts[a * k + a] + sums.gSquares[ab]
+        let sbb = sums.cProducts[b * k + b] + sums.gSquares[b * k + a]
+        let sab = sums.cProducts[Swift.min(a, b) * k + Swift.max(a, b)] + sums.gProducts[ab]
         counts[a, b] = m
         let cross = sab - sa * sb / m
         cov[a, b] = m > 1 ? cross / (m - 1) : .nan
@@ -491,13 +476,13 @@ struct PairwiseMoments {
       let m = counts[a, a]
       itemCount[a] = Int(m)
       guard m > 0 else { continue }
-      let sa = cSum[a] + gSum[a * k + a]
-      let saa = cProducts[a * k + a] + gSquares[a * k + a]
+      let sa = sums.cSum[a] + sums.gSum[a * k + a]
+      let saa = sums.cProducts[a * k + a] + sums.gSquares[a * k + a]
       itemMean[a] = shift[a] + sa / m
       itemVariance[a] = m > 1 ? Swift.max(0, saa - sa * sa / m) / (m - 1) : .nan
-      let st = cT + gT[a]
-      let stt = cTT + gTT[a]
-      let szt = cZT[a] + gZT[a]
+      let st = sums.cT + sums.gT[a]
+      let stt = sums.cTT + sums.gTT[a]
+      let szt = sums.cZT[a] + sums.gZT[a]
       itemScore[a] = (szt - sa * st / m) / ((saa - sa * sa / m) * (stt - st * st / m)).squareRoot()
     }
     self.itemCount = itemCount
@@ -509,7 +494,7 @@ struct PairwiseMoments {
     self.correlation = cor
     self.scoreCount = scoreCount
     let c = Double(scoreCount)
-    self.scoreMean = scoreCount > 0 ? answeredShift + tSum / c : .nan
-    self.scoreVariance = scoreCount > 1 ? Swift.max(0, tSquares - tSum * tSum / c) / (c - 1) : .nan
+    self.scoreMean = scoreCount > 0 ? answeredShift + sums.tSum / c : .nan
+    self.scoreVariance = scoreCount > 1 ? Swift.max(0, sums.tSquares - sums.tSum * sums.tSum / c) / (c - 1) : .nan
   }
 }

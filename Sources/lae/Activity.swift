@@ -233,7 +233,7 @@ enum ActivityText {
       lines.append(
         row.enumerated().map { k, c in
           k < 5
-            ? c.padding(toLength: widths[k], withPad: " ", startingAt: 0)
+            ? c + String(repeating: " ", count: widths[k] - c.count)
             : String(repeating: " ", count: widths[k] - c.count) + c
         }.joined(separator: "  "))
     }

@@ -44,16 +44,20 @@ public struct ActivityIndicators: Sendable {
   public var period: Period
   /// Days of activity a teacher needs in a period to count as an adopter (default 1).
   public var adoptionDays: Int
+  /// Threads that sort the actors' events by time (default 1); the results do not depend on
+  /// it (each actor's events are sorted by one thread, identically).
+  public var threads: Int
 
   /// Creates the indicator settings; they are checked in ``compute(_:roster:)``.
   public init(
     sessionGap: Int64 = 1800, maxGapCredit: Int64? = nil, period: Period = .week,
-    adoptionDays: Int = 1
+    adoptionDays: Int = 1, threads: Int = 1
   ) {
     self.sessionGap = sessionGap
     self.maxGapCredit = maxGapCredit
     self.period = period
     self.adoptionDays = adoptionDays
+    self.threads = threads
   }
 
   /// Level of a row.
@@ -173,7 +177,8 @@ public struct ActivityIndicators: Sendable {
       })
     let minTime = table.timestamp.min() ?? 0
     let maxTime = table.timestamp.max() ?? 0
-    Self.sortByTime(&records, start: start, minTime: minTime, maxTime: maxTime)
+    Self.sortByTime(
+      &records, start: start, minTime: minTime, maxTime: maxTime, threads: Swift.max(1, threads))
     // MARK: Roster: schools, hubs, zones.
     var schoolOf: [String: Roster.School] = [:]
     var teachersInSchool: [String: Int] = [:]
@@ -546,46 +551,85 @@ public struct ActivityIndicators: Sendable {
   /// cost one check; others sort 64-bit keys `time offset << b | position`, which are
   /// unique, so the plain sort is stable; a comparison sort when the keys do not fit.
   static func sortByTime(
-    _ records: inout [EventRecord], start: [Int], minTime: Int64, maxTime: Int64
+    _ records: inout [EventRecord], start: [Int], minTime: Int64, maxTime: Int64, threads: Int = 1
+  ) {
+    let actors = start.count - 1
+    guard actors > 0 else { return }
+    let workers = Swift.min(threads, actors)
+    records.withUnsafeMutableBufferPointer { r in
+      guard workers > 1, let base = r.baseAddress else {
+        sortActors(r, start: start, actors: 0..<actors, minTime: minTime, maxTime: maxTime)
+        return
+      }
+      // Contiguous runs of actors with about equal numbers of events, one per thread: the
+      // threads write disjoint ranges of the records.
+      var bounds = [0]
+      let total = start[actors]
+      var a = 0
+      for w in 1..<workers {
+        let target = total / workers * w
+        while a < actors && start[a] < target { a += 1 }
+        bounds.append(Swift.max(a, bounds[bounds.count - 1]))
+      }
+      bounds.append(actors)
+      let splits = bounds
+      let shared = UnsafeSendable(base: base, count: r.count)
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let all = UnsafeMutableBufferPointer(start: shared.base, count: shared.count)
+        sortActors(
+          all, start: start, actors: splits[w]..<splits[w + 1], minTime: minTime,
+          maxTime: maxTime)
+      }
+    }
+  }
+
+  /// The records' base address, handed to the sorting threads (disjoint ranges each).
+  struct UnsafeSendable: @unchecked Sendable {
+    let base: UnsafeMutablePointer<EventRecord>
+    let count: Int
+  }
+
+  /// Sorts the events of `actors` by time (see ``sortByTime(_:start:minTime:maxTime:threads:)``).
+  static func sortActors(
+    _ r: UnsafeMutableBufferPointer<EventRecord>, start: [Int], actors: Range<Int>,
+    minTime: Int64, maxTime: Int64
   ) {
     let span = UInt64(bitPattern: maxTime &- minTime)
     let timeBits = span == 0 ? 0 : 64 - span.leadingZeroBitCount
     var keys: [UInt64] = []
     var scratch: [EventRecord] = []
-    records.withUnsafeMutableBufferPointer { r in
-      for a in 0..<(start.count - 1) {
-        let lo = start[a]
-        let hi = start[a + 1]
-        var ordered = true
-        var k = lo + 1
-        while k < hi {
-          if r[k].time < r[k - 1].time {
-            ordered = false
-            break
-          }
-          k += 1
+    for a in actors {
+      let lo = start[a]
+      let hi = start[a + 1]
+      var ordered = true
+      var k = lo + 1
+      while k < hi {
+        if r[k].time < r[k - 1].time {
+          ordered = false
+          break
         }
-        if ordered { continue }
-        let count = hi - lo
-        let positionBits = 64 - UInt64(count).leadingZeroBitCount
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: r[lo..<hi])
-        if timeBits + positionBits <= 64 {
-          keys.removeAll(keepingCapacity: true)
-          for j in 0..<count {
-            let offset = UInt64(bitPattern: r[lo + j].time &- minTime)
-            keys.append(offset << UInt64(positionBits) | UInt64(j))
-          }
-          keys.withUnsafeMutableBufferPointer { Self.sortUnique($0) }
-          let mask = (UInt64(1) << UInt64(positionBits)) &- 1
-          for j in 0..<count { r[lo + j] = scratch[Int(keys[j] & mask)] }
-        } else {
-          var order = Array(0..<count)
-          order.sort {
-            scratch[$0].time < scratch[$1].time || (scratch[$0].time == scratch[$1].time && $0 < $1)
-          }
-          for j in 0..<count { r[lo + j] = scratch[order[j]] }
+        k += 1
+      }
+      if ordered { continue }
+      let count = hi - lo
+      let positionBits = 64 - UInt64(count).leadingZeroBitCount
+      scratch.removeAll(keepingCapacity: true)
+      scratch.append(contentsOf: r[lo..<hi])
+      if timeBits + positionBits <= 64 {
+        keys.removeAll(keepingCapacity: true)
+        for j in 0..<count {
+          let offset = UInt64(bitPattern: r[lo + j].time &- minTime)
+          keys.append(offset << UInt64(positionBits) | UInt64(j))
         }
+        keys.withUnsafeMutableBufferPointer { Self.sortUnique($0) }
+        let mask = (UInt64(1) << UInt64(positionBits)) &- 1
+        for j in 0..<count { r[lo + j] = scratch[Int(keys[j] & mask)] }
+      } else {
+        var order = Array(0..<count)
+        order.sort {
+          scratch[$0].time < scratch[$1].time || (scratch[$0].time == scratch[$1].time && $0 < $1)
+        }
+        for j in 0..<count { r[lo + j] = scratch[order[j]] }
       }
     }
   }

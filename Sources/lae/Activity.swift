@@ -48,6 +48,9 @@ struct ActivityCommand: ParsableCommand {
   @Option(help: "Active days a teacher needs in a period to count as an adopter.")
   var adoptionDays: Int = 1
 
+  @Option(help: "Threads sorting events by time (default 1; the results do not depend on it).")
+  var threads: Int = 1
+
   @Option(help: "File holding the programme's secret pseudonym key (at least 16 bytes).")
   var pseudonymKeyFile: String?
 
@@ -78,6 +81,7 @@ struct ActivityCommand: ParsableCommand {
     if let gapCap, gapCap < 0 { throw ValidationError("--gap-cap must be >= 0.") }
     guard adoptionDays >= 1 else { throw ValidationError("--adoption-days must be at least 1.") }
     guard maxErrors >= 1 else { throw ValidationError("--max-errors must be at least 1.") }
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
     guard benchReplicate >= 1 else { throw ValidationError("--bench-replicate must be >= 1.") }
     if unkeyed && pseudonymKeyFile != nil {
       throw ValidationError("--unkeyed and --pseudonym-key-file exclude each other.")
@@ -140,7 +144,7 @@ struct ActivityCommand: ParsableCommand {
       let indicators = ActivityIndicators(
         sessionGap: Int64((sessionGap * 60).rounded()),
         maxGapCredit: gapCap.map { Int64(($0 * 60).rounded()) }, period: periodSetting,
-        adoptionDays: adoptionDays)
+        adoptionDays: adoptionDays, threads: threads)
       let table = benchReplicate > 1 ? log.table._replicated(benchReplicate) : log.table
       let indicatorStart = Date()
       let indicatorCPU = processCPUSeconds()

@@ -115,6 +115,10 @@ struct IndicatorTests {
     #expect(reference.count >= 14)  // 7 actors x 2-3 weeks
     #expect(try ActivityIndicators().compute(make(events)).rows == reference)
     #expect(try ActivityIndicators().compute(make(shuffled)).rows == reference)
+    // Sorting over threads (each actor's events by one thread) changes nothing.
+    for threads in [2, 3, 16] {
+      #expect(try ActivityIndicators(threads: threads).compute(make(shuffled)).rows == reference)
+    }
   }
 
   @Test func daysFollowTheSchoolsTimeZone() throws {

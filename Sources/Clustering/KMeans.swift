@@ -1,6 +1,5 @@
 import Dispatch
 import MatrixCore
-import Synchronization
 
 /// k-means clustering: greedy k-means++ seeding, several starts, Lloyd iterations accelerated
 /// by Hamerly's distance bounds.
@@ -134,17 +133,7 @@ public struct KMeans: Sendable {
       return workspace.lloyd(
         initial: seeds, maxIterations: settings.0, tolerance: settings.1, refine: settings.2)
     }
-    var runs: [LloydResult]
-    let threads = max(1, min(threadCount, startCount))
-    if threads == 1 {
-      runs = (0..<startCount).map(run)
-    } else {
-      let slots = StartSlots(count: startCount)
-      DispatchQueue.concurrentPerform(iterations: threads) { t in
-        for s in stride(from: t, to: startCount, by: threads) { slots.store(run(s), at: s) }
-      }
-      runs = slots.results()
-    }
+    let runs = parallelMap(startCount, threads: threadCount, run)
     var bestIndex = 0
     for s in 1..<startCount where runs[s].totalWithinSS < runs[bestIndex].totalWithinSS {
       bestIndex = s
@@ -210,12 +199,4 @@ func nearestCenters(_ rows: Matrix, _ centers: Matrix) -> (labels: [Int], distan
     }
   }
   return (labels, distances)
-}
-
-/// Results of concurrently run starts, one slot each.
-final class StartSlots: Sendable {
-  private let slots: Mutex<[LloydResult?]>
-  init(count: Int) { slots = Mutex([LloydResult?](repeating: nil, count: count)) }
-  func store(_ r: LloydResult, at i: Int) { slots.withLock { $0[i] = r } }
-  func results() -> [LloydResult] { slots.withLock { $0.compactMap { $0 } } }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import MatrixCore
-import Synchronization
 
 /// Coefficient alpha and its companions, defined as R's `psych::alpha` defines them, so that a
 /// researcher gets the same numbers.
@@ -364,29 +363,4 @@ extension AreaReliability {
       }
     }
   }
-}
-
-/// `(0..<count).map(body)` on up to `threads` threads, tasks dealt round-robin; the result
-/// is in task order whatever the thread count.
-func parallelMap<T: Sendable>(
-  _ count: Int, threads: Int, _ body: @Sendable (Int) -> T
-) -> [T] {
-  let workers = Swift.max(1, Swift.min(threads, count))
-  guard workers > 1 else { return (0..<count).map(body) }
-  let slots = ResultSlots<T>(count: count)
-  DispatchQueue.concurrentPerform(iterations: workers) { t in
-    for i in stride(from: t, to: count, by: workers) { slots[i] = body(i) }
-  }
-  return slots.values
-}
-
-/// One slot per task, each written by exactly one worker.
-private final class ResultSlots<T: Sendable>: Sendable {
-  private let slots: Mutex<[T?]>
-  init(count: Int) { slots = Mutex([T?](repeating: nil, count: count)) }
-  subscript(i: Int) -> T? {
-    get { slots.withLock { $0[i] } }
-    set { slots.withLock { $0[i] = newValue } }
-  }
-  var values: [T] { slots.withLock { $0.compactMap { $0 } } }
 }

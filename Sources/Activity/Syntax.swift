@@ -15,17 +15,15 @@ enum Syntax {
       i += 1
     }
     guard i < n - 1 else { return false }
+    // The rest: one table lookup per byte, no branch (1 marks an excluded byte).
+    let table = ByteTables.shared
+    var excluded: UInt8 = 0
     i += 1
     while i < n {
-      let c = s[i]
-      if c <= 0x20 || c == 0x7F || c == 34 || c == 60 || c == 62 || c == 92 || c == 94 || c == 96
-        || c == 123 || c == 124 || c == 125
-      {
-        return false
-      }
+      excluded |= table[ByteTables.iriExcluded + Int(s[i])]
       i += 1
     }
-    return true
+    return excluded == 0
   }
 
   @inline(__always) static func isAlpha(_ c: UInt8) -> Bool {
@@ -42,20 +40,19 @@ enum Syntax {
   }
 
   /// The 128 bits of a UUID in the standard 8-4-4-4-12 form, or `nil`. Branch-free over the
-  /// 32 digits (every statement has one or two UUIDs).
+  /// 32 digits (every statement has one or two UUIDs): one table lookup per digit, whose
+  /// value is the digit's, or 0x80 for a byte that is not a hexadecimal digit.
   static func uuid(_ s: UnsafeBufferPointer<UInt8>) -> StatementID? {
     guard s.count == 36, let b = s.baseAddress,
       b[8] == 45, b[13] == 45, b[18] == 45, b[23] == 45
     else { return nil }
-    var valid = true
+    let table = ByteTables.shared
+    var bad: UInt8 = 0
     @inline(__always) func digits(_ from: Int, _ to: Int, _ acc: inout UInt64) {
       for i in from..<to {
-        let c = b[i]
-        let decimal = c &- 48
-        let letter = (c | 0x20) &- 97  // a-f and A-F
-        let isDecimal = decimal < 10
-        valid = valid && (isDecimal || letter < 6)
-        acc = acc << 4 | UInt64(isDecimal ? decimal : letter &+ 10)
+        let v = table[Int(b[i])]
+        bad |= v
+        acc = acc << 4 | UInt64(v & 15)
       }
     }
     var hi: UInt64 = 0
@@ -65,7 +62,7 @@ enum Syntax {
     digits(14, 18, &hi)
     digits(19, 23, &lo)
     digits(24, 36, &lo)
-    return valid ? StatementID(high: hi, low: lo) : nil
+    return bad & 0x80 == 0 ? StatementID(high: hi, low: lo) : nil
   }
 
   /// Whether `s` is 40 hexadecimal digits.
@@ -144,4 +141,23 @@ enum Syntax {
 public struct StatementID: Hashable, Sendable {
   let high: UInt64
   let low: UInt64
+}
+
+/// Byte classification tables for the syntax checks, built once: 256 bytes of hexadecimal
+/// digit values (0x80 for other bytes), then 256 bytes marking IRI-excluded bytes with 1.
+enum ByteTables {
+  static let hex = 0
+  static let iriExcluded = 256
+  nonisolated(unsafe) static let shared: UnsafePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
+    for c in 0..<256 {
+      let byte = UInt8(c)
+      p[hex + c] = Syntax.hexValue(byte).map { UInt8($0) } ?? 0x80
+      let excluded =
+        byte <= 0x20 || byte == 0x7F || byte == 34 || byte == 60 || byte == 62 || byte == 92
+        || byte == 94 || byte == 96 || byte == 123 || byte == 124 || byte == 125
+      p[iriExcluded + c] = excluded ? 1 : 0
+    }
+    return UnsafePointer(p)
+  }()
 }

@@ -123,25 +123,51 @@ struct children_table {
 
 const children_table children;
 
-void fill(int parent, dom::object object, cxapi_statement *out) {
+// A key's slot among its parent's fields: length, first and last byte mixed into 6 bits
+// (no two xAPI keys under one parent share a slot; the table checks that anyway).
+inline unsigned slot_of(std::string_view key) {
+  return (unsigned(key.size()) + unsigned(uint8_t(key[0])) +
+          unsigned(uint8_t(key[key.size() - 1])) * 3u) &
+         63u;
+}
+
+// For each parent (index + 1), the field whose key falls in each slot: -1 for none, -2 when
+// two of the parent's keys share the slot (then the parent's fields are scanned).
+struct slot_table {
+  int8_t field[CXAPI_FIELD_COUNT + 1][64];
+  slot_table() {
+    std::memset(field, -1, sizeof field);
+    for (int i = 0; i < CXAPI_FIELD_COUNT; i++) {
+      int8_t &s = field[paths[i].parent + 1][slot_of(paths[i].key)];
+      s = s == -1 ? int8_t(i) : int8_t(-2);
+    }
+  }
+};
+
+const slot_table slots;
+
+// The field under `parent` named `key`, or -1: one table lookup and one comparison.
+inline int field_of(int parent, std::string_view key) {
+  const int s = slots.field[parent + 1][slot_of(key)];
+  if (s >= 0) return paths[s].key == key ? s : -1;
+  if (s == -1) return -1;
   const int *candidates = children.field[parent + 1];
-  const int candidateCount = children.count[parent + 1];
+  for (int c = 0; c < children.count[parent + 1]; c++) {
+    if (paths[candidates[c]].key == key) return candidates[c];
+  }
+  return -1;
+}
+
+void fill(int parent, dom::object object, cxapi_statement *out) {
   for (dom::key_value_pair member : object) {
     const std::string_view key = member.key;
     if (key.empty()) continue;
-    for (int c = 0; c < candidateCount; c++) {
-      const int i = candidates[c];
-      const std::string_view want = paths[i].key;
-      // Length and first byte first: most candidates fail there, without a memcmp call.
-      if (key.size() != want.size() || key[0] != want[0] ||
-          std::memcmp(key.data(), want.data(), key.size()) != 0)
-        continue;
-      cxapi_field &f = out->fields[i];
-      if (f.type != CXAPI_ABSENT) break;
-      describe(member.value, f);
-      if (f.type == CXAPI_OBJECT) fill(i, dom::object(member.value.get_object().value_unsafe()), out);
-      break;
-    }
+    const int i = field_of(parent, key);
+    if (i < 0) continue;
+    cxapi_field &f = out->fields[i];
+    if (f.type != CXAPI_ABSENT) continue;  // the first of duplicate keys wins
+    describe(member.value, f);
+    if (f.type == CXAPI_OBJECT) fill(i, dom::object(member.value.get_object().value_unsafe()), out);
   }
 }
 

@@ -15,8 +15,9 @@ let package = Package(
   ],
   targets: [
     // MARK: - C libraries (implementation details)
+    // OpenBLAS and LAPACKE are linked from their static archives (see the module map).
     .systemLibrary(
-      name: "_CLAPACK", pkgConfig: "openblas",
+      name: "_CLAPACK",
       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
     .systemLibrary(
       name: "_CNLopt", pkgConfig: "nlopt",

@@ -3,7 +3,8 @@
 # (reading the CSV, fitting, writing the JSON) against the `lmer` call alone in R (data
 # already loaded). Both fit by REML; the REML criteria show they reach the same optimum.
 #   Benchmarks/peers/growth-vs-lme4.sh [SIZES...]     (default: 1000 10000 100000)
-# Env: LAE (binary to time; default: build .build/release/lae); NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
+# Env: LAE (binary to time; default: build .build/release/lae); REPEATS (runs per side, the
+#      median is printed: lae as separate processes, lmer in one R session; default 1); NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
 #      STATSMODELS_MAX (largest S for statsmodels MixedLM on the random-slope model; default
 #      0 = skip; needs pip install statsmodels).
 # Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
@@ -13,6 +14,7 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000 100000)
 nested_max=${NESTED_MAX:-10000}
 statsmodels_max=${STATSMODELS_MAX:-0}
+repeats=${REPEATS:-1}
 # LAE: a lae binary to time instead of building one (e.g. the static-stdlib build of
 # `make bench-growth`, whose start-up is about 30 ms shorter).
 if [ -n "${LAE:-}" ]; then
@@ -33,15 +35,18 @@ run() {  # S T formula label
   local csv="$dir/panel-$S-$T.csv"
   [ -f "$csv" ] || python3 Benchmarks/peers/growth_data.py "$csv" "$S" "$T" 5
   local rows=$(( $(wc -l < "$csv") - 1 ))
-  local t0 t1
-  t0=$(now)
-  /usr/bin/time -f "%M" -o "$dir/rss" \
-    "$lae" growth --data "$csv" --formula "$formula" --format json > "$dir/out.json"
-  t1=$(now)
+  local t0 t1 times=()
+  for _ in $(seq "$repeats"); do
+    t0=$(now)
+    /usr/bin/time -f "%M" -o "$dir/rss" \
+      "$lae" growth --data "$csv" --formula "$formula" --format json > "$dir/out.json"
+    t1=$(now)
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+  done
   local t_lae ours r
-  t_lae=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  t_lae=$(printf "%s\n" "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }')
   ours=$(python3 -c "import json,sys; print('%.10f' % json.load(open(sys.argv[1]))['remlCriterion'])" "$dir/out.json")
-  r=$(Rscript Benchmarks/peers/growth_lme4.R "$csv" "$formula")
+  r=$(Rscript Benchmarks/peers/growth_lme4.R "$csv" "$formula" "$repeats")
   local t_r theirs
   t_r=$(echo "$r" | sed -E 's/lme4: ([0-9.]+) s.*/\1/')
   theirs=$(echo "$r" | sed -E 's/.*REML ([-0-9.]+)/\1/')

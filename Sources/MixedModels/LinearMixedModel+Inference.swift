@@ -257,14 +257,19 @@ struct VarianceParameterSensitivity {
     let t = theta.count
     let varpar = theta + (residual?.parameters ?? []) + [sigma]
     let k = varpar.count
+    // One prewhitened system, refilled at each evaluation (each result is used before the next).
+    let whitened = residual.map {
+      ResidualCriterion(structure: $0.structure, frame: frame, reml: reml)
+    }
     /// The system at x (factored at its θ) and log|R|; nil when not positive definite.
     func system(_ x: [Double]) -> (PenalizedLeastSquares, Double)? {
       var pls = base
       var logDetR = 0.0
-      if let residual {
+      if let residual, let whitened {
         let r = x[t..<(k - 1)]
         guard residual.structure.isValid(r) else { return nil }
-        pls = PenalizedLeastSquares(frame: residual.structure.transformed(frame, r))
+        whitened.load(r)
+        pls = whitened.pls
         logDetR = residual.structure.logDeterminant(r)
       }
       guard pls.factor(Array(x[0..<t])) else { return nil }

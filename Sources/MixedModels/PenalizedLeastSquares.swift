@@ -279,11 +279,14 @@ final class PenalizedLeastSquares {
           let a21 = m3 * (m0 * z1 + m1 * z3)
           let a22 = m3 * m3 * z3 + 1
           guard a11 > 0 else { return false }
+          // Reciprocals: dependent divisions (two per row of [X y]) would dominate the loop.
           let l11 = a11.squareRoot()
-          let l21 = a21 / l11
+          let i11 = 1 / l11
+          let l21 = a21 * i11
           let d2 = a22 - l21 * l21
           guard d2 > 0 else { return false }
           let l22 = d2.squareRoot()
+          let i22 = 1 / l22
           lp[b] = l11
           lp[b + 1] = l21
           lp[b + 3] = l22
@@ -293,8 +296,6 @@ final class PenalizedLeastSquares {
             product = 1
           }
           let off = l * 2 * width
-          // Reciprocals: two dependent divisions per row would dominate the loop.
-          let (i11, i22) = (1 / l11, 1 / l22)
           for r in 0..<width {
             let (c0, c1) = (xz[off + r], xz[off + r + width])
             let x0 = (c0 * m0 + c1 * m1) * i11

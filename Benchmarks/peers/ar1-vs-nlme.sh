@@ -3,6 +3,7 @@
 # `score ~ wave * sector + (wave | school)` with corAR1 within school, fitted by REML by
 # LinearMixedModel (growth-inference-timing, fit only, data in memory) and by nlme::lme
 # (opt = "optim", as nlme's default nlminb often fails with random slopes; data loaded).
+# Both print elapsed and CPU time (on a shared machine the elapsed time follows the load).
 #   Benchmarks/peers/ar1-vs-nlme.sh [SCHOOLS]     (default 10000)
 # Needs: R with nlme (Debian's r-recommended).
 set -euo pipefail

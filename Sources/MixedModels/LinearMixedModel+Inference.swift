@@ -269,6 +269,11 @@ struct VarianceParameterSensitivity {
     // Steps in σ alone, and the mixed steps in (θᵢ, σ), revisit θs already factored: about a
     // third of numDeriv's evaluations. Each θ is factored once (the same numbers as before).
     var factored: [[Double]: Factored?] = [:]
+    // One prewhitened system, refilled at each evaluation (its numbers are copied into a
+    // `Factored` at once).
+    let whitened = residual.map {
+      ResidualCriterion(structure: $0.structure, frame: frame, reml: reml)
+    }
     /// The system at x (factored at its θ); nil when not positive definite.
     func system(_ x: [Double]) -> Factored? {
       let key = Array(x[0..<(k - 1)])
@@ -277,10 +282,11 @@ struct VarianceParameterSensitivity {
       defer { factored[key] = result }
       var pls = base
       var logDetR = 0.0
-      if let residual {
+      if let residual, let whitened {
         let r = x[t..<(k - 1)]
         guard residual.structure.isValid(r) else { return nil }
-        pls = PenalizedLeastSquares(frame: residual.structure.transformed(frame, r))
+        whitened.load(r)
+        pls = whitened.pls
         logDetR = residual.structure.logDeterminant(r)
       }
       guard pls.factor(Array(x[0..<t])) else { return nil }

@@ -201,16 +201,14 @@ extension LinearMixedModel {
     let structure = try ResidualCovariance(
       frame: frame, correlation: residualCorrelation, variance: residualVariance)
     let reml = criterion == .reml
-    let base = PenalizedLeastSquares(frame: frame)
+    let residualCriterion = ResidualCriterion(structure: structure, frame: frame, reml: reml)
+    let base = residualCriterion.pls
     let k = base.thetaCount
     let lower = base.lowerBounds + structure.lowerBounds
     let upper = [Double](repeating: .infinity, count: k) + structure.upperBounds
     var evaluations = 0
     func criterionAt(_ v: [Double]) -> Double {
-      let r = v[k...]
-      guard structure.isValid(r) else { return .infinity }
-      let pls = PenalizedLeastSquares(frame: structure.transformed(frame, r))
-      return pls.deviance(Array(v[0..<k]), reml: reml) + structure.logDeterminant(r)
+      residualCriterion(theta: Array(v[0..<k]), residual: v[k...])
     }
     // lme4's xtol_rel = 1e-4 would stop φ at about four digits; nlme's optimum is matched to
     // 1e-4 only with a tighter relative tolerance (1e-7), which costs a few more evaluations.
@@ -245,7 +243,7 @@ extension LinearMixedModel {
       checks += Self.derivativeChecks(theta: best, at: objective, lower: lower) { criterionAt($0) }
     }
     var wald = Self.residualWald(
-      structure: structure, frame: frame, reml: reml, theta: theta, thetaLower: base.lowerBounds,
+      criterion: residualCriterion, theta: theta, thetaLower: base.lowerBounds,
       residual: residual)
     if boundary {
       // No interval on a boundary (the unconstrained scale puts it at infinity).
@@ -275,9 +273,10 @@ extension LinearMixedModel {
   /// boundary, or a Hessian that is not positive definite (a flat likelihood), gives an
   /// infinite standard error.
   static func residualWald(
-    structure: ResidualCovariance, frame: ModelFrame, reml: Bool, theta: [Double],
-    thetaLower: [Double], residual: [Double]
+    criterion residualCriterion: ResidualCriterion, theta: [Double], thetaLower: [Double],
+    residual: [Double]
   ) -> [ResidualWald] {
+    let structure = residualCriterion.structure
     let names = structure.names
     let scales = structure.scales
     let u = structure.unconstrained(residual)
@@ -289,8 +288,7 @@ extension LinearMixedModel {
       for (j, i) in free.enumerated() { t[i] = x[j] }
       let r = structure.constrained(x[f...])
       guard structure.isValid(r[...]) else { return .nan }
-      let pls = PenalizedLeastSquares(frame: structure.transformed(frame, r[...]))
-      return pls.deviance(t, reml: reml) + structure.logDeterminant(r[...])
+      return residualCriterion(theta: t, residual: r[...])
     }
     func unavailable() -> [ResidualWald] {
       names.indices.map {

@@ -20,6 +20,8 @@ struct AR1Structure: Sendable {
   /// unless `continuous`).
   let lag: [Double]
   let chainCount: Int
+  /// The distinct nonzero lags with their row counts, for ``logDeterminant(phi:)``.
+  let lagCounts: [(lag: Double, count: Int)]
   /// Continuous time (nlme's corCAR1): any positive gap, `0 < φ < 1`.
   let continuous: Bool
 
@@ -80,6 +82,9 @@ struct AR1Structure: Sendable {
     }
     self.previous = previous
     self.lag = lag
+    var counts: [Double: Int] = [:]
+    for l in lag where l != 0 { counts[l, default: 0] += 1 }
+    lagCounts = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     chainCount = chains
     self.continuous = continuous
   }
@@ -91,7 +96,10 @@ struct AR1Structure: Sendable {
 
   /// `log|R(φ)|`.
   func logDeterminant(phi: Double) -> Double {
-    rho(phi).reduce(0) { $0 + ($1 == 0 ? 0 : log1p(-$1 * $1)) }
+    lagCounts.reduce(0) { sum, entry in
+      let rho = entry.lag == 1 ? phi : pow(phi, entry.lag)
+      return sum + Double(entry.count) * log1p(-rho * rho)
+    }
   }
 
   /// The prewhitened frame `C⁻¹y`, `C⁻¹X`, `C⁻¹Z` (codes, names and levels unchanged).

@@ -21,12 +21,6 @@ final class PenalizedLeastSquares {
   struct FactorData {
     let q: Int
     let levels: Int
-    /// ZᵀZ per level, `q×q` column-major, `levels` blocks.
-    let ztz: [Double]
-    /// For each coarser factor j: Z_jᵀZ_k per level of this factor (`q_j×q_k`).
-    let cross: [Int: [Double]]
-    /// [X y]ᵀZ: `(p+1) × (levels·q)`, column-major.
-    let xyz: [Double]
     /// Level of each coarser factor containing each level of this one.
     let parents: [Int: [Int32]]
     /// Positions (row, column) in Λ of this factor's θ entries, in lme4's order.
@@ -36,7 +30,18 @@ final class PenalizedLeastSquares {
   let n: Int
   let p: Int
   let factors: [FactorData]
-  let xyxy: [Double]
+  // The cross-products, owned by this object (freed in deinit) so that a residual structure's
+  // prewhitening can refill them in place (`reload`).
+  /// [X y]ᵀ[X y], `(p+1)×(p+1)` column-major.
+  var xyxy: [Double]
+  /// ZₖᵀZₖ per level of factor k, `q×q` column-major, `levels` blocks.
+  var ztz: [UnsafeMutableBufferPointer<Double>] = []
+  /// `[k][j]` (j > k): Z_jᵀZ_k per level of factor k (`q_j×q_k`); empty for j ≤ k.
+  var cross: [[UnsafeMutableBufferPointer<Double>]] = []
+  /// [X y]ᵀZₖ: `(p+1) × (levels·q)`, column-major.
+  var xyz: [UnsafeMutableBufferPointer<Double>] = []
+  /// The prewhitened `[X y]` of the last `reload` (column-major, all rows or one chunk).
+  var whitenedXY: [Double] = []
   let thetaCount: Int
   let lowerBounds: [Double]
 
@@ -55,6 +60,9 @@ final class PenalizedLeastSquares {
   var penalizedRSS = 0.0
 
   deinit {
+    for b in ztz { b.deallocate() }
+    for row in cross { for b in row { b.deallocate() } }
+    for b in xyz { b.deallocate() }
     for b in lkk { b.deallocate() }
     for row in ljk { for b in row { b.deallocate() } }
     for b in lxk { b.deallocate() }
@@ -80,12 +88,17 @@ final class PenalizedLeastSquares {
     var built: [FactorData] = []
     var offset = 0
     var lower: [Double] = []
+    var ztzBuffers: [UnsafeMutableBufferPointer<Double>] = []
+    var crossBuffers: [[UnsafeMutableBufferPointer<Double>]] = []
+    var xyzBuffers: [UnsafeMutableBufferPointer<Double>] = []
     for (k, f) in frame.factors.enumerated() {
       let q = f.q
       let levels = f.levels.count
-      var ztz = [Double](repeating: 0, count: levels * q * q)
-      var xyz = [Double](repeating: 0, count: width * levels * q)
-      var cross: [Int: [Double]] = [:]
+      let ztz = Self.buffer(levels * q * q)
+      let xyz = Self.buffer(width * levels * q)
+      let cross: [UnsafeMutableBufferPointer<Double>] = frame.factors.indices.map { j in
+        Self.buffer(j > k ? levels * frame.factors[j].q * q : 0)
+      }
       xy.withUnsafeBufferPointer { xyp in
         f.z.withUnsafeBufferPointer { z in
           f.codes.withUnsafeBufferPointer { codes in
@@ -106,7 +119,7 @@ final class PenalizedLeastSquares {
       for j in (k + 1)..<max(k + 1, frame.factors.count) {
         let g = frame.factors[j]
         let qj = g.q
-        var c = [Double](repeating: 0, count: levels * qj * q)
+        let c = cross[j]
         for i in 0..<n {
           let l = Int(f.codes[i])
           for b in 0..<q {
@@ -115,7 +128,6 @@ final class PenalizedLeastSquares {
             for a in 0..<qj { c[l * qj * q + a + b * qj] += g.z[i * qj + a] * zb }
           }
         }
-        cross[j] = c
       }
       var template: [(row: Int, column: Int)] = []
       var start = 0
@@ -130,12 +142,15 @@ final class PenalizedLeastSquares {
         start += w
       }
       offset += template.count
-      built.append(
-        FactorData(
-          q: q, levels: levels, ztz: ztz, cross: cross, xyz: xyz, parents: f.parents,
-          template: template))
+      built.append(FactorData(q: q, levels: levels, parents: f.parents, template: template))
+      ztzBuffers.append(ztz)
+      crossBuffers.append(cross)
+      xyzBuffers.append(xyz)
     }
     factors = built
+    ztz = ztzBuffers
+    cross = crossBuffers
+    xyz = xyzBuffers
     thetaCount = offset
     lowerBounds = lower
     lambda = built.map { [Double](repeating: 0, count: $0.q * $0.q) }
@@ -189,20 +204,20 @@ final class PenalizedLeastSquares {
     for k in 0..<count {
       let f = factors[k]
       let q = f.q
+      // The single factor with q = 2 is scaled inside its factorization loop (step 2).
+      if q == 2 && count == 1 { continue }
       lambda[k].withUnsafeBufferPointer { lm in
-        f.ztz.withUnsafeBufferPointer { a in
-          Self.scaleDiagonal(a, lm, out: lkk[k], q: q, levels: f.levels)
-        }
+        Self.scaleDiagonal(UnsafeBufferPointer(ztz[k]), lm, out: lkk[k], q: q, levels: f.levels)
         for j in (k + 1)..<max(k + 1, count) {
           let qj = factors[j].q
           lambda[j].withUnsafeBufferPointer { lj in
-            (f.cross[j] ?? []).withUnsafeBufferPointer { c in
-              Self.scaleCross(
-                c, left: lj, right: lm, out: ljk[k][j], rows: qj, q: q, levels: f.levels)
-            }
+            Self.scaleCross(
+              UnsafeBufferPointer(cross[k][j]), left: lj, right: lm, out: ljk[k][j], rows: qj,
+              q: q, levels: f.levels)
           }
         }
-        f.xyz.withUnsafeBufferPointer { a in
+        do {
+          let a = UnsafeBufferPointer(xyz[k])
           let out = lxk[k]
           if q == 2 {  // the common (1 + t | g): unrolled
             let (l0, l1, l3) = (lm[0], lm[1], lm[3])
@@ -231,6 +246,9 @@ final class PenalizedLeastSquares {
       }
     }
     var dense = xyxy
+    // Σ over the columns of the solved [X y] rows, the dense block's downdate (width ≤ 8).
+    let sums = Self.buffer(width * width)
+    defer { sums.deallocate() }
     var logDet = 0.0
     // Σ log Lᵢᵢ² as logs of running products, rescaled before they leave a safe range:
     // one log per ~100 pivots instead of one per pivot.
@@ -242,16 +260,33 @@ final class PenalizedLeastSquares {
       let lp = lkk[k]
       let xp = lxk[k]
       if q == 2 && count == 1 {
-        // The common single factor with (1 + t | g): 2×2 Cholesky and row solves unrolled.
+        // The common single factor with (1 + t | g), in one pass over the levels: the
+        // Λ-scaling of step 1, the 2×2 Cholesky and the row solves, unrolled. The solved rows
+        // of 128 levels at a time are also copied, transposed, to a scratch block in L1 cache,
+        // whose cross-product (SIMD dot products) is the dense block's downdate.
+        let chunk = 128
+        let scratch = Self.buffer(width <= 8 ? 2 * chunk * width : 0)
+        defer { scratch.deallocate() }
+        var chunkStart = 0
+        let (m0, m1, m3) = (lambda[0][0], lambda[0][1], lambda[0][3])
+        let zz = UnsafeBufferPointer(ztz[0])
+        let xz = UnsafeBufferPointer(xyz[0])
         for l in 0..<f.levels {
           let b = 4 * l
-          let a11 = lp[b]
+          // ΛᵀAΛ + I (as scaleDiagonal).
+          let (z0, z1, z3) = (zz[b], zz[b + 1], zz[b + 3])
+          let a11 = m0 * m0 * z0 + 2 * m0 * m1 * z1 + m1 * m1 * z3 + 1
+          let a21 = m3 * (m0 * z1 + m1 * z3)
+          let a22 = m3 * m3 * z3 + 1
           guard a11 > 0 else { return false }
+          // Reciprocals: dependent divisions (two per row of [X y]) would dominate the loop.
           let l11 = a11.squareRoot()
-          let l21 = lp[b + 1] / l11
-          let d2 = lp[b + 3] - l21 * l21
+          let i11 = 1 / l11
+          let l21 = a21 * i11
+          let d2 = a22 - l21 * l21
           guard d2 > 0 else { return false }
           let l22 = d2.squareRoot()
+          let i22 = 1 / l22
           lp[b] = l11
           lp[b + 1] = l21
           lp[b + 3] = l22
@@ -262,9 +297,23 @@ final class PenalizedLeastSquares {
           }
           let off = l * 2 * width
           for r in 0..<width {
-            let x0 = xp[off + r] / l11
+            let (c0, c1) = (xz[off + r], xz[off + r + width])
+            let x0 = (c0 * m0 + c1 * m1) * i11
             xp[off + r] = x0
-            xp[off + r + width] = (xp[off + r + width] - x0 * l21) / l22
+            xp[off + r + width] = (c1 * m3 - x0 * l21) * i22
+          }
+          if width <= 8 {
+            let s = 2 * (l - chunkStart)
+            for r in 0..<width {
+              scratch[r * 2 * chunk + s] = xp[off + r]
+              scratch[r * 2 * chunk + s + 1] = xp[off + r + width]
+            }
+            if l - chunkStart == chunk - 1 || l == f.levels - 1 {
+              Self.addColumnGram(
+                UnsafeBufferPointer(scratch), rows: 2 * chunk, from: 0, to: s + 2, width: width,
+                into: sums)
+              chunkStart = l + 1
+            }
           }
         }
       } else {
@@ -344,15 +393,9 @@ final class PenalizedLeastSquares {
       // more than its flops at every evaluation of the criterion.
       let columns = f.levels * q
       if width <= 8 {
-        var sums = [Double](repeating: 0, count: width * width)
-        sums.withUnsafeMutableBufferPointer { out in
-          for col in 0..<columns {
-            let x = col * width
-            for c in 0..<width {
-              let xc = xp[x + c]
-              for r in c..<width { out[r + c * width] += xp[x + r] * xc }
-            }
-          }
+        if !(q == 2 && count == 1) {
+          Self.addVectorGram(
+            UnsafeBufferPointer(xp), from: 0, to: columns, width: width, into: sums)
         }
         for c in 0..<width {
           for r in c..<width {
@@ -360,6 +403,7 @@ final class PenalizedLeastSquares {
             if r != c { dense[c + r * width] -= sums[r + c * width] }
           }
         }
+        sums.update(repeating: 0)
       } else {
         let rowsBlock = Matrix(
           rows: width, columns: columns, columnMajor: Array(xp[0..<(width * columns)]))
@@ -380,6 +424,35 @@ final class PenalizedLeastSquares {
     for i in 0..<p { ld += 2 * log(lFactor[i, i]) }
     logDetRX = ld
     return true
+  }
+
+  /// Adds `Σᵢ vᵢvᵢᵀ` over the vectors `start..<end` of `v` (vector `i` at `i·width`, its
+  /// `width` elements contiguous) to the lower triangle of `out` (`width×width`, column-major):
+  /// one dot product per entry in four running sums. Callers pass chunks that are still in L1
+  /// cache; a single loop adding each vector into all entries chains every sum through a store.
+  static func addVectorGram(
+    _ v: UnsafeBufferPointer<Double>, from start: Int, to end: Int, width: Int,
+    into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    for c in 0..<width {
+      for r in c..<width {
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var i = start
+        while i + 4 <= end {
+          let x = i * width
+          s0 += v[x + r] * v[x + c]
+          s1 += v[x + width + r] * v[x + width + c]
+          s2 += v[x + 2 * width + r] * v[x + 2 * width + c]
+          s3 += v[x + 3 * width + r] * v[x + 3 * width + c]
+          i += 4
+        }
+        while i < end {
+          s0 += v[i * width + r] * v[i * width + c]
+          i += 1
+        }
+        out[r + c * width] += (s0 + s1) + (s2 + s3)
+      }
+    }
   }
 
   /// out = ΛᵀAΛ + I per level (lower triangle), Λ lower triangular.

@@ -172,9 +172,11 @@ struct ClusterReport: Encodable {
     let (fit, s) = results[chosen]
     var r = ClusterReport(
       method: "kmeans", k: fit.centers.rows, sizes: fit.sizes, centers: fit.centers.rowArrays,
-      assignments: !perUnit ? [] : zip(table.ids, fit.assignments).map {
-        Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
-      })
+      assignments: !perUnit
+        ? []
+        : zip(table.ids, fit.assignments).map {
+          Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
+        })
     r.silhouette = s
     r.totalWithinSS = fit.totalWithinSS
     r.withinSS = fit.withinSS
@@ -235,9 +237,11 @@ struct ClusterReport: Encodable {
     for l in best.labels { sizes[l] += 1 }
     var r = ClusterReport(
       method: "ward", k: k, sizes: sizes, centers: best.centers.rowArrays,
-      assignments: !perUnit ? [] : zip(table.ids, best.labels).map {
-        Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
-      })
+      assignments: !perUnit
+        ? []
+        : zip(table.ids, best.labels).map {
+          Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
+        })
     r.silhouette = best.s
     r.totalWithinSS = best.within.reduce(0, +)
     r.withinSS = best.within
@@ -278,11 +282,13 @@ struct ClusterReport: Encodable {
     let k = fit.componentCount
     var r = ClusterReport(
       method: "gmm", k: k, sizes: fit.sizes, centers: fit.means.rowArrays,
-      assignments: !perUnit ? [] : table.ids.enumerated().map { i, id in
-        Assignment(
-          unit: id, cluster: fit.assignments[i] + 1,
-          posterior: (0..<k).map { fit.posteriors[i, $0] })
-      })
+      assignments: !perUnit
+        ? []
+        : table.ids.enumerated().map { i, id in
+          Assignment(
+            unit: id, cluster: fit.assignments[i] + 1,
+            posterior: (0..<k).map { fit.posteriors[i, $0] })
+        })
     r.silhouette = try silhouetteSummary(x, fit.assignments, k: k, using: &rng)
     r.fits = fits
     r.best = Best(model: best.model.rawValue, k: k)

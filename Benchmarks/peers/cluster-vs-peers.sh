@@ -5,7 +5,7 @@
 #   kmeans(nstart=10) (fit call alone).
 #   Gaussian mixtures VVV, k = 3..6: lae cluster --method gmm (whole process, mclust's
 #   initialisation) vs sklearn GaussianMixture(full) per k and mclustBIC (fit calls alone).
-#   Benchmarks/peers/cluster-vs-peers.sh [N]
+#   Benchmarks/peers/cluster-vs-peers.sh [N]        (LAE=other/lae to time another build)
 # Needs: pip install scikit-learn; R with mclust. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,8 +13,9 @@ n=${1:-100000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 python3 Benchmarks/peers/cluster_peers.py data "$dir" "$n"
-swift build -c release --product lae > /dev/null
-lae=.build/release/lae
+# LAE=path/to/lae compares another build (say, the previous commit's) in the same conditions.
+if [ -z "${LAE:-}" ]; then swift build -c release --product lae > /dev/null; fi
+lae=${LAE:-.build/release/lae}
 cols=x1,x2,x3,x4,x5,x6,x7,x8
 now() { date +%s.%N; }
 

@@ -81,8 +81,13 @@ public struct FeatureTable: Sendable {
       }
     }
     let m = keep.count
-    var values = Matrix(rows: m, columns: d)
-    for j in 0..<d { for (r, i) in keep.enumerated() { values[r, j] = x[i, j] } }
+    var values: Matrix
+    if m == n {
+      values = x
+    } else {
+      values = Matrix(rows: m, columns: d)
+      for j in 0..<d { for (r, i) in keep.enumerated() { values[r, j] = x[i, j] } }
+    }
     var means = [Double](repeating: 0, count: d)
     var sds = [Double](repeating: 0, count: d)
     for j in 0..<d {

@@ -70,7 +70,7 @@ struct LloydWorkspace: Sendable {
     let trials = 2 + Int(log(Double(k)))
     let first = Int(rng.next() % UInt64(n))
     var closest = [Double](repeating: 0, count: n)
-    squaredDistances(to: [first], into: &closest, stride: n)
+    _ = squaredDistances(to: [first], into: &closest, stride: n, minimumWith: nil)
     for j in 0..<d { centers[0, j] = x[first, j] }
     var potential = closest.reduce(0, +)
     var cumulative = [Double](repeating: 0, count: n)
@@ -91,25 +91,14 @@ struct LloydWorkspace: Sendable {
         let target = rng.nextUniform() * potential
         candidates.append(min(lowerBound(cumulative, target), n - 1))
       }
-      squaredDistances(to: candidates, into: &candidateDistances, stride: n)
+      // Each candidate's D² (the minimum with the current one) and its potential.
+      let pots = squaredDistances(
+        to: candidates, into: &candidateDistances, stride: n, minimumWith: closest)
       var bestPotential = Double.infinity
       var bestTrial = 0
-      closest.withUnsafeBufferPointer { cp in
-        candidateDistances.withUnsafeMutableBufferPointer { dp in
-          for t in 0..<trials {
-            let base = dp.baseAddress! + t * n
-            var pot = 0.0
-            for i in 0..<n {
-              let v = min(cp[i], base[i])
-              base[i] = v
-              pot += v
-            }
-            if pot < bestPotential {
-              bestPotential = pot
-              bestTrial = t
-            }
-          }
-        }
+      for t in 0..<trials where pots[t] < bestPotential {
+        bestPotential = pots[t]
+        bestTrial = t
       }
       closest.withUnsafeMutableBufferPointer { cp in
         candidateDistances.withUnsafeBufferPointer { dp in
@@ -122,30 +111,82 @@ struct LloydWorkspace: Sendable {
     return centers
   }
 
-  /// `out[t * stride + i] = ‖xᵢ − x_{rows[t]}‖²` for every row `i`, in one pass over the data
-  /// (row-major copy, so each point's coordinates are contiguous).
-  private func squaredDistances(to rows: [Int], into out: inout [Double], stride: Int) {
+  /// `out[t * stride + i] = ‖xᵢ − x_{rows[t]}‖²` for every row `i`, in one pass over the data,
+  /// or its minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in row
+  /// order). Eight rows at a time of the column-major data are accumulated over the columns
+  /// in SIMD registers, in the same order as a point-wise sum.
+  private func squaredDistances(
+    to rows: [Int], into out: inout [Double], stride: Int, minimumWith closest: [Double]?
+  ) -> [Double] {
     let n = n
     let d = d
     let m = rows.count
+    var targets = [Double](repeating: 0, count: m * d)
+    for t in 0..<m { for j in 0..<d { targets[t * d + j] = rowMajor[rows[t] * d + j] } }
+    var pots = [Double](repeating: 0, count: m)
+    let minimum = closest ?? []
     out.withUnsafeMutableBufferPointer { o in
-      rowMajor.withUnsafeBufferPointer { xr in
-        guard let base = xr.baseAddress, let dst = o.baseAddress else { return }
-        let targets = rows.map { base + $0 * d }
-        for i in 0..<n {
-          let p = base + i * d
-          for t in 0..<m {
-            let r = targets[t]
-            var s = 0.0
-            for j in 0..<d {
-              let u = p[j] - r[j]
-              s += u * u
+      x.withUnsafeBufferPointer { xp in
+        minimum.withUnsafeBufferPointer { cp in
+          let xb = xp.baseAddress!
+          let dst = o.baseAddress!
+          let useMinimum = closest != nil
+          typealias Lanes = SIMD8<Double>
+          let width = Lanes.scalarCount
+          func load(_ p: UnsafePointer<Double>) -> Lanes {
+            UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+          }
+          func finish(_ t: Int, _ acc: Lanes, _ start: Int) {
+            var acc = acc
+            if useMinimum { acc = pointwiseMin(acc, load(cp.baseAddress! + start)) }
+            UnsafeMutableRawPointer(dst + t * stride + start).storeBytes(of: acc, as: Lanes.self)
+            for r in 0..<width { pots[t] += acc[r] }
+          }
+          var start = 0
+          while start + width <= n {
+            // Two targets at once, for independent dependency chains.
+            var t = 0
+            while t + 2 <= m {
+              var acc0 = Lanes(repeating: 0)
+              var acc1 = Lanes(repeating: 0)
+              for j in 0..<d {
+                let v = load(xb + j * n + start)
+                let u0 = v - Lanes(repeating: targets[t * d + j])
+                let u1 = v - Lanes(repeating: targets[(t + 1) * d + j])
+                acc0 += u0 * u0
+                acc1 += u1 * u1
+              }
+              finish(t, acc0, start)
+              finish(t + 1, acc1, start)
+              t += 2
             }
-            dst[t * stride + i] = s
+            if t < m {
+              var acc = Lanes(repeating: 0)
+              for j in 0..<d {
+                let u = load(xb + j * n + start) - Lanes(repeating: targets[t * d + j])
+                acc += u * u
+              }
+              finish(t, acc, start)
+            }
+            start += width
+          }
+          while start < n {
+            for t in 0..<m {
+              var acc = 0.0
+              for j in 0..<d {
+                let u = xb[j * n + start] - targets[t * d + j]
+                acc += u * u
+              }
+              if useMinimum { acc = min(cp[start], acc) }
+              dst[t * stride + start] = acc
+              pots[t] += acc
+            }
+            start += 1
           }
         }
       }
     }
+    return pots
   }
 
   /// First index `i` with `a[i] >= value` (numpy `searchsorted`, side "left").
@@ -267,44 +308,94 @@ struct LloydWorkspace: Sendable {
     /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
     /// scratch. Returns the number of changed labels (all on the first pass).
     func fullAssignment(first: Bool) -> Int {
-      var changed = 0
       for i in 0..<(k * d) { sums[i] = 0 }
       for cl in 0..<k { counts[cl] = 0 }
-      // Blocks of rows of the column-major copy: the distances of a block to every centre
-      // are accumulated column by column (contiguous, vectorised), in the same order as the
-      // point-wise sums, so the values are bit-identical to those of boundedAssignment.
-      let blockSize = 256
-      var block = [Double](repeating: 0, count: blockSize * k)
+      var changed = 0
+      // Eight rows at a time of the column-major copy: their distances to every centre are
+      // accumulated over the columns in SIMD registers (two centres at once, for independent
+      // chains), in the same order as the point-wise sums (so the values are bit-identical
+      // to those of boundedAssignment); then the labels and bounds of the eight rows are
+      // chosen branch-free, and the member sums follow row by row (each sum in row order).
+      typealias Lanes = SIMD8<Double>
+      let width = Lanes.scalarCount
+      var block = [Double](repeating: 0, count: width * k)
       x.withUnsafeBufferPointer { xp in
         c.withUnsafeBufferPointer { cp in
           labels.withUnsafeMutableBufferPointer { lp in
             upper.withUnsafeMutableBufferPointer { up in
               lower.withUnsafeMutableBufferPointer { lo in
                 counts.withUnsafeMutableBufferPointer { np in
-                  block.withUnsafeMutableBufferPointer { bp in
-                    let xb = xp.baseAddress!
-                    let db = bp.baseAddress!
-                    var start = 0
-                    while start < n {
-                      let rows = min(blockSize, n - start)
-                      for cl in 0..<k {
-                        let dist = db + cl * blockSize
-                        for r in 0..<rows { dist[r] = 0 }
-                        for j in 0..<d {
-                          let cj = cp[cl * d + j]
-                          let column = xb + j * n + start
-                          for r in 0..<rows {
-                            let u = column[r] - cj
-                            dist[r] += u * u
-                          }
-                        }
+                  sums.withUnsafeMutableBufferPointer { sp in
+                    block.withUnsafeMutableBufferPointer { bp in
+                      let xb = xp.baseAddress!
+                      let cb = cp.baseAddress!
+                      let db = bp.baseAddress!
+                      let sb = sp.baseAddress!
+                      func load(_ p: UnsafePointer<Double>) -> Lanes {
+                        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
                       }
-                      for r in 0..<rows {
+                      func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
+                        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+                      }
+                      func record(_ i: Int, _ a: Int) {
+                        if first || lp[i] != a { changed += 1 }
+                        lp[i] = a
+                        np[a] += 1
+                        let sa = sb + a * d
+                        for j in 0..<d { sa[j] += xb[i + j * n] }
+                      }
+                      var start = 0
+                      while start + width <= n {
+                        var cl = 0
+                        while cl + 2 <= k {
+                          var acc0 = Lanes(repeating: 0)
+                          var acc1 = Lanes(repeating: 0)
+                          for j in 0..<d {
+                            let v = load(xb + j * n + start)
+                            let u0 = v - Lanes(repeating: cb[cl * d + j])
+                            let u1 = v - Lanes(repeating: cb[(cl + 1) * d + j])
+                            acc0 += u0 * u0
+                            acc1 += u1 * u1
+                          }
+                          store(acc0, db + cl * width)
+                          store(acc1, db + (cl + 1) * width)
+                          cl += 2
+                        }
+                        if cl < k {
+                          var acc = Lanes(repeating: 0)
+                          for j in 0..<d {
+                            let u = load(xb + j * n + start) - Lanes(repeating: cb[cl * d + j])
+                            acc += u * u
+                          }
+                          store(acc, db + cl * width)
+                        }
+                        // Nearest (lowest index on ties) and second-nearest, branch-free.
+                        var b1 = Lanes(repeating: .infinity)
+                        var b2 = b1
+                        var best = SIMD8<Int64>(repeating: 0)
+                        for cl in 0..<k {
+                          let s = load(db + cl * width)
+                          let closer = s .< b1
+                          b2.replace(with: s, where: s .< b2)
+                          b2.replace(with: b1, where: closer)
+                          b1.replace(with: s, where: closer)
+                          best.replace(with: Int64(cl), where: closer)
+                        }
+                        store(b1.squareRoot(), up.baseAddress! + start)
+                        store(b2.squareRoot(), lo.baseAddress! + start)
+                        for r in 0..<width { record(start + r, Int(best[r])) }
+                        start += width
+                      }
+                      while start < n {
                         var b1 = Double.infinity
                         var b2 = Double.infinity
                         var a = 0
                         for cl in 0..<k {
-                          let s = db[cl * blockSize + r]
+                          var s = 0.0
+                          for j in 0..<d {
+                            let u = xb[j * n + start] - cb[cl * d + j]
+                            s += u * u
+                          }
                           if s < b1 {
                             b2 = b1
                             b1 = s
@@ -313,14 +404,11 @@ struct LloydWorkspace: Sendable {
                             b2 = s
                           }
                         }
-                        let i = start + r
-                        if first || lp[i] != a { changed += 1 }
-                        lp[i] = a
-                        up[i] = b1.squareRoot()
-                        lo[i] = b2.squareRoot()
-                        np[a] += 1
+                        up[start] = b1.squareRoot()
+                        lo[start] = b2.squareRoot()
+                        record(start, a)
+                        start += 1
                       }
-                      start += rows
                     }
                   }
                 }
@@ -329,23 +417,7 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
-      exactSumsOnly()
       return changed
-    }
-
-    /// Member sums from the labels, column by column in row order.
-    func exactSumsOnly() {
-      for i in 0..<(k * d) { sums[i] = 0 }
-      x.withUnsafeBufferPointer { xp in
-        labels.withUnsafeBufferPointer { lp in
-          sums.withUnsafeMutableBufferPointer { sp in
-            for j in 0..<d {
-              let column = xp.baseAddress! + j * n
-              for i in 0..<n { sp[lp[i] * d + j] += column[i] }
-            }
-          }
-        }
-      }
     }
 
     /// half[c] = ½ min over other centres of ‖c − c'‖.

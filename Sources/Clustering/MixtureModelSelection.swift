@@ -200,11 +200,18 @@ public struct MixtureModelSelection: Sendable {
       }
     } else {
       let done = Mutex(0)
+      let next = Mutex(0)
       let slots = Mutex<[Entry?]>([Entry?](repeating: nil, count: cells.count))
       let total = cellList.count
-      // Larger cells (more components) first, spread round-robin.
-      DispatchQueue.concurrentPerform(iterations: threads) { t in
-        for i in stride(from: total - 1 - t, through: 0, by: -threads) {
+      // Larger cells (more components) first, each to the next free thread.
+      DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        while true {
+          let taken = next.withLock { (n: inout Int) -> Int in
+            n += 1
+            return n - 1
+          }
+          guard taken < total else { break }
+          let i = total - 1 - taken
           let e = fitCell(i)
           slots.withLock { $0[i] = e }
           if let report {

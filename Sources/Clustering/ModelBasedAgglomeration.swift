@@ -258,15 +258,16 @@ struct ModelBasedAgglomeration {
   }
 }
 
-/// Groups' sufficient statistics for the VVV agglomeration criterion.
+/// Groups' sufficient statistics for the VVV agglomeration criterion, in flat arrays (group
+/// `g`'s mean at `g * d`, its scatter, row-major `d x d`, at `g * d * d`).
 struct AgglomerationState {
   let d: Int
   let alpha: Double
   var count: [Int] = []
-  var mean: [[Double]] = []
-  /// Scatter matrices, row-major `d x d`; kept only once a group has more than `d` members
-  /// would need it, but always maintained for simplicity.
-  var scatter: [[Double]] = []
+  var means: [Double] = []
+  /// Scatter matrices; kept only once a group has more than `d` members would need them,
+  /// but always maintained for simplicity.
+  var scatters: [Double] = []
   var trace: [Double] = []
   var term: [Double] = []
 
@@ -289,8 +290,8 @@ struct AgglomerationState {
       }
     }
     count.append(points.count)
-    mean.append(m)
-    scatter.append(w)
+    means += m
+    scatters += w
     trace.append(t)
     term.append(termValue(points.count, t, w))
   }
@@ -350,38 +351,39 @@ struct AgglomerationState {
 
   /// As ``mergeCost(_:_:)`` with a reusable `d x d` work buffer.
   func mergeCost(_ a: Int, _ b: Int, scratch: inout [Double]) -> Double {
+    let d = d
     let na = Double(count[a])
     let nb = Double(count[b])
     let l = count[a] + count[b]
     let f = na * nb / (na + nb)
-    var dist = 0.0
-    mean[a].withUnsafeBufferPointer { ma in
-      mean[b].withUnsafeBufferPointer { mb in
-        var j = 0
-        while j < d {
-          let t = ma[j] - mb[j]
-          dist += t * t
-          j += 1
-        }
+    let dist = means.withUnsafeBufferPointer { mp in
+      let ma = mp.baseAddress! + a * d
+      let mb = mp.baseAddress! + b * d
+      var dist = 0.0
+      for j in 0..<d {
+        let t = ma[j] - mb[j]
+        dist += t * t
       }
+      return dist
     }
     let t = trace[a] + trace[b] + f * dist
     let merged: Double
     if l <= d || t == 0 {
-      merged = termValue(l, t, [])
+      let ll = Double(l)
+      merged = l <= d ? ll * log((t + alpha) / ll) : ll * log(alpha / ll)
     } else {
       if scratch.count != d * d { scratch = [Double](repeating: 0, count: d * d) }
-      scatter[a].withUnsafeBufferPointer { sa in
-        scatter[b].withUnsafeBufferPointer { sb in
-          mean[a].withUnsafeBufferPointer { ma in
-            mean[b].withUnsafeBufferPointer { mb in
-              scratch.withUnsafeMutableBufferPointer { w in
-                for r in 0..<d {
-                  let dr = f * (ma[r] - mb[r])
-                  for c in 0..<d {
-                    w[r * d + c] = sa[r * d + c] + sb[r * d + c] + dr * (ma[c] - mb[c])
-                  }
-                }
+      scatters.withUnsafeBufferPointer { sp in
+        means.withUnsafeBufferPointer { mp in
+          scratch.withUnsafeMutableBufferPointer { w in
+            let sa = sp.baseAddress! + a * d * d
+            let sb = sp.baseAddress! + b * d * d
+            let ma = mp.baseAddress! + a * d
+            let mb = mp.baseAddress! + b * d
+            for r in 0..<d {
+              let dr = f * (ma[r] - mb[r])
+              for c in 0..<d {
+                w[r * d + c] = sa[r * d + c] + sb[r * d + c] + dr * (ma[c] - mb[c])
               }
             }
           }
@@ -393,19 +395,25 @@ struct AgglomerationState {
   }
 
   mutating func merge(_ a: Int, _ b: Int) {
+    let d = d
     let na = Double(count[a])
     let nb = Double(count[b])
     let f = na * nb / (na + nb)
     var delta = [Double](repeating: 0, count: d)
-    for j in 0..<d { delta[j] = mean[a][j] - mean[b][j] }
+    for j in 0..<d { delta[j] = means[a * d + j] - means[b * d + j] }
     var dist = 0.0
     for j in 0..<d { dist += delta[j] * delta[j] }
     for r in 0..<d {
-      for c in 0..<d { scatter[a][r * d + c] += scatter[b][r * d + c] + f * delta[r] * delta[c] }
+      for c in 0..<d {
+        scatters[a * d * d + r * d + c] +=
+          scatters[b * d * d + r * d + c] + f * delta[r] * delta[c]
+      }
     }
-    for j in 0..<d { mean[a][j] = (na * mean[a][j] + nb * mean[b][j]) / (na + nb) }
+    for j in 0..<d {
+      means[a * d + j] = (na * means[a * d + j] + nb * means[b * d + j]) / (na + nb)
+    }
     trace[a] += trace[b] + f * dist
     count[a] += count[b]
-    term[a] = termValue(count[a], trace[a], scatter[a])
+    term[a] = termValue(count[a], trace[a], Array(scatters[(a * d * d)..<((a + 1) * d * d)]))
   }
 }

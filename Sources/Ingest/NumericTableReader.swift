@@ -48,7 +48,15 @@ public struct NumericTableReader: Sendable {
       }
       index.append(i)
     }
-    var columns = [[Double]](repeating: [], count: names.count)
+    // Values row by row (one growing array), transposed to column-major at the end.
+    var flat: [Double] = []
+    // Sized once from the file's size (a row takes at least two bytes per field, and 16), so
+    // that the array never grows by doubling; capacity never written costs address space,
+    // not memory.
+    if let size = (source as? FileByteSource)?.sizeHint {
+      let bytesPerRow = max(2 * header.names.count, 16)
+      flat.reserveCapacity(size / bytesPerRow * names.count + names.count)
+    }
     var rows = 0
     var failure: IngestError?
     loop: while true {
@@ -75,7 +83,7 @@ public struct NumericTableReader: Sendable {
                 reason: "'\(r.string(i) ?? "?")' in column '\(names[k])' is not a number")
               return
             }
-            columns[k].append(v)
+            flat.append(v)
           }
         }
         if let failure { throw failure }
@@ -83,7 +91,16 @@ public struct NumericTableReader: Sendable {
       }
     }
     if rows == 0 { throw IngestError.headerOnly(path: source.name) }
-    return Result(names: names, rows: rows, values: columns.flatMap { $0 })
+    let width = names.count
+    let values = [Double](unsafeUninitializedCapacity: flat.count) { out, count in
+      flat.withUnsafeBufferPointer { src in
+        for i in 0..<rows {
+          for k in 0..<width { out[i + k * rows] = src[i * width + k] }
+        }
+      }
+      count = flat.count
+    }
+    return Result(names: names, rows: rows, values: values)
   }
 
   /// A decimal number, or NaN for an empty cell or `NA`; `nil` for anything else.

@@ -130,6 +130,7 @@ struct ClusterCommand: ParsableCommand {
       var rng = SplitMix64(seed: seed)
       ClusterReport.threads = threads
       ClusterReport.silhouetteSample = silhouetteSample
+      ClusterReport.perUnit = format != .table
       let bar = progress.enabled ? CountProgress(label: "fitting") : nil
       defer { bar?.finish() }
       if let bar {

@@ -128,6 +128,8 @@ struct ClusterReport: Encodable {
   }
 
   nonisolated(unsafe) static var threads = 1
+  /// Whether the per-unit assignments are built (JSON and CSV print them; the table does not).
+  nonisolated(unsafe) static var perUnit = true
   nonisolated(unsafe) static var silhouetteSample = 10_000
   /// Progress after each fit (fits done, fits in all); set by the command on a terminal.
   nonisolated(unsafe) static var progress: (@Sendable (Int, Int) -> Void)? = nil
@@ -170,9 +172,11 @@ struct ClusterReport: Encodable {
     let (fit, s) = results[chosen]
     var r = ClusterReport(
       method: "kmeans", k: fit.centers.rows, sizes: fit.sizes, centers: fit.centers.rowArrays,
-      assignments: zip(table.ids, fit.assignments).map {
-        Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
-      })
+      assignments: !perUnit
+        ? []
+        : zip(table.ids, fit.assignments).map {
+          Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
+        })
     r.silhouette = s
     r.totalWithinSS = fit.totalWithinSS
     r.withinSS = fit.withinSS
@@ -233,9 +237,11 @@ struct ClusterReport: Encodable {
     for l in best.labels { sizes[l] += 1 }
     var r = ClusterReport(
       method: "ward", k: k, sizes: sizes, centers: best.centers.rowArrays,
-      assignments: zip(table.ids, best.labels).map {
-        Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
-      })
+      assignments: !perUnit
+        ? []
+        : zip(table.ids, best.labels).map {
+          Assignment(unit: $0, cluster: $1 + 1, posterior: nil)
+        })
     r.silhouette = best.s
     r.totalWithinSS = best.within.reduce(0, +)
     r.withinSS = best.within
@@ -276,11 +282,13 @@ struct ClusterReport: Encodable {
     let k = fit.componentCount
     var r = ClusterReport(
       method: "gmm", k: k, sizes: fit.sizes, centers: fit.means.rowArrays,
-      assignments: table.ids.enumerated().map { i, id in
-        Assignment(
-          unit: id, cluster: fit.assignments[i] + 1,
-          posterior: (0..<k).map { fit.posteriors[i, $0] })
-      })
+      assignments: !perUnit
+        ? []
+        : table.ids.enumerated().map { i, id in
+          Assignment(
+            unit: id, cluster: fit.assignments[i] + 1,
+            posterior: (0..<k).map { fit.posteriors[i, $0] })
+        })
     r.silhouette = try silhouetteSummary(x, fit.assignments, k: k, using: &rng)
     r.fits = fits
     r.best = Best(model: best.model.rawValue, k: k)

@@ -321,11 +321,6 @@ struct ClusterReport: Encodable {
     return lines.joined(separator: "\n")
   }
 
-  func csvField(_ s: String) -> String {
-    s.contains(",") || s.contains("\"") || s.contains("\n")
-      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-  }
-
   func text() -> String {
     func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
     var out: [String] = []

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import MatrixCore
 import Synchronization
@@ -200,30 +199,20 @@ public struct MixtureModelSelection: Sendable {
       }
     } else {
       let done = Mutex(0)
-      let next = Mutex(0)
-      let slots = Mutex<[Entry?]>([Entry?](repeating: nil, count: cells.count))
       let total = cellList.count
       // Larger cells (more components) first, each to the next free thread.
-      DispatchQueue.concurrentPerform(iterations: threads) { _ in
-        while true {
-          let taken = next.withLock { (n: inout Int) -> Int in
+      let largestFirst = parallelMap(total, threads: threads) { taken in
+        let e = fitCell(total - 1 - taken)
+        if let report {
+          let d = done.withLock { (n: inout Int) -> Int in
             n += 1
-            return n - 1
+            return n
           }
-          guard taken < total else { break }
-          let i = total - 1 - taken
-          let e = fitCell(i)
-          slots.withLock { $0[i] = e }
-          if let report {
-            let d = done.withLock { (n: inout Int) -> Int in
-              n += 1
-              return n
-            }
-            report(d, total)
-          }
+          report(d, total)
         }
+        return e
       }
-      entries = slots.withLock { $0.compactMap { $0 } }
+      entries = largestFirst.reversed()
     }
     let description =
       "model-based hierarchical agglomeration (VVV) on SVD-scaled data"

@@ -451,28 +451,19 @@ struct GrowthOutput: Encodable {
     var w = CompactJSON()
     w.out.reserveCapacity(
       64 + modes.reduce(0) { $0 + $1.levels.count * 24 * (1 + $1.values.count * 2) })
-    w.out += "["
-    for (i, m) in modes.enumerated() {
-      if i > 0 { w.out += "," }
+    w.array(modes) { w, m in
       w.out += "{\"group\":"
       w.string(m.group)
       w.out += ",\"terms\":"
-      w.strings(m.terms)
+      w.array(m.terms) { $0.string($1) }
       w.out += ",\"levels\":"
-      w.strings(m.levels)
-      w.out += ",\"values\":["
-      for (j, v) in m.values.enumerated() {
-        if j > 0 { w.out += "," }
-        w.numbers(v)
-      }
-      w.out += "],\"sd\":["
-      for (j, v) in m.sd.enumerated() {
-        if j > 0 { w.out += "," }
-        w.numbers(v)
-      }
-      w.out += "]}"
+      w.array(m.levels) { $0.string($1) }
+      w.out += ",\"values\":"
+      w.array(m.values) { $0.array($1) { $0.number($1) } }
+      w.out += ",\"sd\":"
+      w.array(m.sd) { $0.array($1) { $0.number($1) } }
+      w.out += "}"
     }
-    w.out += "]"
     return w.out
   }
 
@@ -588,11 +579,12 @@ struct CompactJSON {
     if x.isFinite { x.write(to: &out) } else { out += "null" }
   }
 
-  mutating func numbers(_ xs: [Double]) {
+  /// `[e, e, …]`, each element written by `element`.
+  mutating func array<T>(_ xs: [T], _ element: (inout CompactJSON, T) -> Void) {
     out += "["
     for (i, x) in xs.enumerated() {
       if i > 0 { out += "," }
-      number(x)
+      element(&self, x)
     }
     out += "]"
   }
@@ -620,14 +612,5 @@ struct CompactJSON {
       }
     }
     out += "\""
-  }
-
-  mutating func strings(_ xs: [String]) {
-    out += "["
-    for (i, x) in xs.enumerated() {
-      if i > 0 { out += "," }
-      string(x)
-    }
-    out += "]"
   }
 }

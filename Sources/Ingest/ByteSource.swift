@@ -48,21 +48,30 @@ public struct FileByteSource: ByteSource {
   /// Closes the file (standard input is left open).
   public func close() { if ownsDescriptor { Glibc.close(descriptor) } }
 
+  /// Bytes read so far.
+  private var consumed = 0
+
   public mutating func read(into buffer: inout [UInt8], maxCount: Int) throws(IngestError) -> Int {
+    // The chunk is zero-filled before read(2) fills it: a regular file's remaining size
+    // (and a page more, should it have grown) bounds it, so that a small file does not touch
+    // a megabyte of fresh pages.
+    var want = maxCount
+    if let size = sizeHint { want = Swift.min(maxCount, Swift.max(size - consumed, 0) + 4096) }
     let old = buffer.count
-    buffer.reserveCapacity(old + maxCount)
+    buffer.reserveCapacity(old + want)
     var got = 0
     var failure: Int32 = 0
-    buffer.append(contentsOf: repeatElement(0, count: maxCount))
+    buffer.append(contentsOf: repeatElement(0, count: want))
     buffer.withUnsafeMutableBufferPointer { p in
       while true {
-        let r = Glibc.read(descriptor, p.baseAddress! + old, maxCount)
+        let r = Glibc.read(descriptor, p.baseAddress! + old, want)
         if r < 0 && errno == EINTR { continue }
         if r < 0 { failure = errno } else { got = r }
         break
       }
     }
-    buffer.removeLast(maxCount - got)
+    buffer.removeLast(want - got)
+    consumed += got
     if failure != 0 {
       throw IngestError.unreadableFile(path: name, reason: String(cString: strerror(failure)))
     }

@@ -122,7 +122,7 @@ extension LinearMixedModel.Fit {
     if method == .satterthwaite && p > 0 {
       sensitivity = VarianceParameterSensitivity(
         frame: frame, residual: residual, theta: theta, sigma: residualStandardDeviation,
-        reml: criterion == .reml)
+        reml: criterion == .reml, threads: model.threads)
     }
     let residualDF = Double(observationCount - p)
     func quadratic(_ l: [Double], _ m: Matrix) -> Double {
@@ -249,16 +249,23 @@ struct VarianceParameterSensitivity {
   init(
     frame: ModelFrame, residual: (structure: ResidualCovariance, parameters: [Double])?,
     theta: [Double],
-    sigma: Double, reml: Bool
+    sigma: Double, reml: Bool, threads: Int = 1
   ) {
-    let base = PenalizedLeastSquares(frame: frame)
-    let n = Double(base.n)
-    let p = base.p
+    /// A system to factor: the model's, or the prewhitened one refilled at each evaluation.
+    typealias State = (pls: PenalizedLeastSquares, whitened: ResidualCriterion?)
+    let makeState: @Sendable () -> State = {
+      guard let residual else { return (PenalizedLeastSquares(frame: frame), nil) }
+      let whitened = ResidualCriterion(structure: residual.structure, frame: frame, reml: reml)
+      return (whitened.pls, whitened)
+    }
+    var state = makeState()
+    let n = Double(state.pls.n)
+    let p = state.pls.p
     let t = theta.count
     let varpar = theta + (residual?.parameters ?? []) + [sigma]
     let k = varpar.count
-    /// What one factorization at x's (θ, residual parameters) gives; σ does not enter it.
-    struct Factored {
+    /// What one factorization at (θ, residual parameters) gives; σ does not enter it.
+    struct Factored: Sendable {
       let logDetL: Double
       let penalizedRSS: Double
       let logDetRX: Double
@@ -266,34 +273,42 @@ struct VarianceParameterSensitivity {
       /// The fixed-effects block of the dense factor, Rₓᵀ.
       let lx: Matrix
     }
+    /// The system factored at `key` = (θ, residual parameters); nil when not positive
+    /// definite.
+    let factorAt: @Sendable (inout State, [Double]) -> Factored? = { state, key in
+      let pls = state.pls
+      var logDetR = 0.0
+      if let residual, let whitened = state.whitened {
+        let r = key[t..<(k - 1)]
+        guard residual.structure.isValid(r) else { return nil }
+        whitened.load(r)
+        logDetR = residual.structure.logDeterminant(r)
+      }
+      guard pls.factor(Array(key[0..<t])) else { return nil }
+      let dense = pls.denseFactor
+      return Factored(
+        logDetL: pls.logDetL, penalizedRSS: pls.penalizedRSS, logDetRX: pls.logDetRX,
+        logDetR: logDetR, lx: Matrix(rows: p, columns: p) { i, j in dense[i, j] })
+    }
     // Steps in σ alone, and the mixed steps in (θᵢ, σ), revisit θs already factored: about a
     // third of numDeriv's evaluations. Each θ is factored once (the same numbers as before).
     var factored: [[Double]: Factored?] = [:]
-    // One prewhitened system, refilled at each evaluation (its numbers are copied into a
-    // `Factored` at once).
-    let whitened = residual.map {
-      ResidualCriterion(structure: $0.structure, frame: frame, reml: reml)
+    if threads > 1 {
+      // numDeriv's points are known in advance: factor them all on `threads` threads first.
+      let keys = TabulatedEvaluation.keys(length: k - 1) { visit in
+        _ = NumericalDerivatives.hessian({ visit($0); return 0 }, at: varpar)
+        _ = NumericalDerivatives.jacobian({ visit($0); return [] }, at: varpar)
+      }
+      let values = TabulatedEvaluation.evaluate(
+        keys, threads: threads, makeState: makeState, factorAt)
+      for (key, value) in zip(keys, values) { factored[key] = value }
     }
     /// The system at x (factored at its θ); nil when not positive definite.
     func system(_ x: [Double]) -> Factored? {
       let key = Array(x[0..<(k - 1)])
       if let hit = factored[key] { return hit }
-      var result: Factored?
-      defer { factored[key] = result }
-      var pls = base
-      var logDetR = 0.0
-      if let residual, let whitened {
-        let r = x[t..<(k - 1)]
-        guard residual.structure.isValid(r) else { return nil }
-        whitened.load(r)
-        pls = whitened.pls
-        logDetR = residual.structure.logDeterminant(r)
-      }
-      guard pls.factor(Array(x[0..<t])) else { return nil }
-      let dense = pls.denseFactor
-      result = Factored(
-        logDetL: pls.logDetL, penalizedRSS: pls.penalizedRSS, logDetRX: pls.logDetRX,
-        logDetR: logDetR, lx: Matrix(rows: p, columns: p) { i, j in dense[i, j] })
+      let result = factorAt(&state, key)
+      factored[key] = result
       return result
     }
     // lmerTest's devfun_vp: the deviance at θ for a given σ (not profiled).

@@ -220,6 +220,38 @@ extension PenalizedLeastSquares {
     let f = pls.factors[k]
     let q = f.q
     let count = pls.factors.count
+    let lam = pls.lambda[k]
+    if k + 1 >= count {
+      // No coarser factor (a single grouping factor, or the coarsest): V = WₖᵀWₖ, the same
+      // sums as below in scratch space (one array per level instead of six).
+      let lk = pls.lkk[k]
+      let base = l * q * q
+      return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * q * q) { s in
+        let v = q * q
+        for c in 0..<q {
+          for r in 0..<c { s[r + c * q] = 0 }
+          for r in c..<q {
+            var acc = r == c ? 1.0 : 0.0
+            for m in c..<r { acc -= lk[base + r + m * q] * s[m + c * q] }
+            s[r + c * q] = acc / lk[base + r + r * q]
+          }
+        }
+        for c in 0..<q {
+          for r in 0..<q {
+            var acc = 0.0
+            for t in 0..<q { acc += s[t + r * q] * s[t + c * q] }
+            s[v + r + c * q] = acc
+          }
+        }
+        return (0..<q).map { i in
+          var acc = 0.0
+          for a in 0..<q {
+            for b in 0..<q { acc += lam[i + a * q] * s[v + a + b * q] * lam[i + b * q] }
+          }
+          return acc
+        }
+      }
+    }
     // W_k = L_kk⁻¹ (lower triangular inverse).
     var w = [[Double]](repeating: [], count: count)
     var wk = [Double](repeating: 0, count: q * q)
@@ -276,7 +308,6 @@ extension PenalizedLeastSquares {
         }
       }
     }
-    let lam = pls.lambda[k]
     return (0..<q).map { i in
       var acc = 0.0
       for a in 0..<q {

@@ -73,6 +73,11 @@ public struct LinearMixedModel: Sendable {
   public var residualCorrelation: ResidualCorrelation
   /// Variance of the residuals (default one σ², as lme4).
   public var residualVariance: ResidualVariance
+  /// Threads for the finite-difference derivatives: lme4's convergence checks after the fit
+  /// and the Hessian and Jacobian behind Satterthwaite's degrees of freedom (default 1). Their
+  /// points are fixed in advance and each is evaluated alone, so the numbers are the same,
+  /// bit for bit, for any count.
+  public var threads: Int = 1
 
   /// Stores the settings; nothing is computed until ``fit(_:)``.
   public init(
@@ -160,8 +165,18 @@ public struct LinearMixedModel: Sendable {
     var checks: [Diagnostic] = []
     let singular = lower.indices.contains { lower[$0] == 0 && theta[$0] < 1e-4 }
     if !singular && pls.n < 10_000 && theta.count < 10 {
+      var table: [[Double]: Double] = [:]
+      if threads > 1 {
+        let points = TabulatedEvaluation.keys { visit in
+          _ = Self.derivativeChecks(theta: theta, at: best, lower: lower) { visit($0); return 0 }
+        }
+        let values = TabulatedEvaluation.evaluate(
+          points, threads: threads, makeState: { PenalizedLeastSquares(frame: frame) }
+        ) { system, x in system.deviance(x, reml: reml) }
+        for (x, value) in zip(points, values) { table[x] = value }
+      }
       checks = Self.derivativeChecks(theta: theta, at: best, lower: lower) {
-        pls.deviance($0, reml: reml)
+        table[$0] ?? pls.deviance($0, reml: reml)
       }
     }
     let summary = OptimizationSummary(

@@ -107,6 +107,14 @@ struct Growth: ParsableCommand {
   var format: AggregateOutputOptions.Format = .table
 
   @Option(
+    help: """
+      Threads for the finite-difference derivatives (convergence checks, Satterthwaite's df) \
+      and for fingerprinting the input beside the fit (default 1; the numbers do not depend \
+      on it).
+      """)
+  var threads = 1
+
+  @Option(
     name: .customLong("blas-threads"),
     help: "Threads BLAS may use (default 1; raise only for single large dense operations).")
   var blasThreads: Int?
@@ -120,6 +128,7 @@ struct Growth: ParsableCommand {
     if let n = blasThreads, n < 1 {
       throw ValidationError("--blas-threads must be at least 1, got \(n).")
     }
+    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
     if degreesOfFreedom == .kenwardRoger && ml {
       throw ValidationError(
         "--df kenward-roger is defined for REML fits only (as lmerTest); drop --ml or use "
@@ -156,6 +165,13 @@ struct Growth: ParsableCommand {
     let bar = progress.enabled ? CountProgress(label: "growth") : nil
     defer { bar?.finish() }
     let steps = compare == nil ? 2 : 3
+    // The input's SHA-256 for the provenance block, computed beside the fit when a second
+    // thread is allowed.
+    let fingerprint =
+      format == .json && data != "-"
+      ? Deferred(inBackground: threads > 1) { [data] in
+        try Provenance.InputFile(hashingFileAt: data)
+      } : nil
     do {
       bar?.update(0, of: steps, "reading \((data as NSString).lastPathComponent)")
       let parsed = try ModelFormula(formula)
@@ -180,11 +196,12 @@ struct Growth: ParsableCommand {
       case .ar1: correlation = .ar1(time: time ?? "", group: residualGroup)
       case .car1: correlation = .car1(time: time ?? "", group: residualGroup)
       }
-      let model = LinearMixedModel(
+      var model = LinearMixedModel(
         formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
         referenceLevels: referenceLevels, checks: checks,
         residualCorrelation: correlation,
         residualVariance: weights == .varident ? .varIdent(by: by ?? "") : .homoscedastic)
+      model.threads = threads
       bar?.update(1, of: steps, "fitting \(formula)")
       let fit = try model.fit(table)
       let inference: LinearMixedModel.Inference
@@ -231,8 +248,7 @@ struct Growth: ParsableCommand {
             confidenceLevel: confidenceLevel),
           terminator: "")
       case .json:
-        var inputs: [Provenance.InputFile] = []
-        if data != "-" { inputs.append(try Provenance.InputFile(hashingFileAt: data)) }
+        let inputs = try fingerprint.map { [try $0.value()] } ?? []
         let body = GrowthOutput(
           fit, inference: inference, explained: explained, test: test,
           confidenceLevel: confidenceLevel)

@@ -111,6 +111,25 @@ struct InferenceTests {
     }
   }
 
+  @Test("Two threads give the same df, checks and F tests, bit for bit", arguments: cases)
+  func threads(_ c: (model: String, data: String, factors: Set<String>)) throws {
+    let ref = try #require(InferenceReference.all[c.model])
+    var model = LinearMixedModel(
+      formula: try ModelFormula(ref.formula), criterion: ref.criterion == "REML" ? .reml : .ml,
+      categoricalVariables: c.factors)
+    let data = try LmerReference.table(c.data)
+    let one = try model.fit(data)
+    model.threads = 2
+    let two = try model.fit(data)
+    #expect(one.diagnostics == two.diagnostics)
+    let a = one.inference()
+    let b = two.inference()
+    #expect(a.coefficients.map(\.degreesOfFreedom) == b.coefficients.map(\.degreesOfFreedom))
+    #expect(a.coefficients.map(\.pValue) == b.coefficients.map(\.pValue))
+    #expect(
+      a.terms.map(\.denominatorDegreesOfFreedom) == b.terms.map(\.denominatorDegreesOfFreedom))
+  }
+
   @Test("Nakagawa R² and ICC", arguments: cases)
   func varianceExplained(_ c: (model: String, data: String, factors: Set<String>)) throws {
     let (fit, v) = try fit(c.model, c.data, c.factors)

@@ -164,6 +164,9 @@ struct CLITests {
         --strict                Fail (exit 1) on a singular fit or a convergence problem.
         --format <format>       table, json or csv (tidy: one row per component, term and statistic).
                                 (values: table, json, csv; default: table)
+        --threads <threads>     Threads for the finite-difference derivatives (convergence checks,
+                                Satterthwaite's df) and for fingerprinting the input beside the fit
+                                (default 1; the numbers do not depend on it). (default: 1)
         --blas-threads <blas-threads>
                                 Threads BLAS may use (default 1; raise only for single large dense
                                 operations).

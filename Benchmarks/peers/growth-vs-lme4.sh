@@ -7,7 +7,9 @@
 #      median is printed; each run a fresh process on both sides, as lmer's first call in a
 #      session is the one a researcher waits for; default 1); NESTED_MAX (largest S for the nested teacher-in-school model; default 10000);
 #      STATSMODELS_MAX (largest S for statsmodels MixedLM on the random-slope model; default
-#      0 = skip; needs pip install statsmodels).
+#      0 = skip; needs pip install statsmodels); THREADS (lae growth --threads: the
+#      finite-difference derivatives of the checks and of Satterthwaite's df, and hashing the
+#      input beside the fit; default 2, the machine's cores; lmer computes no df at all).
 # Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +18,7 @@ sizes=("$@")
 nested_max=${NESTED_MAX:-10000}
 statsmodels_max=${STATSMODELS_MAX:-0}
 repeats=${REPEATS:-1}
+threads=${THREADS:-2}
 # LAE: a lae binary to time instead of building one (e.g. the static-stdlib build of
 # `make bench-growth`, whose start-up is about 30 ms shorter).
 if [ -n "${LAE:-}" ]; then
@@ -28,7 +31,6 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export OPENBLAS_NUM_THREADS=1
 
-now() { date +%s.%N; }
 printf "%-7s %-8s %-36s %7s %7s %8s %8s %18s %18s %8s\n" S rows model "lae s" "lme4 s" \
   "speedup" "lae MB" "lae REML" "lme4 REML" "rel.diff"
 run() {  # S T formula label
@@ -38,12 +40,15 @@ run() {  # S T formula label
   local rows=$(( $(wc -l < "$csv") - 1 ))
   local t0 t1 times=()
   for _ in $(seq "$repeats"); do
-    t0=$(now)
-    /usr/bin/time -f "%M" -o "$dir/rss" \
-      "$lae" growth --data "$csv" --formula "$formula" --format json > "$dir/out.json"
-    t1=$(now)
+    t0=$EPOCHREALTIME  # bash's own clock: no `date` process inside the timed interval
+    "$lae" growth --data "$csv" --formula "$formula" --format json --threads "$threads" \
+      > "$dir/out.json"
+    t1=$EPOCHREALTIME
     times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
   done
+  # Peak memory from one more run, outside the timed ones (/usr/bin/time adds a process).
+  /usr/bin/time -f "%M" -o "$dir/rss" \
+    "$lae" growth --data "$csv" --formula "$formula" --format json --threads "$threads" > /dev/null
   local t_lae ours r
   t_lae=$(printf "%s\n" "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }')
   ours=$(python3 -c "import json,sys; print('%.10f' % json.load(open(sys.argv[1]))['remlCriterion'])" "$dir/out.json")

@@ -118,12 +118,9 @@ public struct ProvenancedDocument<Body: Encodable>: Encodable {
     try container.encode(provenance, forKey: .provenance)
   }
 
-  /// Pretty-printed JSON with sorted keys. Non-finite numbers throw rather than leak.
-  public func jsonString() throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(self), as: UTF8.self)
-  }
+  /// Pretty-printed JSON with sorted keys (``JSONText``). Non-finite numbers throw rather
+  /// than leak.
+  public func jsonString() throws -> String { try JSONText.encode(self) }
 }
 
 /// A problem reading or writing a report's files.

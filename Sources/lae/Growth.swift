@@ -254,12 +254,7 @@ struct Growth: ParsableCommand {
           confidenceLevel: confidenceLevel)
         let document = ProvenancedDocument(
           provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
-        // The conditional modes (one entry per group, 100,000s of numbers) are written by
-        // hand: JSONEncoder takes seconds for them. Everything else goes through it.
-        let text = try document.jsonString()
-        print(
-          text.replacingOccurrences(
-            of: "\"\(GrowthOutput.modesPlaceholder)\"", with: body.modesJSON()))
+        print(try document.jsonString())
       }
     } catch {
       throw fail(error)
@@ -444,11 +439,12 @@ struct GrowthOutput: Encodable {
   let singular: Bool
   let diagnostics: [Diagnostic]
   let optimizer: Optimizer
-  let conditionalModes: String = GrowthOutput.modesPlaceholder
+  /// The conditional modes (one entry per group, 100,000s of numbers), written by hand by
+  /// ``modesJSON()``: encoding them value by value would take seconds.
+  var conditionalModes = JSONText.Fragment("[]")
   let lrt: LRT?
-  /// The modes themselves, written by ``modesJSON()``; not encoded.
+  /// The modes themselves; not encoded.
   let modes: [Modes]
-  static let modesPlaceholder = "@@conditionalModes@@"
 
   private enum CodingKeys: String, CodingKey {
     case formula, criterion, nobs, droppedRows, groups, inference, fixedEffects, anova
@@ -557,6 +553,7 @@ struct GrowthOutput: Encodable {
         smaller: $0.smaller.formula, larger: $0.larger.formula, chisq: $0.chiSquare,
         df: $0.degreesOfFreedom, pValue: $0.pValue)
     }
+    conditionalModes = JSONText.Fragment(modesJSON())
   }
 
   /// lme4's `anova(m0, m1)` table.

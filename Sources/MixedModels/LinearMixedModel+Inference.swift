@@ -258,9 +258,8 @@ struct VarianceParameterSensitivity {
       let whitened = ResidualCriterion(structure: residual.structure, frame: frame, reml: reml)
       return (whitened.pls, whitened)
     }
-    var state = makeState()
-    let n = Double(state.pls.n)
-    let p = state.pls.p
+    let n = Double(frame.rowCount)
+    let p = frame.x.columns
     let t = theta.count
     let varpar = theta + (residual?.parameters ?? []) + [sigma]
     let k = varpar.count
@@ -304,10 +303,13 @@ struct VarianceParameterSensitivity {
       for (key, value) in zip(keys, values) { factored[key] = value }
     }
     /// The system at x (factored at its θ); nil when not positive definite.
+    var state: State?  // made at the first point not tabulated
     func system(_ x: [Double]) -> Factored? {
       let key = Array(x[0..<(k - 1)])
       if let hit = factored[key] { return hit }
-      let result = factorAt(&state, key)
+      var current = state ?? makeState()
+      let result = factorAt(&current, key)
+      state = current
       factored[key] = result
       return result
     }

@@ -271,6 +271,11 @@ final class PenalizedLeastSquares {
         let (m0, m1, m3) = (lambda[0][0], lambda[0][1], lambda[0][3])
         let zz = UnsafeBufferPointer(ztz[0])
         let xz = UnsafeBufferPointer(xyz[0])
+        // Pass 1: the 2×2 factors. Each level's square roots and reciprocals form a chain of
+        // long latencies; in this short loop, with nothing else in it, the processor overlaps
+        // the chains of several levels.
+        let inverses = Self.buffer(2 * f.levels)
+        defer { inverses.deallocate() }
         for l in 0..<f.levels {
           let b = 4 * l
           // ΛᵀAΛ + I (as scaleDiagonal).
@@ -286,15 +291,20 @@ final class PenalizedLeastSquares {
           let d2 = a22 - l21 * l21
           guard d2 > 0 else { return false }
           let l22 = d2.squareRoot()
-          let i22 = 1 / l22
           lp[b] = l11
           lp[b + 1] = l21
           lp[b + 3] = l22
+          inverses[2 * l] = i11
+          inverses[2 * l + 1] = 1 / l22
           product *= a11 * d2
           if product > 1e150 || product < 1e-150 {
             logDet += log(product)
             product = 1
           }
+        }
+        // Pass 2: the rows of [X y], solved, and their cross-product.
+        for l in 0..<f.levels {
+          let (l21, i11, i22) = (lp[4 * l + 1], inverses[2 * l], inverses[2 * l + 1])
           let off = l * 2 * width
           for r in 0..<width {
             let (c0, c1) = (xz[off + r], xz[off + r + width])

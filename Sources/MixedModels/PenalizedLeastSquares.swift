@@ -219,6 +219,11 @@ final class PenalizedLeastSquares {
         do {
           let a = UnsafeBufferPointer(xyz[k])
           let out = lxk[k]
+          if q == 1 {  // random intercepts: one scale factor
+            let l0 = lm[0]
+            for i in 0..<(f.levels * width) { out[i] = a[i] * l0 }
+            return
+          }
           if q == 2 {  // the common (1 + t | g): unrolled
             let (l0, l1, l3) = (lm[0], lm[1], lm[3])
             for l in 0..<f.levels {
@@ -254,6 +259,7 @@ final class PenalizedLeastSquares {
     // one log per ~100 pivots instead of one per pivot.
     var product = 1.0
     // 2. Factor each factor's blocks, then downdate the coarser ones.
+    let scalar = self.scalar
     for k in 0..<count {
       let f = factors[k]
       let q = f.q
@@ -326,6 +332,10 @@ final class PenalizedLeastSquares {
             }
           }
         }
+      } else if scalar[k] {
+        guard factorScalar(k, width: width, product: &product, logDet: &logDet) else {
+          return false
+        }
       } else {
         for l in 0..<f.levels {
           let base = l * q * q
@@ -355,8 +365,8 @@ final class PenalizedLeastSquares {
           }
         }
       }
-      // Downdates of coarser blocks.
-      for j in (k + 1)..<max(k + 1, count) {
+      // Downdates of coarser blocks (done level by level above for scalar blocks).
+      for j in (k + 1)..<max(k + 1, scalar[k] ? k + 1 : count) {
         let qj = factors[j].q
         let parent = f.parents[j] ?? []
         let a = ljk[k][j]
@@ -465,6 +475,59 @@ final class PenalizedLeastSquares {
     }
   }
 
+  /// Whether factor k and every coarser one have a single term (q = 1: nested random
+  /// intercepts, `(1 | school/teacher)`): their blocks are numbers.
+  var scalar: [Bool] { factors.indices.map { k in factors[k...].allSatisfy { $0.q == 1 } } }
+
+  /// Step 2 of ``factor(_:)`` for a factor of scalar blocks (see ``scalar``): the pivots
+  /// first (their square roots and reciprocals overlap across levels in a loop of their own),
+  /// then each level's rows of [X y] and of the coarser factors, solved, and the coarser blocks
+  /// downdated in level order, as the general path does. False when a pivot is not positive.
+  func factorScalar(_ k: Int, width: Int, product: inout Double, logDet: inout Double) -> Bool {
+    let f = factors[k]
+    let levels = f.levels
+    let lp = lkk[k]
+    let xp = lxk[k]
+    let inverse = Self.buffer(levels)
+    defer { inverse.deallocate() }
+    for l in 0..<levels {
+      let d = lp[l]
+      guard d > 0 else { return false }
+      let root = d.squareRoot()
+      lp[l] = root
+      inverse[l] = 1 / root
+      product *= d
+      if product > 1e150 || product < 1e-150 {
+        logDet += log(product)
+        product = 1
+      }
+    }
+    let coarser = Array((k + 1)..<factors.count)
+    let rows = coarser.map { ljk[k][$0] }  // this factor's rows of each coarser factor
+    let parents = coarser.map { f.parents[$0] ?? [] }
+    let diagonals = coarser.map { lkk[$0] }
+    let xRows = coarser.map { lxk[$0] }
+    let crosses = coarser.map { j in ljk[j] }
+    for l in 0..<levels {
+      let inv = inverse[l]
+      let xb = l * width
+      for r in 0..<width { xp[xb + r] *= inv }
+      for c in rows.indices { rows[c][l] *= inv }
+      for c in rows.indices {
+        let a = rows[c][l]
+        let pj = Int(parents[c][l])
+        diagonals[c][pj] -= a * a
+        for c2 in (c + 1)..<max(c + 1, rows.count) {
+          crosses[c][coarser[c2]][pj] -= rows[c2][l] * a
+        }
+        let xo = pj * width
+        let xj = xRows[c]
+        for r in 0..<width { xj[xo + r] -= xp[xb + r] * a }
+      }
+    }
+    return true
+  }
+
   /// out = ΛᵀAΛ + I per level (lower triangle), Λ lower triangular.
   static func scaleDiagonal(
     _ a: UnsafeBufferPointer<Double>, _ lm: UnsafeBufferPointer<Double>,
@@ -513,6 +576,11 @@ final class PenalizedLeastSquares {
     right lm: UnsafeBufferPointer<Double>, out: UnsafeMutableBufferPointer<Double>, rows qj: Int,
     q: Int, levels: Int
   ) {
+    if q == 1 && qj == 1 {  // nested random intercepts: two scale factors
+      let (left, right) = (lj[0], lm[0])
+      for l in 0..<levels { out[l] = left * (c[l] * right) }
+      return
+    }
     var t = [Double](repeating: 0, count: qj * q)
     for l in 0..<levels {
       let base = l * qj * q

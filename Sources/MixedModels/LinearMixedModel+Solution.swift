@@ -221,6 +221,23 @@ extension PenalizedLeastSquares {
     let q = f.q
     let count = pls.factors.count
     let lam = pls.lambda[k]
+    if q == 1 && pls.factors[k...].allSatisfy({ $0.q == 1 }) {
+      // Nested random intercepts: every block is a number; the sums below, in their order.
+      var w = 1.0 / pls.lkk[k][l]
+      var v = w * w
+      var sum = 0.0  // Σ over finer-to-coarser rows times their W, for the next factor
+      var level = l
+      var previous: [(w: Double, level: Int, factor: Int)] = [(w, l, k)]
+      for j in (k + 1)..<count {
+        level = Int(f.parents[j]?[l] ?? 0)
+        sum = 0
+        for (wm, lm, m) in previous { sum += pls.ljk[m][j][lm] * wm }
+        w = -sum / pls.lkk[j][level]
+        v += w * w
+        previous.append((w, level, j))
+      }
+      return [lam[0] * v * lam[0]]
+    }
     if k + 1 >= count {
       // No coarser factor (a single grouping factor, or the coarsest): V = WₖᵀWₖ, the same
       // sums as below in scratch space (one array per level instead of six).

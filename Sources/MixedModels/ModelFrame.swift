@@ -240,15 +240,32 @@ struct ModelFrame: Sendable {
     }
     if parts.count == 1 { return (parts[0].1, parts[0].0) }
     let n = parts[0].0.count
+    // One integer per row: the parts' codes in mixed radix (first part most significant).
     var keys = [Int](repeating: 0, count: n)
-    for i in 0..<n {
-      var key = 0
-      for p in parts { key = key * p.1.count + Int(p.0[i]) }
-      keys[i] = key
+    keys.withUnsafeMutableBufferPointer { out in
+      for p in parts {
+        let size = p.1.count
+        p.0.withUnsafeBufferPointer { codes in
+          for i in 0..<n { out[i] = out[i] * size + Int(codes[i]) }
+        }
+      }
     }
-    let distinct = Array(Set(keys)).sorted()
-    var position: [Int: Int32] = [:]
-    for (k, key) in distinct.enumerated() { position[key] = Int32(k) }
+    var distinct = keys.sorted()
+    var unique = 0
+    for key in distinct where unique == 0 || key != distinct[unique - 1] {
+      distinct[unique] = key
+      unique += 1
+    }
+    distinct.removeLast(distinct.count - unique)
+    /// The position of `key` among the distinct keys (binary search).
+    func position(_ key: Int) -> Int32 {
+      var (low, high) = (0, distinct.count)
+      while low < high {
+        let mid = (low + high) / 2
+        if distinct[mid] < key { low = mid + 1 } else { high = mid }
+      }
+      return Int32(low)
+    }
     var labels: [String] = []
     for key in distinct {
       var rest = key
@@ -259,7 +276,7 @@ struct ModelFrame: Sendable {
       }
       labels.append(pieces.reversed().joined(separator: ":"))
     }
-    return (labels, keys.map { position[$0] ?? 0 })
+    return (labels, keys.map(position))
   }
 
   /// Model-matrix columns for `terms` as R's `model.matrix` builds them: treatment contrasts

@@ -266,15 +266,23 @@ struct ModelFrame: Sendable {
       }
       return Int32(low)
     }
+    // Labels "a:b": each key's digits, least significant (last part) first.
+    let names = parts.map(\.1)
+    var digits = [Int](repeating: 0, count: parts.count)
     var labels: [String] = []
+    labels.reserveCapacity(distinct.count)
     for key in distinct {
       var rest = key
-      var pieces: [String] = []
-      for p in parts.reversed() {
-        pieces.append(p.1[rest % p.1.count])
-        rest /= p.1.count
+      for i in names.indices.reversed() {
+        digits[i] = rest % names[i].count
+        rest /= names[i].count
       }
-      labels.append(pieces.reversed().joined(separator: ":"))
+      var label = names[0][digits[0]]
+      for i in 1..<names.count {
+        label += ":"
+        label += names[i][digits[i]]
+      }
+      labels.append(label)
     }
     return (labels, keys.map(position))
   }

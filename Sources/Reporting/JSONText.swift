@@ -38,7 +38,7 @@ public enum JSONText {
   }
 
   /// `s` as a quoted JSON string (`/` left alone).
-  static func quoted(_ s: String) -> String {
+  public static func quoted(_ s: String) -> String {
     var out = "\""
     if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
       out += s

@@ -460,23 +460,22 @@ struct GrowthOutput: Encodable {
   func modesJSON() -> String {
     // Written into one string (a 10,000-school fit has 50,000 numbers here; building a
     // String per number and joining arrays of them cost three times as much).
-    var w = CompactJSON()
-    w.out.reserveCapacity(
-      64 + modes.reduce(0) { $0 + $1.levels.count * 24 * (1 + $1.values.count * 2) })
+    var w = CompactJSON(
+      capacity: 64 + modes.reduce(0) { $0 + $1.levels.count * 24 * (1 + $1.values.count * 2) })
     w.array(modes) { w, m in
-      w.out += "{\"group\":"
+      w.raw("{\"group\":")
       w.string(m.group)
-      w.out += ",\"terms\":"
+      w.raw(",\"terms\":")
       w.array(m.terms) { $0.string($1) }
-      w.out += ",\"levels\":"
+      w.raw(",\"levels\":")
       w.array(m.levels) { $0.string($1) }
-      w.out += ",\"values\":"
+      w.raw(",\"values\":")
       w.array(m.values) { $0.array($1) { $0.number($1) } }
-      w.out += ",\"sd\":"
+      w.raw(",\"sd\":")
       w.array(m.sd) { $0.array($1) { $0.number($1) } }
-      w.out += "}"
+      w.raw("}")
     }
-    return w.out
+    return w.text
   }
 
   init(
@@ -586,44 +585,45 @@ struct GrowthOutput: Encodable {
 /// Compact JSON appended to one string: numbers in Swift's shortest round-trip form,
 /// non-finite numbers as null, strings escaped as JSON requires.
 struct CompactJSON {
-  var out = ""
+  /// The UTF-8 written so far (bytes, not a String: appending to a String costs several
+  /// times as much per piece).
+  private(set) var bytes: [UInt8] = []
 
+  init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+  /// The document.
+  var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// JSON punctuation or a key, verbatim.
+  mutating func raw(_ s: StaticString) {
+    s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+  }
+
+  /// Swift's shortest round-trip form; null when not finite.
   mutating func number(_ x: Double) {
-    if x.isFinite { x.write(to: &out) } else { out += "null" }
+    if x.isFinite { bytes.append(contentsOf: x.description.utf8) } else { raw("null") }
   }
 
   /// `[e, e, …]`, each element written by `element`.
   mutating func array<T>(_ xs: [T], _ element: (inout CompactJSON, T) -> Void) {
-    out += "["
+    raw("[")
     for (i, x) in xs.enumerated() {
-      if i > 0 { out += "," }
+      if i > 0 { raw(",") }
       element(&self, x)
     }
-    out += "]"
+    raw("]")
   }
 
+  /// A quoted string; names that need no escape (nearly all) are copied whole.
   mutating func string(_ s: String) {
-    out += "\""
-    // Most names need no escape: appended whole.
-    if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-      out += s
-    } else {
-      for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-          if u.value < 0x20 {
-            out += String(format: "\\u%04x", u.value)
-          } else {
-            out.unicodeScalars.append(u)
-          }
-        }
-      }
-    }
-    out += "\""
+    let copied =
+      s.utf8.withContiguousStorageIfAvailable { u -> Bool in
+        guard u.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) else { return false }
+        bytes.append(0x22)
+        bytes.append(contentsOf: u)
+        bytes.append(0x22)
+        return true
+      } ?? false
+    if !copied { bytes.append(contentsOf: JSONText.quoted(s).utf8) }
   }
 }

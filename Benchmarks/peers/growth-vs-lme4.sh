@@ -9,7 +9,7 @@
 #      STATSMODELS_MAX (largest S for statsmodels MixedLM on the random-slope model; default
 #      0 = skip; needs pip install statsmodels); THREADS (lae growth --threads: the
 #      finite-difference derivatives of the checks and of Satterthwaite's df, and hashing the
-#      input beside the fit; default 2, the machine's cores; lmer computes no df at all).
+#      input beside the fit; default 1, as lmer; on a loaded 2-core machine 2 gains nothing).
 # Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +18,7 @@ sizes=("$@")
 nested_max=${NESTED_MAX:-10000}
 statsmodels_max=${STATSMODELS_MAX:-0}
 repeats=${REPEATS:-1}
-threads=${THREADS:-2}
+threads=${THREADS:-1}
 # LAE: a lae binary to time instead of building one (e.g. the static-stdlib build of
 # `make bench-growth`, whose start-up is about 30 ms shorter).
 if [ -n "${LAE:-}" ]; then

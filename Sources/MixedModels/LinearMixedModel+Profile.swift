@@ -115,7 +115,8 @@ extension LinearMixedModel.Fit {
   /// within the search range is ``LinearMixedModel/ProfileBoundKind/open``.
   ///
   /// - Parameter level: Coverage in (0, 1); default 0.95.
-  /// - Returns: The intervals, in lme4's row order through ``LinearMixedModel/ProfileConfidenceIntervals/all``.
+  /// - Returns: The intervals; ``LinearMixedModel/ProfileConfidenceIntervals/all`` lists them
+  ///   in lme4's row order.
   /// - Throws: ``MixedModelError/profileUnavailable(_:)`` for fits with a residual correlation or
   ///   variance structure; errors of the ML refit.
   /// - Complexity: About 10 to 20 re-optimisations per bound, each some tens to hundreds of

@@ -78,7 +78,7 @@ struct Growth: ParsableCommand {
 
   @Option(
     name: .customLong("confidence-level"),
-    help: "Coverage of the Wald intervals of the fixed effects (t quantiles at the tests' df).")
+    help: "Coverage of the confidence intervals (Wald or profile; see --ci).")
   var confidenceLevel = 0.95
 
   @Option(
@@ -501,8 +501,8 @@ struct GrowthOutput: Encodable {
   private enum CodingKeys: String, CodingKey {
     case formula, criterion, nobs, droppedRows, groups, inference, fixedEffects, anova
     case droppedFixedEffects
-    case randomEffects, residualSD, residualSDInterval, residualStructure, theta, logLikelihood, remlCriterion,
-      deviance, aic, bic
+    case randomEffects, residualSD, residualSDInterval, residualStructure, theta, logLikelihood
+    case remlCriterion, deviance, aic, bic
     case r2Marginal, r2Conditional, icc, iccByLevel
     case converged, singular, diagnostics, optimizer, conditionalModes, lrt
   }
@@ -545,7 +545,7 @@ struct GrowthOutput: Encodable {
       df: inference.method.rawValue, confidenceInterval: profile == nil ? "wald-t" : "profile",
       confidenceLevel: inference.confidenceLevel,
       description: inference.methodDescription
-        + (profile.map { " " + $0.methodDescription } ?? ""))
+        + (profile.map { ". Reported intervals (not Wald): " + $0.methodDescription } ?? ""))
     fixedEffects = zip(fit.fixedEffects, inference.coefficients).enumerated().map { j, ec in
       let (e, c) = ec
       return Fixed(

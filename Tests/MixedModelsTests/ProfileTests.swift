@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import MatrixCore
 import Testing
 import _TestSupport
 
@@ -120,6 +121,31 @@ struct ProfileTests {
       #expect(abs((x.lower.value ?? 0) - (y.lower.value ?? 0)) <= 1e-5 * abs(x.upper.value ?? 1))
       #expect(abs((x.upper.value ?? 0) - (y.upper.value ?? 0)) <= 1e-5 * abs(x.upper.value ?? 1))
     }
+  }
+
+  @Test("θ → SDs and correlations → θ is the identity (lme4's Cv_to_Sv and Sv_to_Cv)")
+  func scaleRoundTrip() {
+    let blocks: [(size: Int, offset: Int)] = [(3, 0), (1, 6)]
+    for seed in 1...20 {
+      var rng = SplitMix64(seed: UInt64(seed))
+      var theta = (0..<7).map { _ in Double.random(in: -2...2, using: &rng) }
+      for i in [0, 3, 5, 6] { theta[i] = abs(theta[i]) + 0.01 }  // positive diagonals
+      let sigma = Double.random(in: 0.1...5, using: &rng)
+      let v = ProfileSearch.sdcor(theta: theta, sigma: sigma, blocks: blocks)
+      #expect(v.last == sigma)
+      let back = ProfileSearch.theta(sdcor: v, blocks: blocks)
+      for (a, b) in zip(theta, back) {
+        #expect(abs(a - b) <= 1e-10 * max(1, abs(a)), "seed \(seed)")
+      }
+    }
+  }
+
+  @Test("Brent's root finder on a bracket")
+  func brentFindsRoots() {
+    let root = ProfileSearch.brent(a: 0, fa: -2, b: 2, fb: 2) { $0 * $0 - 2 }
+    #expect(abs(root - 2.0.squareRoot()) < 1e-8)
+    let cubic = ProfileSearch.brent(a: -1, fa: -1 - 0.5, b: 3, fb: 27 - 0.5) { $0 * $0 * $0 - 0.5 }
+    #expect(abs(cubic - pow(0.5, 1.0 / 3)) < 1e-8)
   }
 
   @Test("A residual structure is reported as unsupported")

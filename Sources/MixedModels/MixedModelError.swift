@@ -33,6 +33,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
   /// Kenward-Roger's adjustment cannot be computed for this fit (ML, a residual structure,
   /// too many observations, a singular system).
   case kenwardRogerUnavailable(String)
+  /// Profile confidence intervals cannot be computed for this fit (a residual correlation or
+  /// variance structure).
+  case profileUnavailable(String)
 
   /// A full sentence describing the problem and what to try.
   public var description: String {
@@ -68,6 +71,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
       return "The residual correlation structure cannot be used: \(why)."
     case .kenwardRogerUnavailable(let why):
       return "Kenward-Roger degrees of freedom are not available: \(why)."
+    case .profileUnavailable(let why):
+      return "Profile confidence intervals are not available: \(why)."
     }
   }
 }

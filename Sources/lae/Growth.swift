@@ -31,6 +31,12 @@ struct Growth: ParsableCommand {
     case varident
   }
 
+  /// `--ci`: how confidence intervals are computed.
+  enum IntervalMethod: String, ExpressibleByArgument, CaseIterable {
+    case wald
+    case profile
+  }
+
   /// `--df`: how the degrees of freedom of the tests are computed.
   enum DegreesOfFreedom: String, ExpressibleByArgument, CaseIterable {
     case satterthwaite
@@ -72,8 +78,17 @@ struct Growth: ParsableCommand {
 
   @Option(
     name: .customLong("confidence-level"),
-    help: "Coverage of the Wald intervals of the fixed effects (t quantiles at the tests' df).")
+    help: "Coverage of the confidence intervals (Wald or profile; see --ci).")
   var confidenceLevel = 0.95
+
+  @Option(
+    name: .customLong("ci"),
+    help: """
+      Confidence intervals: wald (fixed effects, t quantiles at the tests' df) or profile \
+      (profile likelihood as lme4's confint(method = "profile"), for the fixed effects, the \
+      random-effect SDs and correlations and the residual SD; independent residuals only).
+      """)
+  var intervals: IntervalMethod = .wald
 
   @Option(
     help: """
@@ -155,6 +170,11 @@ struct Growth: ParsableCommand {
     if !(confidenceLevel > 0 && confidenceLevel < 1) {
       throw ValidationError("--confidence-level must be between 0 and 1, got \(confidenceLevel).")
     }
+    if intervals == .profile && (residual != .independent || weights != .none) {
+      throw ValidationError(
+        "--ci profile is not supported with --residual or --weights (lme4's profile covers "
+          + "independent, homoscedastic residuals); use --ci wald.")
+    }
     if data == "-" && compare != nil {
       throw ValidationError("--compare needs a data file, not standard input.")
     }
@@ -213,6 +233,8 @@ struct Growth: ParsableCommand {
       case .satterthwaite:
         inference = fit.inference(confidenceLevel: confidenceLevel)
       }
+      let profile =
+        intervals == .profile ? try fit.profileConfidenceIntervals(level: confidenceLevel) : nil
       let explained = fit.varianceExplained
       var test: LikelihoodRatioTest?
       if let other {
@@ -227,6 +249,7 @@ struct Growth: ParsableCommand {
       case .table:
         print(fit.summary())
         print("\n" + inference.summary())
+        if let profile { print("\n" + profile.description) }
         print("\n" + explained.description)
         let levels = fit.intraclassCorrelations
         if levels.count > 1 {
@@ -245,13 +268,13 @@ struct Growth: ParsableCommand {
         print(
           GrowthOutput.csv(
             fit, inference: inference, explained: explained, test: test,
-            confidenceLevel: confidenceLevel),
+            confidenceLevel: confidenceLevel, profile: profile),
           terminator: "")
       case .json:
         let inputs = try fingerprint.map { [try $0.value()] } ?? []
         let body = GrowthOutput(
           fit, inference: inference, explained: explained, test: test,
-          confidenceLevel: confidenceLevel)
+          confidenceLevel: confidenceLevel, profile: profile)
         let document = ProvenancedDocument(
           provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
         print(try document.jsonString())
@@ -270,7 +293,7 @@ struct GrowthOutput: Encodable {
   static func csv(
     _ fit: LinearMixedModel.Fit, inference: LinearMixedModel.Inference,
     explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?,
-    confidenceLevel: Double = 0.95
+    confidenceLevel: Double = 0.95, profile: LinearMixedModel.ProfileConfidenceIntervals? = nil
   ) -> String {
     var out = "component,group,term,statistic,value\n"
     func row(
@@ -287,11 +310,12 @@ struct GrowthOutput: Encodable {
       row("fixed", "", c.term, "stdError", c.standardError)
       row("fixed", "", c.term, "tValue", c.tValue)
     }
-    for c in inference.coefficients {
+    for (j, c) in inference.coefficients.enumerated() {
       row("fixed", "", c.term, "df", c.degreesOfFreedom)
       row("fixed", "", c.term, "pValue", c.pValue)
-      row("fixed", "", c.term, "ciLower", c.confidenceInterval.lower)
-      row("fixed", "", c.term, "ciUpper", c.confidenceInterval.upper)
+      let p = profile?.fixedEffects[j]
+      row("fixed", "", c.term, "ciLower", p.map { $0.lower.value } ?? c.confidenceInterval.lower)
+      row("fixed", "", c.term, "ciUpper", p.map { $0.upper.value } ?? c.confidenceInterval.upper)
     }
     for t in inference.terms {
       row("anova", "", t.term, "numDF", Double(t.numeratorDegreesOfFreedom))
@@ -309,7 +333,17 @@ struct GrowthOutput: Encodable {
         }
       }
     }
+    for v in profile?.varianceComponents ?? [] {
+      let term = v.terms.joined(separator: ":")
+      let name = v.kind == .correlation ? "correlation" : "sd"
+      row("random", v.group ?? "", term, name + ".ciLower", v.lower.value)
+      row("random", v.group ?? "", term, name + ".ciUpper", v.upper.value)
+    }
     row("residual", "", "", "sd", fit.residualStandardDeviation)
+    if let s = profile?.residualStandardDeviation {
+      row("residual", "", "", "sd.ciLower", s.lower.value)
+      row("residual", "", "", "sd.ciUpper", s.upper.value)
+    }
     if let r = fit.residualStructure(confidenceLevel: confidenceLevel) {
       let names = (r.parameters["phi"] == nil ? [] : ["phi"]) + (r.levels ?? [])
       for name in names {
@@ -348,15 +382,39 @@ struct GrowthOutput: Encodable {
     let pValue: Double
     let confidenceInterval: Interval
   }
+  /// A confidence interval. With `--ci profile`, a bound is `null` when the profile does not
+  /// cross the threshold within the search range (`lowerKind`/`upperKind` `open`), and the
+  /// kinds and a note say how each bound was obtained.
   struct Interval: Encodable {
     let level: Double
-    let lower: Double
-    let upper: Double
+    let lower: Double?
+    let upper: Double?
+    /// The two terms of a correlation's interval (`correlationIntervals` only).
+    var terms: [String]? = nil
+    /// `profile`, `parameterLimit` or `open` (profile intervals only).
+    var lowerKind: String? = nil
+    var upperKind: String? = nil
+    var note: String? = nil
+
+    private enum CodingKeys: String, CodingKey {
+      case terms, level, lower, upper, lowerKind, upperKind, note
+    }
+    func encode(to encoder: Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encodeIfPresent(terms, forKey: .terms)
+      try c.encode(level, forKey: .level)
+      try c.encode(lower, forKey: .lower)  // null when open
+      try c.encode(upper, forKey: .upper)
+      try c.encodeIfPresent(lowerKind, forKey: .lowerKind)
+      try c.encodeIfPresent(upperKind, forKey: .upperKind)
+      try c.encodeIfPresent(note, forKey: .note)
+    }
   }
   /// How df, p-values and intervals were computed.
   struct Method: Encodable {
     /// `satterthwaite` or `residual`.
     let df: String
+    /// `wald-t` or `profile`.
     let confidenceInterval: String
     let confidenceLevel: Double
     let description: String
@@ -382,6 +440,10 @@ struct GrowthOutput: Encodable {
     let terms: [String]
     let sd: [Double]
     let correlation: [[Double?]]
+    /// Profile intervals of the SDs, one per term (`--ci profile` only).
+    var sdInterval: [Interval]? = nil
+    /// Profile intervals of the correlations, one per pair of terms (`--ci profile` only).
+    var correlationIntervals: [Interval]? = nil
   }
   struct Diagnostic: Encodable {
     let kind: String
@@ -423,6 +485,8 @@ struct GrowthOutput: Encodable {
   let droppedFixedEffects: [String]
   let randomEffects: [Random]
   let residualSD: Double
+  /// The profile interval of the residual SD (`--ci profile` only).
+  let residualSDInterval: Interval?
   let residualStructure: LinearMixedModel.ResidualStructure?
   let theta: [Double]
   let logLikelihood: Double
@@ -449,8 +513,8 @@ struct GrowthOutput: Encodable {
   private enum CodingKeys: String, CodingKey {
     case formula, criterion, nobs, droppedRows, groups, inference, fixedEffects, anova
     case droppedFixedEffects
-    case randomEffects, residualSD, residualStructure, theta, logLikelihood, remlCriterion,
-      deviance, aic, bic
+    case randomEffects, residualSD, residualSDInterval, residualStructure, theta, logLikelihood
+    case remlCriterion, deviance, aic, bic
     case r2Marginal, r2Conditional, icc, iccByLevel
     case converged, singular, diagnostics, optimizer, conditionalModes, lrt
   }
@@ -481,7 +545,7 @@ struct GrowthOutput: Encodable {
   init(
     _ fit: LinearMixedModel.Fit, inference: LinearMixedModel.Inference,
     explained: LinearMixedModel.VarianceExplained, test: LikelihoodRatioTest?,
-    confidenceLevel: Double = 0.95
+    confidenceLevel: Double = 0.95, profile: LinearMixedModel.ProfileConfidenceIntervals? = nil
   ) {
     formula = fit.formula
     criterion = fit.criterion.rawValue
@@ -489,16 +553,20 @@ struct GrowthOutput: Encodable {
     droppedRows = fit.droppedRowCount
     groups = Dictionary(fit.groups.map { ($0.name, $0.levels) }, uniquingKeysWith: { a, _ in a })
     self.inference = Method(
-      df: inference.method.rawValue, confidenceInterval: "wald-t",
-      confidenceLevel: inference.confidenceLevel, description: inference.methodDescription)
-    fixedEffects = zip(fit.fixedEffects, inference.coefficients).map { e, c in
-      Fixed(
+      df: inference.method.rawValue, confidenceInterval: profile == nil ? "wald-t" : "profile",
+      confidenceLevel: inference.confidenceLevel,
+      description: inference.methodDescription
+        + (profile.map { ". Reported intervals (not Wald): " + $0.methodDescription } ?? ""))
+    fixedEffects = zip(fit.fixedEffects, inference.coefficients).enumerated().map { j, ec in
+      let (e, c) = ec
+      return Fixed(
         // The inference's SE and t: Kenward-Roger's are adjusted (the others equal the fit's).
         term: e.term, estimate: e.estimate, stdError: c.standardError, tValue: c.tValue,
         df: c.degreesOfFreedom, pValue: c.pValue,
-        confidenceInterval: Interval(
-          level: c.confidenceInterval.level, lower: c.confidenceInterval.lower,
-          upper: c.confidenceInterval.upper))
+        confidenceInterval: profile.map { Self.interval($0.fixedEffects[j], level: $0.level) }
+          ?? Interval(
+            level: c.confidenceInterval.level, lower: c.confidenceInterval.lower,
+            upper: c.confidenceInterval.upper))
     }
     anova = inference.terms.map {
       TermTest(
@@ -510,12 +578,11 @@ struct GrowthOutput: Encodable {
     icc = ICC(adjusted: explained.iccAdjusted, conditional: explained.iccConditional)
     iccByLevel = fit.intraclassCorrelations.map { LevelICC(group: $0.group, icc: $0.icc) }
     droppedFixedEffects = fit.droppedFixedEffects
-    randomEffects = fit.randomEffects.map { v in
-      Random(
-        group: v.group, terms: v.terms, sd: v.standardDeviations,
-        correlation: v.correlation.map { row in row.map { $0.isFinite ? $0 : nil } })
-    }
+    randomEffects = Self.random(fit, profile: profile)
     residualSD = fit.residualStandardDeviation
+    residualSDInterval = profile.map {
+      Self.interval($0.residualStandardDeviation, level: $0.level)
+    }
     residualStructure = fit.residualStructure(confidenceLevel: confidenceLevel)
     theta = fit.theta
     logLikelihood = fit.logLikelihood

@@ -148,8 +148,13 @@ struct CLITests {
                                 F; REML, independent residuals, at most 3,000 observations). (values:
                                 satterthwaite, residual, kenward-roger; default: satterthwaite)
         --confidence-level <confidence-level>
-                                Coverage of the Wald intervals of the fixed effects (t quantiles at the
-                                tests' df). (default: 0.95)
+                                Coverage of the confidence intervals (Wald or profile; see --ci).
+                                (default: 0.95)
+        --ci <ci>               Confidence intervals: wald (fixed effects, t quantiles at the tests' df)
+                                or profile (profile likelihood as lme4's confint(method = "profile"), for
+                                the fixed effects, the random-effect SDs and correlations and the
+                                residual SD; independent residuals only). (values: wald, profile;
+                                default: wald)
         --residual <residual>   Residual correlation within groups: independent (as lme4), ar1 (as nlme's
                                 corAR1, integer times) or car1 (as nlme's corCAR1, any times); ar1 and
                                 car1 need --time. (values: independent, ar1, car1; default: independent)

@@ -6,7 +6,8 @@
 # (score ~ wave + (wave | school), growth_data.py). Prints both times and the largest
 # difference between the bounds relative to the interval's half-width.
 #   Benchmarks/peers/profile-vs-lme4.sh [SIZES...]     (default: 1000)
-# Env: LAE (binary to time; default: build .build/release/lae).
+# Env: LAE (binary to time; default: build .build/release/lae); THREADS (lae --threads, default
+#      2: the searches, two per parameter, are independent).
 # Needs: python3 with numpy; R with lme4 (apt-get install r-cran-lme4).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,7 +27,8 @@ printf "%-28s %8s %8s %8s %12s\n" data "lae s" "lme4 s" speedup "max diff/hw"
 run() {  # label csv formula
   local label=$1 csv=$2 formula=$3 t0 t1
   t0=$(now)
-  "$lae" growth --data "$csv" --formula "$formula" --ci profile --format csv > "$dir/ours.csv"
+  "$lae" growth --data "$csv" --formula "$formula" --ci profile --threads "${THREADS:-2}" \
+    --format csv > "$dir/ours.csv"
   t1=$(now)
   local t_lae r t_r
   t_lae=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')

@@ -138,10 +138,9 @@ extension LinearMixedModel.Fit {
     let z = Distributions.normalQuantile((1 + level) / 2)
     let profiler = ProfileSearch(frame: frame, theta: ml.theta)
     let base = profiler.base
-    let threads = ProcessInfo.processInfo.activeProcessorCount
     let parameters = profiler.parameters(fixedEffects: ml.fixedEffects)
     // One task per parameter and side; each builds its own penalized least-squares system.
-    let results = parallelMap(2 * parameters.count, threads: threads) { task in
+    let results = parallelMap(2 * parameters.count, threads: model.threads) { task in
       profiler.bound(parameters[task / 2], side: task % 2 == 0 ? -1 : 1, z: z)
     }
     var intervals: [LinearMixedModel.ProfileInterval] = []

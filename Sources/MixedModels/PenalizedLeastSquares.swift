@@ -279,34 +279,59 @@ final class PenalizedLeastSquares {
         let xz = UnsafeBufferPointer(xyz[0])
         // Pass 1: the 2×2 factors. Each level's square roots and reciprocals form a chain of
         // long latencies; in this short loop, with nothing else in it, the processor overlaps
-        // the chains of several levels.
+        // the chains of several levels, two at a time in SIMD lanes (the same operations as
+        // one at a time, so the same numbers).
         let inverses = Self.buffer(2 * f.levels)
         defer { inverses.deallocate() }
-        for l in 0..<f.levels {
-          let b = 4 * l
+        func accumulate(_ pivots: Double) {
+          product *= pivots
+          if product > 1e150 || product < 1e-150 {
+            logDet += log(product)
+            product = 1
+          }
+        }
+        var l = 0
+        while l + 1 < f.levels {
+          let (b, c) = (4 * l, 4 * l + 4)
           // ΛᵀAΛ + I (as scaleDiagonal).
+          let z0 = SIMD2(zz[b], zz[c])
+          let z1 = SIMD2(zz[b + 1], zz[c + 1])
+          let z3 = SIMD2(zz[b + 3], zz[c + 3])
+          let a11 = m0 * m0 * z0 + 2 * m0 * m1 * z1 + m1 * m1 * z3 + 1
+          let a21 = m3 * (m0 * z1 + m1 * z3)
+          let a22 = m3 * m3 * z3 + 1
+          // Reciprocals: dependent divisions (two per row of [X y]) would dominate pass 2.
+          let l11 = a11.squareRoot()
+          let i11 = 1 / l11
+          let l21 = a21 * i11
+          let d2 = a22 - l21 * l21
+          guard all(a11 .> 0), all(d2 .> 0) else { return false }
+          let l22 = d2.squareRoot()
+          let i22 = 1 / l22
+          (lp[b], lp[b + 1], lp[b + 3]) = (l11[0], l21[0], l22[0])
+          (lp[c], lp[c + 1], lp[c + 3]) = (l11[1], l21[1], l22[1])
+          (inverses[2 * l], inverses[2 * l + 1]) = (i11[0], i22[0])
+          (inverses[2 * l + 2], inverses[2 * l + 3]) = (i11[1], i22[1])
+          accumulate(a11[0] * d2[0])
+          accumulate(a11[1] * d2[1])
+          l += 2
+        }
+        if l < f.levels {  // an odd count: the last level alone
+          let b = 4 * l
           let (z0, z1, z3) = (zz[b], zz[b + 1], zz[b + 3])
           let a11 = m0 * m0 * z0 + 2 * m0 * m1 * z1 + m1 * m1 * z3 + 1
           let a21 = m3 * (m0 * z1 + m1 * z3)
           let a22 = m3 * m3 * z3 + 1
           guard a11 > 0 else { return false }
-          // Reciprocals: dependent divisions (two per row of [X y]) would dominate the loop.
           let l11 = a11.squareRoot()
           let i11 = 1 / l11
           let l21 = a21 * i11
           let d2 = a22 - l21 * l21
           guard d2 > 0 else { return false }
           let l22 = d2.squareRoot()
-          lp[b] = l11
-          lp[b + 1] = l21
-          lp[b + 3] = l22
-          inverses[2 * l] = i11
-          inverses[2 * l + 1] = 1 / l22
-          product *= a11 * d2
-          if product > 1e150 || product < 1e-150 {
-            logDet += log(product)
-            product = 1
-          }
+          (lp[b], lp[b + 1], lp[b + 3]) = (l11, l21, l22)
+          (inverses[2 * l], inverses[2 * l + 1]) = (i11, 1 / l22)
+          accumulate(a11 * d2)
         }
         // Pass 2: the rows of [X y], solved, and their cross-product.
         for l in 0..<f.levels {

@@ -179,4 +179,25 @@ struct GaussianMixtureTests {
     #expect(r1.entries.map { $0.fit?.logLikelihood } == r2.entries.map { $0.fit?.logLikelihood })
     #expect(r1.entries.map { $0.fit?.posteriors } == r2.entries.map { $0.fit?.posteriors })
   }
+
+  /// EM continues past mclust's stopping point only while ℓ increases, for at most as many
+  /// iterations again; a continuation tolerance of `tolerance` stops where mclust stops.
+  @Test func continuationPastMclustStop() throws {
+    let x = try References.data("faithful")
+    var rng = SplitMix64(seed: 2)
+    let labels = try KMeans(clusterCount: 3).fit(x, using: &rng).assignments
+    for model in [CovarianceModel.VVV, .VEI, .EII] {
+      let mclust = try GaussianMixture(
+        model: model, componentCount: 3, continuationTolerance: 1e-5
+      ).fit(x, initialAssignments: labels)
+      let ours = try GaussianMixture(model: model, componentCount: 3)
+        .fit(x, initialAssignments: labels)
+      let stop = try #require(mclust.mclustStop)
+      #expect(stop.iterations == mclust.iterations && stop.logLikelihood == mclust.logLikelihood)
+      #expect(ours.mclustStop?.iterations == stop.iterations, "\(model)")
+      #expect(ours.mclustStop?.logLikelihood == stop.logLikelihood, "\(model)")
+      #expect(ours.logLikelihood >= mclust.logLikelihood, "\(model)")
+      #expect(ours.iterations <= 2 * stop.iterations && ours.converged, "\(model)")
+    }
+  }
 }

@@ -5,13 +5,13 @@ import MatrixCore
 ///
 /// The density is `f(x) = Σₖ πₖ φ(x; μₖ, Σₖ)` with `Σₖ` constrained by ``model``
 /// (``CovarianceModel``). EM starts from given posteriors (an M-step first, as `me()`).
-/// mclust stops when the relative change of the log-likelihood `|ℓ − ℓ_old| / (1 + |ℓ|)` is at
-/// most ``tolerance`` (mclust `tol[1] = 1e-5`); on large data that can leave ℓ a few units
-/// short of the optimum EM is approaching. So EM continues past that point (recorded in
-/// ``Fit/mclustStop``) while the relative change exceeds ``continuationTolerance`` (default
-/// 1e-8) and ℓ still increases, for at most as many iterations again as mclust's rule took
-/// (so at most twice mclust's work: a fit that creeps, such as a component slowly splitting,
-/// does not run on); set it to ``tolerance`` (or more) to stop where mclust does.
+/// It stops, as mclust, when the relative change of the log-likelihood
+/// `|ℓ − ℓ_old| / (1 + |ℓ|)` is at most ``tolerance`` (mclust `tol[1] = 1e-5`). On large data
+/// that can leave ℓ a few units short of the optimum EM is approaching; with a
+/// ``continuationTolerance`` EM continues past that point (recorded in ``Fit/mclustStop``)
+/// while the relative change exceeds it and ℓ still increases, for at most as many iterations
+/// again as mclust's rule took (at most twice mclust's work: a fit that creeps, such as a
+/// component slowly splitting, does not run on).
 /// VEI's M-step iterates volume and shape until their
 /// relative change is at most ``innerTolerance`` (mclust `tol[2] = √ε`). No prior or
 /// regularisation is used unless ``regularization`` is set.
@@ -38,10 +38,9 @@ public struct GaussianMixture: Sendable {
   /// Relative log-likelihood change at which mclust stops EM (`tol[1]`, default 1e-5);
   /// ``Fit/converged`` says whether it was met.
   public var tolerance: Double
-  /// Relative log-likelihood change down to which EM continues after ``tolerance`` is met
-  /// (default 1e-8, so that large fits end at, not a few units below, their optimum), for at
-  /// most as many iterations again; `tolerance` or more stops exactly where mclust stops.
-  public var continuationTolerance: Double
+  /// Relative log-likelihood change down to which EM continues after ``tolerance`` is met,
+  /// for at most as many iterations again (default `nil`: stop where mclust stops).
+  public var continuationTolerance: Double?
   /// Relative change that stops VEI's inner M-step iterations (mclust `tol[2]`, `√ε`).
   public var innerTolerance: Double
   /// EM iteration limit (mclust: `.Machine$integer.max`).
@@ -57,7 +56,7 @@ public struct GaussianMixture: Sendable {
   /// Creates a configuration with mclust's defaults.
   public init(
     model: CovarianceModel, componentCount: Int, tolerance: Double = 1e-5,
-    continuationTolerance: Double = 1e-8,
+    continuationTolerance: Double? = nil,
     innerTolerance: Double = Double.ulpOfOne.squareRoot(), maxIterations: Int = Int(Int32.max),
     singularityThreshold: Double = .ulpOfOne, regularization: Double = 0,
     labelOrder: LabelOrder = .firstPrincipalComponent
@@ -169,7 +168,7 @@ public struct GaussianMixture: Sendable {
   public func fit(_ data: Matrix, initialPosteriors z0: Matrix) throws(ClusteringError) -> Fit {
     let k = componentCount
     guard k >= 1 else { throw .invalidSetting("A mixture needs at least 1 component.") }
-    guard tolerance >= 0, continuationTolerance >= 0, maxIterations >= 1 else {
+    guard tolerance >= 0, (continuationTolerance ?? 0) >= 0, maxIterations >= 1 else {
       throw .invalidSetting("EM needs tolerances >= 0 and at least 1 iteration.")
     }
     guard data.columns >= 1 else { throw .noFeatures }
@@ -189,7 +188,7 @@ public struct GaussianMixture: Sendable {
     var current: MixtureParameters? = nil
     var hood = 0.0
     var mclustStop: (iterations: Int, logLikelihood: Double)? = nil
-    let finalTolerance = min(tolerance, continuationTolerance)
+    let finalTolerance = min(tolerance, continuationTolerance ?? tolerance)
     repeat {
       let next: MixtureParameters
       do {

@@ -111,19 +111,22 @@ public struct FeatureTable: Sendable {
       imputedCells: imputed, standardized: standardize, means: means, standardDeviations: sds)
   }
 
-  /// Reads `columns` (and the optional `idColumn`) from the CSV file at `path`.
+  /// Reads `columns` (and the optional `idColumn`) from the CSV file at `path`, parsing a
+  /// large clean file on up to `threads` threads (the values do not depend on it).
   ///
   /// - Throws: ``ClusteringError/unknownColumn(column:source:)`` naming the file and column;
   ///   ``IngestError`` for unreadable files and non-numeric cells (with line and column);
   ///   ``ClusteringError/zeroVariance(column:source:)``.
   public static func read(
     _ path: String, columns: [String], idColumn: String? = nil,
-    missingValues: MissingValues = .drop, standardize: Bool = false
+    missingValues: MissingValues = .drop, standardize: Bool = false, threads: Int = 1
   ) throws -> FeatureTable {
     guard !columns.isEmpty else { throw ClusteringError.noFeatures }
     let table: NumericTableReader.Result
     do {
-      table = try NumericTableReader().read(path, columns: columns)
+      var reader = NumericTableReader()
+      reader.threadCount = threads
+      table = try reader.read(path, columns: columns)
     } catch let error {
       if case .missingColumn(_, let column, _) = error {
         throw ClusteringError.unknownColumn(column: column, source: path)

@@ -1,12 +1,18 @@
 import Foundation
 import MatrixCore
 
-/// A Gaussian mixture (latent profile) model fitted by EM exactly as mclust's `me()` does.
+/// A Gaussian mixture (latent profile) model fitted by EM as mclust's `me()` does.
 ///
 /// The density is `f(x) = Σₖ πₖ φ(x; μₖ, Σₖ)` with `Σₖ` constrained by ``model``
-/// (``CovarianceModel``). EM starts from given posteriors (an M-step first, as `me()`), and
-/// stops when the relative change of the log-likelihood `|ℓ − ℓ_old| / (1 + |ℓ|)` is at most
-/// ``tolerance`` (mclust `tol[1] = 1e-5`). VEI's M-step iterates volume and shape until their
+/// (``CovarianceModel``). EM starts from given posteriors (an M-step first, as `me()`).
+/// It stops, as mclust, when the relative change of the log-likelihood
+/// `|ℓ − ℓ_old| / (1 + |ℓ|)` is at most ``tolerance`` (mclust `tol[1] = 1e-5`). On large data
+/// that can leave ℓ a few units short of the optimum EM is approaching; with a
+/// ``continuationTolerance`` EM continues past that point (recorded in ``Fit/mclustStop``)
+/// while the relative change exceeds it and ℓ still increases, for at most as many iterations
+/// again as mclust's rule took (at most twice mclust's work: a fit that creeps, such as a
+/// component slowly splitting, does not run on).
+/// VEI's M-step iterates volume and shape until their
 /// relative change is at most ``innerTolerance`` (mclust `tol[2] = √ε`). No prior or
 /// regularisation is used unless ``regularization`` is set.
 ///
@@ -29,8 +35,12 @@ public struct GaussianMixture: Sendable {
   public var model: CovarianceModel
   /// Number of components *k*.
   public var componentCount: Int
-  /// Relative log-likelihood change that stops EM (mclust `tol[1]`, default 1e-5).
+  /// Relative log-likelihood change at which mclust stops EM (`tol[1]`, default 1e-5);
+  /// ``Fit/converged`` says whether it was met.
   public var tolerance: Double
+  /// Relative log-likelihood change down to which EM continues after ``tolerance`` is met,
+  /// for at most as many iterations again (default `nil`: stop where mclust stops).
+  public var continuationTolerance: Double?
   /// Relative change that stops VEI's inner M-step iterations (mclust `tol[2]`, `√ε`).
   public var innerTolerance: Double
   /// EM iteration limit (mclust: `.Machine$integer.max`).
@@ -46,6 +56,7 @@ public struct GaussianMixture: Sendable {
   /// Creates a configuration with mclust's defaults.
   public init(
     model: CovarianceModel, componentCount: Int, tolerance: Double = 1e-5,
+    continuationTolerance: Double? = nil,
     innerTolerance: Double = Double.ulpOfOne.squareRoot(), maxIterations: Int = Int(Int32.max),
     singularityThreshold: Double = .ulpOfOne, regularization: Double = 0,
     labelOrder: LabelOrder = .firstPrincipalComponent
@@ -53,6 +64,7 @@ public struct GaussianMixture: Sendable {
     self.model = model
     self.componentCount = componentCount
     self.tolerance = tolerance
+    self.continuationTolerance = continuationTolerance
     self.innerTolerance = innerTolerance
     self.maxIterations = maxIterations
     self.singularityThreshold = singularityThreshold
@@ -84,8 +96,12 @@ public struct GaussianMixture: Sendable {
     public let assignments: [Int]
     /// EM iterations.
     public let iterations: Int
-    /// Whether EM met the tolerance before the iteration limit.
+    /// Whether EM met mclust's tolerance before the iteration limit.
     public let converged: Bool
+    /// Where mclust's rule (``GaussianMixture/tolerance``) stopped EM: the iteration and the
+    /// log-likelihood then (`nil` if never met); EM continued from there while ℓ increased
+    /// by more than ``GaussianMixture/continuationTolerance``.
+    public let mclustStop: (iterations: Int, logLikelihood: Double)?
 
     /// `−2·logL + p·ln n`: lower is better (scikit-learn's and tidyLPA's convention).
     public var bic: Double {
@@ -152,8 +168,8 @@ public struct GaussianMixture: Sendable {
   public func fit(_ data: Matrix, initialPosteriors z0: Matrix) throws(ClusteringError) -> Fit {
     let k = componentCount
     guard k >= 1 else { throw .invalidSetting("A mixture needs at least 1 component.") }
-    guard tolerance >= 0, maxIterations >= 1 else {
-      throw .invalidSetting("EM needs a tolerance >= 0 and at least 1 iteration.")
+    guard tolerance >= 0, (continuationTolerance ?? 0) >= 0, maxIterations >= 1 else {
+      throw .invalidSetting("EM needs tolerances >= 0 and at least 1 iteration.")
     }
     guard data.columns >= 1 else { throw .noFeatures }
     guard data.rows > k else {
@@ -165,22 +181,39 @@ public struct GaussianMixture: Sendable {
       x: data, model: model, componentCount: k, innerTolerance: innerTolerance,
       singularityThreshold: singularityThreshold, regularization: regularization)
     var z = z0
+    var spare = Matrix(rows: z0.rows, columns: k)
     var hold = Double.greatestFiniteMagnitude / 2
     var err = Double.greatestFiniteMagnitude
     var iterations = 0
-    var parameters: MixtureParameters
+    var current: MixtureParameters? = nil
     var hood = 0.0
+    var mclustStop: (iterations: Int, logLikelihood: Double)? = nil
+    let finalTolerance = min(tolerance, continuationTolerance ?? tolerance)
     repeat {
-      iterations += 1
+      let next: MixtureParameters
       do {
-        parameters = try em.maximization(z)
+        next = try em.maximization(z)
       } catch let failure {
+        // Past mclust's stopping point a failure keeps the last complete iteration.
+        if mclustStop != nil { break }
         throw .mixtureFailed(model: model.rawValue, components: k, reason: failure.reason)
       }
-      hood = em.expectation(parameters, posteriors: &z)
+      let nextHood = em.expectation(next, posteriors: &spare)
+      // Past mclust's stopping point, an iteration that no longer increases ℓ is dropped.
+      if mclustStop != nil && !(nextHood > hood) { break }
+      iterations += 1
+      swap(&z, &spare)
+      current = next
+      hood = nextHood
       err = abs(hold - hood) / (1 + abs(hood))
       hold = hood
-    } while err > tolerance && iterations < maxIterations
+      if mclustStop == nil && err <= tolerance { mclustStop = (iterations, hood) }
+    } while iterations < maxIterations
+      && (mclustStop.map { err > finalTolerance && iterations < 2 * $0.iterations }
+        ?? (err > tolerance))
+    guard let parameters = current else {
+      throw .mixtureFailed(model: model.rawValue, components: k, reason: "no EM iteration")
+    }
     guard hood.isFinite else {
       throw .mixtureFailed(
         model: model.rawValue, components: k, reason: "the log-likelihood is not finite")
@@ -207,6 +240,6 @@ public struct GaussianMixture: Sendable {
       proportions: order.map { parameters.proportions[$0] }, means: means,
       covariances: order.map { parameters.covariance($0, dimension: d) },
       posteriors: posteriors, assignments: assignments, iterations: iterations,
-      converged: err <= tolerance)
+      converged: mclustStop != nil, mclustStop: mclustStop)
   }
 }

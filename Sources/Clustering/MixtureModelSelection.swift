@@ -18,6 +18,9 @@ import Synchronization
 /// agglomeration runs on a random subset (drawn from the generator, where mclust draws from
 /// R's), its partition gives parameters through one M-step on the subset, and an E-step on all
 /// units gives EM's starting posteriors, as in `mclustBIC`. One component needs no start.
+/// Such a start cannot be mclust's own (its subset comes from R's generator), so there EM also
+/// continues past mclust's stopping point (``subsetContinuationTolerance``), ending at, not a
+/// few log-likelihood units below, the optimum it approaches.
 /// ``randomStarts`` adds k-means++ starts per fit (the highest log-likelihood wins); the
 /// result says which start won.
 ///
@@ -32,6 +35,9 @@ public struct MixtureModelSelection: Sendable {
   public var subsetSize: Int
   /// Extra k-means++ starts per fit (0: mclust's start only).
   public var randomStarts: Int
+  /// EM's ``GaussianMixture/continuationTolerance`` when the agglomeration runs on a subset
+  /// (default 1e-8; `nil` stops where mclust stops). Without a subset the fits are mclust's.
+  public var subsetContinuationTolerance: Double? = 1e-8
   /// EM settings shared by all fits (model and component count are set per fit).
   public var expectationMaximization: GaussianMixture
   /// Threads over which the fits of the grid and the agglomeration's merge costs are spread
@@ -143,7 +149,9 @@ public struct MixtureModelSelection: Sendable {
       }
     }
     let cellList = cells
-    let settingsTemplate = expectationMaximization
+    var emSettings = expectationMaximization
+    if subset != nil { emSettings.continuationTolerance = subsetContinuationTolerance }
+    let settingsTemplate = emSettings
     let starts = randomStarts
     let subsetCopy = subset
     let groupCount = tree?.initialGroupCount ?? 0

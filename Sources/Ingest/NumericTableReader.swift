@@ -8,6 +8,8 @@ public struct NumericTableReader: Sendable {
   public var delimiter: Character
   /// Whether numbers use a decimal comma.
   public var decimalComma: Bool
+  /// Threads that parse a clean file's rows (default 1); the values do not depend on it.
+  public var threadCount: Int = 1
 
   /// Creates a reader.
   public init(delimiter: Character = ",", decimalComma: Bool = false) {
@@ -30,8 +32,16 @@ public struct NumericTableReader: Sendable {
   /// - Throws: ``IngestError`` for unreadable, empty or header-only files, a missing column,
   ///   or a cell that is not a number (`invalidDefinition` naming line and column).
   public func read(_ path: String, columns wanted: [String]?) throws(IngestError) -> Result {
-    let source = try FileByteSource(path: path)
+    var source = try FileByteSource(path: path)
     defer { source.close() }
+    // A regular file of reasonable size is read whole, for the fast path over its bytes.
+    if let size = source.sizeHint, size > 0, size <= 1 << 30 {
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(size + 1)
+      while try source.read(into: &bytes, maxCount: max(size + 1 - bytes.count, 1 << 16)) > 0 {}
+      if let result = try fastRead(bytes, name: path, columns: wanted) { return result }
+      return try read(source: MemoryByteSource(bytes, name: path), columns: wanted)
+    }
     return try read(source: source, columns: wanted)
   }
 
@@ -41,13 +51,7 @@ public struct NumericTableReader: Sendable {
     var scanner = CSVScanner(source: source, delimiter: delimiter.asciiValue ?? UInt8(ascii: ","))
     let header = try SurveyHeader.read(&scanner, name: source.name)
     let names = wanted ?? header.names
-    var index: [Int] = []
-    for name in names {
-      guard let i = header.names.firstIndex(of: name) else {
-        throw IngestError.missingColumn(path: source.name, column: name, layout: "item matrix")
-      }
-      index.append(i)
-    }
+    let index = try Self.columnIndices(names, in: header.names, path: source.name)
     // Values row by row (one growing array), transposed to column-major at the end.
     var flat: [Double] = []
     // Sized once from the file's size (a row takes at least two bytes per field, and 16), so
@@ -101,6 +105,20 @@ public struct NumericTableReader: Sendable {
       count = flat.count
     }
     return Result(names: names, rows: rows, values: values)
+  }
+
+  /// The header position of each wanted column.
+  static func columnIndices(_ names: [String], in header: [String], path: String)
+    throws(IngestError) -> [Int]
+  {
+    var index: [Int] = []
+    for name in names {
+      guard let i = header.firstIndex(of: name) else {
+        throw IngestError.missingColumn(path: path, column: name, layout: "item matrix")
+      }
+      index.append(i)
+    }
+    return index
   }
 
   /// A decimal number, or NaN for an empty cell or `NA`; `nil` for anything else.

@@ -118,7 +118,7 @@ struct ClusterCommand: ParsableCommand {
       }
       let table = try FeatureTable.read(
         data, columns: featureNames, idColumn: id, missingValues: impute,
-        standardize: standardize)
+        standardize: standardize, threads: threads)
       var order = LabelOrder.firstPrincipalComponent
       if let labelBy {
         guard let j = featureNames.firstIndex(of: labelBy) else {

@@ -32,11 +32,15 @@ struct ClusterReport: Encodable {
     let averagePosterior: [Double?]?
     let iterations: Int?
     let converged: Bool?
+    /// Iterations and log-likelihood where mclust's rule stopped EM (EM continued after).
+    let mclustStopIterations: Int?
+    let mclustStopLogLikelihood: Double?
     let start: String?
 
     private enum Keys: String, CodingKey {
       case model, k, failed, reason, logLikelihood, parameterCount, bic, mclustBIC, icl
-      case entropy, normalizedEntropy, sizes, averagePosterior, iterations, converged, start
+      case entropy, normalizedEntropy, sizes, averagePosterior, iterations, converged
+      case mclustStopIterations, mclustStopLogLikelihood, start
     }
     /// Explicit nulls for the numbers of a failed fit.
     func encode(to encoder: any Encoder) throws {
@@ -56,6 +60,8 @@ struct ClusterReport: Encodable {
       try c.encode(averagePosterior, forKey: .averagePosterior)
       try c.encode(iterations, forKey: .iterations)
       try c.encode(converged, forKey: .converged)
+      try c.encode(mclustStopIterations, forKey: .mclustStopIterations)
+      try c.encode(mclustStopLogLikelihood, forKey: .mclustStopLogLikelihood)
       try c.encode(start, forKey: .start)
     }
   }
@@ -272,7 +278,8 @@ struct ClusterReport: Encodable {
         bic: f?.bic, mclustBIC: f?.mclustBIC, icl: f?.icl, entropy: f?.entropy,
         normalizedEntropy: f?.normalizedEntropy, sizes: f?.sizes,
         averagePosterior: f?.averagePosteriors, iterations: f?.iterations,
-        converged: f?.converged, start: e.start)
+        converged: f?.converged, mclustStopIterations: f?.mclustStop?.iterations,
+        mclustStopLogLikelihood: f?.mclustStop?.logLikelihood, start: e.start)
     }
     guard let best = result.best, let fit = best.fit else {
       throw ClusteringError.mixtureFailed(

@@ -179,4 +179,43 @@ struct GaussianMixtureTests {
     #expect(r1.entries.map { $0.fit?.logLikelihood } == r2.entries.map { $0.fit?.logLikelihood })
     #expect(r1.entries.map { $0.fit?.posteriors } == r2.entries.map { $0.fit?.posteriors })
   }
+
+  /// With a continuation tolerance EM continues past mclust's stopping point only while ℓ
+  /// increases, for at most as many iterations again; without one it stops where mclust does.
+  @Test func continuationPastMclustStop() throws {
+    let x = try References.data("faithful")
+    var rng = SplitMix64(seed: 2)
+    let labels = try KMeans(clusterCount: 3).fit(x, using: &rng).assignments
+    for model in [CovarianceModel.VVV, .VEI, .EII] {
+      let mclust = try GaussianMixture(model: model, componentCount: 3)
+        .fit(x, initialAssignments: labels)
+      let ours = try GaussianMixture(
+        model: model, componentCount: 3, continuationTolerance: 1e-8
+      ).fit(x, initialAssignments: labels)
+      let stop = try #require(mclust.mclustStop)
+      #expect(stop.iterations == mclust.iterations && stop.logLikelihood == mclust.logLikelihood)
+      #expect(ours.mclustStop?.iterations == stop.iterations, "\(model)")
+      #expect(ours.mclustStop?.logLikelihood == stop.logLikelihood, "\(model)")
+      #expect(ours.logLikelihood >= mclust.logLikelihood, "\(model)")
+      #expect(ours.iterations <= 2 * stop.iterations && ours.converged, "\(model)")
+    }
+  }
+
+  /// A subset-initialised grid (not mclust's own start) continues past mclust's stop; the
+  /// same grid without a subset stops there.
+  @Test func subsetFitsContinue() throws {
+    let x = try References.data("faithful")
+    for (subsetSize, continues) in [(100, true), (2000, false)] {
+      var rng = SplitMix64(seed: 4)
+      let result = try MixtureModelSelection(
+        models: [.VVV, .VII], componentCounts: [2, 3], subsetSize: subsetSize
+      ).fit(x, using: &rng)
+      for e in result.entries {
+        let fit = try #require(e.fit)
+        let stop = try #require(fit.mclustStop)
+        #expect(fit.logLikelihood >= stop.logLikelihood)
+        if !continues { #expect(fit.iterations == stop.iterations) }
+      }
+    }
+  }
 }

@@ -1,0 +1,119 @@
+import Glibc
+import MatrixCore
+
+extension NumericTableReader {
+  /// The fast path for a clean file held in memory: no quote and no carriage return after a
+  /// header line without quotes, every record with the header's field count and every wanted
+  /// cell a number the fast number parser reads (or empty, or `NA`). Such a file's data lines
+  /// are cut into up to ``threadCount`` chunks at line breaks and parsed in parallel, with
+  /// the same ``parseNumber(_:)`` per cell as the general path, so the values are identical.
+  /// Returns `nil` when anything needs the general scanner (which then reports errors with
+  /// their locations, exactly as before).
+  func fastRead(_ bytes: [UInt8], name: String, columns wanted: [String]?) throws(IngestError)
+    -> Result?
+  {
+    guard let separator = delimiter.asciiValue else { return nil }
+    let newline = UInt8(ascii: "\n")
+    let special: [UInt8] = [UInt8(ascii: "\""), UInt8(ascii: "\r")]
+    guard let headerEnd = bytes.firstIndex(of: newline) else { return nil }
+    let clean = bytes.withUnsafeBufferPointer { p in
+      special.allSatisfy { memchr(p.baseAddress!, Int32($0), p.count) == nil }
+    }
+    guard clean else { return nil }
+    var headerScanner = CSVScanner(
+      source: MemoryByteSource(Array(bytes[...headerEnd]), name: name), delimiter: separator)
+    // A blank or broken first line is the general path's to handle (and to report).
+    guard let header = try? SurveyHeader.read(&headerScanner, name: name) else { return nil }
+    let names = wanted ?? header.names
+    let index = try Self.columnIndices(names, in: header.names, path: name)
+    let fieldCount = header.names.count
+    var slots = [Int](repeating: -1, count: fieldCount)
+    for (k, i) in index.enumerated() { slots[i] = k }
+    let width = names.count
+    // Chunks of at least 1 MiB, each starting after a line break.
+    let body = headerEnd + 1
+    let chunkCount = max(1, min(threadCount, (bytes.count - body) >> 20))
+    var bounds = [body]
+    for t in 1..<max(chunkCount, 1) {
+      var at = max(body + (bytes.count - body) * t / chunkCount, bounds[t - 1])
+      while at < bytes.count && bytes[at - 1] != newline { at += 1 }
+      bounds.append(at)
+    }
+    bounds.append(bytes.count)
+    let slotList = slots
+    let cuts = bounds
+    let chunks = parallelMap(chunkCount, threads: chunkCount) {
+      t -> (values: [Double], rows: Int)? in
+      bytes.withUnsafeBufferPointer { p in
+        parseChunk(
+          p, from: cuts[t], to: cuts[t + 1], separator: separator, slots: slotList,
+          width: width)
+      }
+    }
+    var rows = 0
+    for chunk in chunks {
+      guard let chunk else { return nil }
+      rows += chunk.rows
+    }
+    guard rows > 0 else { return nil }
+    var values = [Double](repeating: 0, count: rows * width)
+    values.withUnsafeMutableBufferPointer { out in
+      var row = 0
+      for chunk in chunks {
+        guard let chunk else { continue }
+        chunk.values.withUnsafeBufferPointer { src in
+          for i in 0..<chunk.rows {
+            for k in 0..<width { out[row + i + k * rows] = src[i * width + k] }
+          }
+        }
+        row += chunk.rows
+      }
+    }
+    return Result(names: names, rows: rows, values: values)
+  }
+
+  /// The records of `p[from..<to]` (whole lines), row-major; `nil` at the first record the
+  /// general path must handle. Blank lines are skipped, as the scanner skips them.
+  private func parseChunk(
+    _ p: UnsafeBufferPointer<UInt8>, from: Int, to: Int, separator: UInt8, slots: [Int],
+    width: Int
+  ) -> (values: [Double], rows: Int)? {
+    let newline = UInt8(ascii: "\n")
+    var values: [Double] = []
+    values.reserveCapacity((to - from) / max(2 * slots.count, 1) * width + width)
+    var row = [Double](repeating: 0, count: width)
+    var rows = 0
+    var i = from
+    while i < to {
+      if p[i] == newline {
+        i += 1
+        continue
+      }
+      var field = 0
+      var start = i
+      while true {
+        let b = i < to ? p[i] : newline
+        if b == separator || b == newline {
+          guard field < slots.count else { return nil }
+          let slot = slots[field]
+          if slot >= 0 {
+            guard let v = parseNumber(UnsafeBufferPointer(rebasing: p[start..<i])) else {
+              return nil
+            }
+            row[slot] = v
+          }
+          field += 1
+          i += 1
+          if b == newline { break }
+          start = i
+        } else {
+          i += 1
+        }
+      }
+      guard field == slots.count else { return nil }
+      values.append(contentsOf: row)
+      rows += 1
+    }
+    return (values, rows)
+  }
+}

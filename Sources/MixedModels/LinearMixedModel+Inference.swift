@@ -295,8 +295,16 @@ struct VarianceParameterSensitivity {
     if threads > 1 {
       // numDeriv's points are known in advance: factor them all on `threads` threads first.
       let keys = TabulatedEvaluation.keys(length: k - 1) { visit in
-        _ = NumericalDerivatives.hessian({ visit($0); return 0 }, at: varpar)
-        _ = NumericalDerivatives.jacobian({ visit($0); return [] }, at: varpar)
+        let value: ([Double]) -> Double = { x in
+          visit(x)
+          return 0
+        }
+        let values: ([Double]) -> [Double] = { x in
+          visit(x)
+          return []
+        }
+        _ = NumericalDerivatives.hessian(value, at: varpar)
+        _ = NumericalDerivatives.jacobian(values, at: varpar)
       }
       let values = TabulatedEvaluation.evaluate(
         keys, threads: threads, makeState: makeState, factorAt)

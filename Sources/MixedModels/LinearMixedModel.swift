@@ -168,11 +168,14 @@ public struct LinearMixedModel: Sendable {
       var table: [[Double]: Double] = [:]
       if threads > 1 {
         let points = TabulatedEvaluation.keys { visit in
-          _ = Self.derivativeChecks(theta: theta, at: best, lower: lower) { visit($0); return 0 }
+          _ = Self.derivativeChecks(theta: theta, at: best, lower: lower) { x in
+            visit(x)
+            return 0
+          }
         }
         let values = TabulatedEvaluation.evaluate(
-          points, threads: threads, makeState: { PenalizedLeastSquares(frame: frame) }
-        ) { system, x in system.deviance(x, reml: reml) }
+          points, threads: threads, makeState: { PenalizedLeastSquares(frame: frame) },
+          { system, x in system.deviance(x, reml: reml) })
         for (x, value) in zip(points, values) { table[x] = value }
       }
       checks = Self.derivativeChecks(theta: theta, at: best, lower: lower) {

@@ -348,9 +348,11 @@ struct GrowthOutput: Encodable {
       let names = (r.parameters["phi"] == nil ? [] : ["phi"]) + (r.levels ?? [])
       for name in names {
         row("residual", r.group ?? r.by ?? "", r.type, name, r.parameters[name])
-        row("residual", r.group ?? r.by ?? "", r.type, name + ".ciLower",
+        row(
+          "residual", r.group ?? r.by ?? "", r.type, name + ".ciLower",
           r.confidenceIntervals[name]?.lower)
-        row("residual", r.group ?? r.by ?? "", r.type, name + ".ciUpper",
+        row(
+          "residual", r.group ?? r.by ?? "", r.type, name + ".ciUpper",
           r.confidenceIntervals[name]?.upper)
       }
     }

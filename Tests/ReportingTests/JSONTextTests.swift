@@ -48,8 +48,10 @@ struct JSONTextTests {
 
   @Test func layoutNumbersAndEscapes() throws {
     let text = try JSONText.encode(Self.sample)
-    #expect(text.hasPrefix("{\n  \"alpha\" : [\n    {\n      \"flags\" : [\n        true\n      ],"))
-    #expect(text.contains("\"values\" : [\n        3,\n        0.1,\n        1e-05,\n        1e+20,"))
+    #expect(
+      text.hasPrefix("{\n  \"alpha\" : [\n    {\n      \"flags\" : [\n        true\n      ],"))
+    #expect(
+      text.contains("\"values\" : [\n        3,\n        0.1,\n        1e-05,\n        1e+20,"))
     #expect(text.contains("\"name\" : \"a/b\""))
     #expect(text.contains(#""name" : "é \"q\" \\ \n\t\u0001""#))
     #expect(text.contains("\"empty\" : [],"))

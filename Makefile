@@ -76,10 +76,13 @@ bench-ingest: deps
 # libFuzzer over the whole read-and-validate path of survey ingest (Tests/Fuzz).
 FUZZ_SECONDS ?= 600
 FUZZER := .build/fuzz/ingest-fuzzer
-$(FUZZER): Tests/Fuzz/IngestFuzzer.swift $(wildcard Sources/Ingest/*.swift)
+# Ingest's one use of MatrixCore, parallelMap, is compiled into the fuzz target beside it.
+FUZZ_SHARED := Sources/MatrixCore/ParallelMap.swift
+$(FUZZER): Tests/Fuzz/IngestFuzzer.swift $(wildcard Sources/Ingest/*.swift) $(FUZZ_SHARED)
 	mkdir -p .build/fuzz
 	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Ingest \
-	  Sources/Ingest/*.swift Tests/Fuzz/IngestFuzzer.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
+	  -package-name LearningAnalytics Sources/Ingest/*.swift $(FUZZ_SHARED) \
+	  Tests/Fuzz/IngestFuzzer.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
 	test -x $@
 
 fuzz: $(FUZZER)
@@ -90,13 +93,14 @@ fuzz: $(FUZZER)
 # table, indicators). swift-crypto is swapped for Tests/Fuzz/PseudonymizerStub.swift.
 ACTIVITY_FUZZER := .build/fuzz/activity-fuzzer
 ACTIVITY_SOURCES := $(filter-out Sources/Activity/Pseudonymizer.swift,$(wildcard Sources/Activity/*.swift))
-$(ACTIVITY_FUZZER): Tests/Fuzz/ActivityFuzzer.swift Tests/Fuzz/PseudonymizerStub.swift $(ACTIVITY_SOURCES) $(wildcard Sources/Ingest/*.swift) Sources/_CXAPI/cxapi.cpp
+$(ACTIVITY_FUZZER): Tests/Fuzz/ActivityFuzzer.swift Tests/Fuzz/PseudonymizerStub.swift $(ACTIVITY_SOURCES) $(wildcard Sources/Ingest/*.swift) $(FUZZ_SHARED) Sources/_CXAPI/cxapi.cpp
 	mkdir -p .build/fuzz/cxapi
 	printf 'module _CXAPI {\n  header "%s/Sources/_CXAPI/include/cxapi.h"\n  export *\n}\n' "$(CURDIR)" > .build/fuzz/cxapi/module.modulemap
 	clang++ -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address -ISources/_CXAPI/include \
 	  -c Sources/_CXAPI/cxapi.cpp -o .build/fuzz/cxapi.o
 	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name Ingest -I .build/fuzz/cxapi \
-	  Sources/Ingest/*.swift $(ACTIVITY_SOURCES) Tests/Fuzz/PseudonymizerStub.swift Tests/Fuzz/ActivityFuzzer.swift \
+	  -package-name LearningAnalytics \
+	  Sources/Ingest/*.swift $(FUZZ_SHARED) $(ACTIVITY_SOURCES) Tests/Fuzz/PseudonymizerStub.swift Tests/Fuzz/ActivityFuzzer.swift \
 	  .build/fuzz/cxapi.o -lsimdjson -lstdc++ -o $@ 2>&1 | grep -v "Cannot export local symbol\|ignoring import\|part of module" || true
 	test -x $@
 

@@ -221,7 +221,7 @@ extension PenalizedLeastSquares {
     let q = f.q
     let count = pls.factors.count
     let lam = pls.lambda[k]
-    if q == 1 && pls.factors[k...].allSatisfy({ $0.q == 1 }) {
+    if pls.scalar[k] {
       // Nested random intercepts: every block is a number; the sums below, in their order.
       var w = 1.0 / pls.lkk[k][l]
       var v = w * w

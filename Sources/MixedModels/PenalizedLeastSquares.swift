@@ -44,6 +44,9 @@ final class PenalizedLeastSquares {
   var whitenedXY: [Double] = []
   let thetaCount: Int
   let lowerBounds: [Double]
+  /// Whether factor k and every coarser one have a single term (q = 1: nested random
+  /// intercepts, `(1 | school/teacher)`): their blocks are numbers.
+  let scalar: [Bool]
 
   // Workspace of the last evaluation: one allocation per block family, owned by this object
   // (freed in deinit), so the hot loops index flat buffers without copy-on-write checks.
@@ -161,6 +164,7 @@ final class PenalizedLeastSquares {
       }
     }
     lxk = built.map { Self.buffer(width * $0.levels * $0.q) }
+    scalar = built.indices.map { k in built[k...].allSatisfy { $0.q == 1 } }
   }
 
   /// θ start values as lme4's: 1 on the diagonal of each block, 0 off it.
@@ -254,12 +258,8 @@ final class PenalizedLeastSquares {
     // Σ over the columns of the solved [X y] rows, the dense block's downdate (width ≤ 8).
     let sums = Self.buffer(width * width)
     defer { sums.deallocate() }
-    var logDet = 0.0
-    // Σ log Lᵢᵢ² as logs of running products, rescaled before they leave a safe range:
-    // one log per ~100 pivots instead of one per pivot.
-    var product = 1.0
+    var pivots = LogProduct()  // Σ log Lᵢᵢ²
     // 2. Factor each factor's blocks, then downdate the coarser ones.
-    let scalar = self.scalar
     for k in 0..<count {
       let f = factors[k]
       let q = f.q
@@ -283,16 +283,11 @@ final class PenalizedLeastSquares {
         // one at a time, so the same numbers).
         let inverses = Self.buffer(2 * f.levels)
         defer { inverses.deallocate() }
-        func accumulate(_ pivots: Double) {
-          product *= pivots
-          if product > 1e150 || product < 1e-150 {
-            logDet += log(product)
-            product = 1
-          }
-        }
         var l = 0
-        while l + 1 < f.levels {
-          let (b, c) = (4 * l, 4 * l + 4)
+        while l < f.levels {
+          // The last level of an odd count fills both lanes and keeps lane 0.
+          let pair = l + 1 < f.levels
+          let (b, c) = (4 * l, pair ? 4 * l + 4 : 4 * l)
           // ΛᵀAΛ + I (as scaleDiagonal).
           let z0 = SIMD2(zz[b], zz[c])
           let z1 = SIMD2(zz[b + 1], zz[c + 1])
@@ -309,29 +304,14 @@ final class PenalizedLeastSquares {
           let l22 = d2.squareRoot()
           let i22 = 1 / l22
           (lp[b], lp[b + 1], lp[b + 3]) = (l11[0], l21[0], l22[0])
-          (lp[c], lp[c + 1], lp[c + 3]) = (l11[1], l21[1], l22[1])
           (inverses[2 * l], inverses[2 * l + 1]) = (i11[0], i22[0])
-          (inverses[2 * l + 2], inverses[2 * l + 3]) = (i11[1], i22[1])
-          accumulate(a11[0] * d2[0])
-          accumulate(a11[1] * d2[1])
-          l += 2
-        }
-        if l < f.levels {  // an odd count: the last level alone
-          let b = 4 * l
-          let (z0, z1, z3) = (zz[b], zz[b + 1], zz[b + 3])
-          let a11 = m0 * m0 * z0 + 2 * m0 * m1 * z1 + m1 * m1 * z3 + 1
-          let a21 = m3 * (m0 * z1 + m1 * z3)
-          let a22 = m3 * m3 * z3 + 1
-          guard a11 > 0 else { return false }
-          let l11 = a11.squareRoot()
-          let i11 = 1 / l11
-          let l21 = a21 * i11
-          let d2 = a22 - l21 * l21
-          guard d2 > 0 else { return false }
-          let l22 = d2.squareRoot()
-          (lp[b], lp[b + 1], lp[b + 3]) = (l11, l21, l22)
-          (inverses[2 * l], inverses[2 * l + 1]) = (i11, 1 / l22)
-          accumulate(a11 * d2)
+          pivots.multiply(by: a11[0] * d2[0])
+          if pair {
+            (lp[c], lp[c + 1], lp[c + 3]) = (l11[1], l21[1], l22[1])
+            (inverses[2 * l + 2], inverses[2 * l + 3]) = (i11[1], i22[1])
+            pivots.multiply(by: a11[1] * d2[1])
+          }
+          l += pair ? 2 : 1
         }
         // Pass 2: the rows of [X y], solved, and their cross-product.
         for l in 0..<f.levels {
@@ -358,9 +338,7 @@ final class PenalizedLeastSquares {
           }
         }
       } else if scalar[k] {
-        guard factorScalar(k, width: width, product: &product, logDet: &logDet) else {
-          return false
-        }
+        guard factorScalar(k, width: width, pivots: &pivots) else { return false }
       } else {
         for l in 0..<f.levels {
           let base = l * q * q
@@ -371,11 +349,7 @@ final class PenalizedLeastSquares {
             guard d > 0 else { return false }
             let djj = d.squareRoot()
             lp[base + j + j * q] = djj
-            product *= d
-            if product > 1e150 || product < 1e-150 {
-              logDet += log(product)
-              product = 1
-            }
+            pivots.multiply(by: d)
             for i in (j + 1)..<max(j + 1, q) {
               var s = lp[base + i + j * q]
               for m in 0..<j { s -= lp[base + i + m * q] * lp[base + j + m * q] }
@@ -456,7 +430,7 @@ final class PenalizedLeastSquares {
         for i in 0..<(width * width) { dense[i] -= product.elements[i] }
       }
     }
-    logDetL = logDet + log(product)
+    logDetL = pivots.logarithm
     guard let chol = try? Cholesky(Matrix(rows: width, columns: width, columnMajor: dense)) else {
       return false
     }
@@ -500,15 +474,11 @@ final class PenalizedLeastSquares {
     }
   }
 
-  /// Whether factor k and every coarser one have a single term (q = 1: nested random
-  /// intercepts, `(1 | school/teacher)`): their blocks are numbers.
-  var scalar: [Bool] { factors.indices.map { k in factors[k...].allSatisfy { $0.q == 1 } } }
-
   /// Step 2 of ``factor(_:)`` for a factor of scalar blocks (see ``scalar``): the pivots
   /// first (their square roots and reciprocals overlap across levels in a loop of their own),
   /// then each level's rows of [X y] and of the coarser factors, solved, and the coarser blocks
   /// downdated in level order, as the general path does. False when a pivot is not positive.
-  func factorScalar(_ k: Int, width: Int, product: inout Double, logDet: inout Double) -> Bool {
+  func factorScalar(_ k: Int, width: Int, pivots: inout LogProduct) -> Bool {
     let f = factors[k]
     let levels = f.levels
     let lp = lkk[k]
@@ -521,11 +491,7 @@ final class PenalizedLeastSquares {
       let root = d.squareRoot()
       lp[l] = root
       inverse[l] = 1 / root
-      product *= d
-      if product > 1e150 || product < 1e-150 {
-        logDet += log(product)
-        product = 1
-      }
+      pivots.multiply(by: d)
     }
     let coarser = Array((k + 1)..<factors.count)
     let rows = coarser.map { ljk[k][$0] }  // this factor's rows of each coarser factor
@@ -641,4 +607,23 @@ final class PenalizedLeastSquares {
       }
     }
   }
+}
+
+/// A product of many positive factors (the squared pivots), kept as logs of running products
+/// rescaled before they leave a safe range: one `log` per ~100 factors instead of one each.
+struct LogProduct {
+  private var product = 1.0
+  private var logs = 0.0
+
+  @inline(__always)
+  mutating func multiply(by x: Double) {
+    product *= x
+    if product > 1e150 || product < 1e-150 {
+      logs += log(product)
+      product = 1
+    }
+  }
+
+  /// log of the whole product.
+  var logarithm: Double { logs + log(product) }
 }

@@ -25,7 +25,8 @@ final class Deferred<Value: Sendable>: @unchecked Sendable {
       done.wait()
       done.signal()  // a later call does not wait
     }
-    if result == nil { result = Result(catching: body) }
-    return try result.map { try $0.get() } ?? body()
+    let value = result ?? Result(catching: body)
+    result = value
+    return try value.get()
   }
 }

@@ -7,24 +7,7 @@ import _TestSupport
 
 /// Reference values from lmerTest and performance (Fixtures/references/make_inference.R).
 enum InferenceReference {
-  static let all:
-    [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-      {
-        let url = LmerReference.root.deletingLastPathComponent()
-          .appendingPathComponent("inference/expected.csv")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
-        var out:
-          [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-            [:]
-        for line in text.split(separator: "\n").dropFirst() {
-          let f = LmerReference.splitQuoted(String(line))
-          guard f.count == 6, let v = Double(f[5]) else { continue }
-          var entry = out[f[0]] ?? (f[1], f[2], [:])
-          entry.values[f[3], default: [:]][f[4]] = v
-          out[f[0]] = entry
-        }
-        return out
-      }()
+  static let all = LmerReference.load("inference/expected.csv")
 }
 
 /// Satterthwaite df, t and F tests and intervals against lmerTest 3.1-3 (df 1e-4 relative,

@@ -10,20 +10,7 @@ import _TestSupport
 /// within 1e-4 relative, p-values within 1e-6 absolute.
 @Suite("Kenward-Roger against pbkrtest")
 struct KenwardRogerTests {
-  static let reference: [String: (formula: String, values: [String: [String: Double]])] = {
-    let url = LmerReference.root.deletingLastPathComponent()
-      .appendingPathComponent("inference/kenward-roger.csv")
-    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
-    var out: [String: (formula: String, values: [String: [String: Double]])] = [:]
-    for line in text.split(separator: "\n").dropFirst() {
-      let f = LmerReference.splitQuoted(String(line))
-      guard f.count == 6, let v = Double(f[5]) else { continue }
-      var entry = out[f[0]] ?? (f[1], [:])
-      entry.values[f[3], default: [:]][f[4]] = v
-      out[f[0]] = entry
-    }
-    return out
-  }()
+  static let reference = LmerReference.load("inference/kenward-roger.csv")
 
   static let cases: [(model: String, data: String)] = [
     ("sleep-slope-reml", "sleepstudy.csv"), ("sleep-diag-reml", "sleepstudy.csv"),

@@ -11,26 +11,27 @@ struct LmerReference {
     .deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/references/growth")
 
-  /// model -> (formula, criterion, quantity -> name -> value)
-  static let all:
-    [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-      {
-        guard
-          let text = try? String(
-            contentsOf: root.appendingPathComponent("expected.csv"), encoding: .utf8)
-        else { return [:] }
-        var out:
-          [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-            [:]
-        for line in text.split(separator: "\n").dropFirst() {
-          let f = splitQuoted(String(line))
-          guard f.count == 6, let v = Double(f[5]) else { continue }
-          var entry = out[f[0]] ?? (f[1], f[2], [:])
-          entry.values[f[3], default: [:]][f[4]] = v
-          out[f[0]] = entry
-        }
-        return out
-      }()
+  /// One model's reference values: formula, criterion, quantity -> name -> value.
+  typealias Entry = (formula: String, criterion: String, values: [String: [String: Double]])
+
+  /// model -> entry, from expected.csv.
+  static let all = load("growth/expected.csv")
+
+  /// A reference table under Fixtures/references (columns model, formula, criterion,
+  /// quantity, name, value; quoted fields allowed); empty when the file is missing.
+  static func load(_ path: String) -> [String: Entry] {
+    let url = root.deletingLastPathComponent().appendingPathComponent(path)
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+    var out: [String: Entry] = [:]
+    for line in text.split(separator: "\n").dropFirst() {
+      let f = splitQuoted(String(line))
+      guard f.count == 6, let v = Double(f[5]) else { continue }
+      var entry = out[f[0]] ?? (f[1], f[2], [:])
+      entry.values[f[3], default: [:]][f[4]] = v
+      out[f[0]] = entry
+    }
+    return out
+  }
 
   static func splitQuoted(_ line: String) -> [String] {
     var fields: [String] = []

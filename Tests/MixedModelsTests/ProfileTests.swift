@@ -8,24 +8,7 @@ import _TestSupport
 
 /// lme4 1.1-31's `confint(fit, method = "profile")` (Fixtures/references/make_profile.R).
 enum ProfileReference {
-  static let all:
-    [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-      {
-        let url = LmerReference.root.deletingLastPathComponent()
-          .appendingPathComponent("inference/profile.csv")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
-        var out:
-          [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-            [:]
-        for line in text.split(separator: "\n").dropFirst() {
-          let f = LmerReference.splitQuoted(String(line))
-          guard f.count == 6, let v = Double(f[5]) else { continue }
-          var entry = out[f[0]] ?? (f[1], f[2], [:])
-          entry.values[f[3], default: [:]][f[4]] = v
-          out[f[0]] = entry
-        }
-        return out
-      }()
+  static let all = LmerReference.load("inference/profile.csv")
 }
 
 /// Profile intervals against lme4's. lme4 interpolates the profile by splines through points

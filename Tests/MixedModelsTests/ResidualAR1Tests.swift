@@ -19,22 +19,7 @@ import _TestSupport
 /// at least nlme's.
 @Suite("AR(1) residuals against nlme")
 struct ResidualAR1Tests {
-  static let reference:
-    [String: (formula: String, criterion: String, values: [String: [String: Double]])] = {
-      let url = LmerReference.root.deletingLastPathComponent()
-        .appendingPathComponent("residual/expected.csv")
-      guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
-      var out: [String: (formula: String, criterion: String, values: [String: [String: Double]])] =
-        [:]
-      for line in text.split(separator: "\n").dropFirst() {
-        let f = LmerReference.splitQuoted(String(line))
-        guard f.count == 6, let v = Double(f[5]) else { continue }
-        var entry = out[f[0]] ?? (f[1], f[2], [:])
-        entry.values[f[3], default: [:]][f[4]] = v
-        out[f[0]] = entry
-      }
-      return out
-    }()
+  static let reference = LmerReference.load("residual/expected.csv")
 
   static let cases: [(model: String, data: String, time: String)] = [
     ("sleep-ar1-intercept-reml", "sleepstudy.csv", "Days"),

@@ -23,6 +23,7 @@ let package = Package(
       name: "_CNLopt", pkgConfig: "nlopt",
       providers: [.apt(["libnlopt-dev"])]),
     .target(name: "_CXAPI", linkerSettings: [.linkedLibrary("simdjson")]),
+    .systemLibrary(name: "_CSIMD"),
 
     // MARK: - Library modules
     .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
@@ -37,7 +38,8 @@ let package = Package(
         "MatrixCore", "Optimization", .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(name: "Mentoring"),
-    .target(name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest"]),
+    .target(
+      name: "MixedModels", dependencies: ["MatrixCore", "Optimization", "Ingest", "_CSIMD"]),
     .target(
       name: "Report",
       dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import MatrixCore
+internal import _CSIMD
 
 /// The profiled deviance of a linear mixed model as a function of θ, through the blocked
 /// Cholesky factor of
@@ -266,74 +267,54 @@ final class PenalizedLeastSquares {
       let lp = lkk[k]
       let xp = lxk[k]
       if q == 2 && count == 1 {
-        // The common single factor with (1 + t | g), in one pass over the levels: the
-        // Λ-scaling of step 1, the 2×2 Cholesky and the row solves, unrolled. The solved rows
-        // of 128 levels at a time are also copied, transposed, to a scratch block in L1 cache,
-        // whose cross-product (SIMD dot products) is the dense block's downdate.
+        // The common single factor with (1 + t | g), in two passes over the levels: the
+        // Λ-scaling of step 1 and the 2×2 Cholesky factors, then the row solves with the dense
+        // block's downdate. With three columns in [X y] (`y ~ 1 + t + (1 + t | g)`) the
+        // downdate's sums stay in registers; otherwise the solved rows of 128 levels at a time
+        // are copied, transposed, to a scratch block in L1 cache, whose cross-product (SIMD
+        // dot products) is the downdate.
         let chunk = 128
-        let scratch = Self.buffer(width <= 8 ? 2 * chunk * width : 0)
+        let scratch = Self.buffer(width != 3 && width <= 8 ? 2 * chunk * width : 0)
         defer { scratch.deallocate() }
         var chunkStart = 0
         let (m0, m1, m3) = (lambda[0][0], lambda[0][1], lambda[0][3])
         let zz = UnsafeBufferPointer(ztz[0])
         let xz = UnsafeBufferPointer(xyz[0])
-        // Pass 1: the 2×2 factors. Each level's square roots and reciprocals form a chain of
-        // long latencies; in this short loop, with nothing else in it, the processor overlaps
-        // the chains of several levels, two at a time in SIMD lanes (the same operations as
-        // one at a time, so the same numbers).
+        // Pass 1: the 2×2 factors and their pivots' reciprocals.
         let inverses = Self.buffer(2 * f.levels)
         defer { inverses.deallocate() }
-        var l = 0
-        while l < f.levels {
-          // The last level of an odd count fills both lanes and keeps lane 0.
-          let pair = l + 1 < f.levels
-          let (b, c) = (4 * l, pair ? 4 * l + 4 : 4 * l)
-          // ΛᵀAΛ + I (as scaleDiagonal).
-          let z0 = SIMD2(zz[b], zz[c])
-          let z1 = SIMD2(zz[b + 1], zz[c + 1])
-          let z3 = SIMD2(zz[b + 3], zz[c + 3])
-          let a11 = m0 * m0 * z0 + 2 * m0 * m1 * z1 + m1 * m1 * z3 + 1
-          let a21 = m3 * (m0 * z1 + m1 * z3)
-          let a22 = m3 * m3 * z3 + 1
-          // Reciprocals: dependent divisions (two per row of [X y]) would dominate pass 2.
-          let l11 = a11.squareRoot()
-          let i11 = 1 / l11
-          let l21 = a21 * i11
-          let d2 = a22 - l21 * l21
-          guard all(a11 .> 0), all(d2 .> 0) else { return false }
-          let l22 = d2.squareRoot()
-          let i22 = 1 / l22
-          (lp[b], lp[b + 1], lp[b + 3]) = (l11[0], l21[0], l22[0])
-          (inverses[2 * l], inverses[2 * l + 1]) = (i11[0], i22[0])
-          pivots.multiply(by: a11[0] * d2[0])
-          if pair {
-            (lp[c], lp[c + 1], lp[c + 3]) = (l11[1], l21[1], l22[1])
-            (inverses[2 * l + 2], inverses[2 * l + 3]) = (i11[1], i22[1])
-            pivots.multiply(by: a11[1] * d2[1])
-          }
-          l += pair ? 2 : 1
-        }
+        guard
+          Self.pivots2(
+            zz, lambda: (m0, m1, m3), levels: f.levels, factor: lp, inverses: inverses,
+            pivots: &pivots)
+        else { return false }
         // Pass 2: the rows of [X y], solved, and their cross-product.
-        for l in 0..<f.levels {
-          let (l21, i11, i22) = (lp[4 * l + 1], inverses[2 * l], inverses[2 * l + 1])
-          let off = l * 2 * width
-          for r in 0..<width {
-            let (c0, c1) = (xz[off + r], xz[off + r + width])
-            let x0 = (c0 * m0 + c1 * m1) * i11
-            xp[off + r] = x0
-            xp[off + r + width] = (c1 * m3 - x0 * l21) * i22
-          }
-          if width <= 8 {
-            let s = 2 * (l - chunkStart)
+        if width == 3 {
+          Self.solveAndGram3(
+            xz, lp: UnsafeBufferPointer(lp), inverses: UnsafeBufferPointer(inverses),
+            lambda: (m0, m1, m3), levels: f.levels, out: xp, gram: sums)
+        } else {
+          for l in 0..<f.levels {
+            let (l21, i11, i22) = (lp[4 * l + 1], inverses[2 * l], inverses[2 * l + 1])
+            let off = l * 2 * width
             for r in 0..<width {
-              scratch[r * 2 * chunk + s] = xp[off + r]
-              scratch[r * 2 * chunk + s + 1] = xp[off + r + width]
+              let (c0, c1) = (xz[off + r], xz[off + r + width])
+              let x0 = (c0 * m0 + c1 * m1) * i11
+              xp[off + r] = x0
+              xp[off + r + width] = (c1 * m3 - x0 * l21) * i22
             }
-            if l - chunkStart == chunk - 1 || l == f.levels - 1 {
-              Self.addColumnGram(
-                UnsafeBufferPointer(scratch), rows: 2 * chunk, from: 0, to: s + 2, width: width,
-                into: sums)
-              chunkStart = l + 1
+            if width <= 8 {
+              let s = 2 * (l - chunkStart)
+              for r in 0..<width {
+                scratch[r * 2 * chunk + s] = xp[off + r]
+                scratch[r * 2 * chunk + s + 1] = xp[off + r + width]
+              }
+              if l - chunkStart == chunk - 1 || l == f.levels - 1 {
+                Self.addColumnGram(
+                  UnsafeBufferPointer(scratch), rows: 2 * chunk, from: 0, to: s + 2, width: width,
+                  into: sums)
+                chunkStart = l + 1
+              }
             }
           }
         }
@@ -443,6 +424,114 @@ final class PenalizedLeastSquares {
     for i in 0..<p { ld += 2 * log(lFactor[i, i]) }
     logDetRX = ld
     return true
+  }
+
+  /// Pass 1 of the single `(1 + t | g)` factor: each level's 2×2 block `ΛᵀZᵀZΛ + I` (as
+  /// `scaleDiagonal`), its Cholesky factor (into `lp`), the reciprocals of its pivots (into
+  /// `inverses`: dependent divisions, two per row of `[X y]`, would dominate pass 2) and the
+  /// product of its pivots; false when a pivot is not positive. A level's square roots and
+  /// reciprocals form a chain of long latencies, so four levels go through it at once, two
+  /// in the lanes of each SIMD vector, with the square roots in single instructions
+  /// (`la_sqrt2`).
+  static func pivots2(
+    _ zz: UnsafeBufferPointer<Double>, lambda: (Double, Double, Double), levels: Int,
+    factor lp: UnsafeMutableBufferPointer<Double>, inverses: UnsafeMutableBufferPointer<Double>,
+    pivots: inout LogProduct
+  ) -> Bool {
+    let (m0, m1, m3) = lambda
+    let (w0, w1, w3) = (m0 * m0, 2 * m0 * m1, m1 * m1)
+    var product = pivots
+    defer { pivots = product }
+    // Levels l (lane 0) and l2 (lane 1); an odd last level fills both lanes (l2 == l).
+    @inline(__always) func step(_ l: Int, _ l2: Int) -> SIMD2<Double>? {
+      let (b, c) = (4 * l, 4 * l2)
+      let z0 = SIMD2(zz[b], zz[c])
+      let z1 = SIMD2(zz[b + 1], zz[c + 1])
+      let z3 = SIMD2(zz[b + 3], zz[c + 3])
+      let a11 = w0 * z0 + w1 * z1 + w3 * z3 + 1
+      let a21 = m3 * (m0 * z1 + m1 * z3)
+      let a22 = m3 * m3 * z3 + 1
+      let l11 = la_sqrt2(a11)
+      let i11 = 1 / l11
+      let l21 = a21 * i11
+      let d2 = a22 - l21 * l21
+      guard all(a11 .> 0), all(d2 .> 0) else { return nil }
+      let l22 = la_sqrt2(d2)
+      let i22 = 1 / l22
+      (lp[c], lp[c + 1], lp[c + 3]) = (l11[1], l21[1], l22[1])
+      (lp[b], lp[b + 1], lp[b + 3]) = (l11[0], l21[0], l22[0])
+      (inverses[2 * l2], inverses[2 * l2 + 1]) = (i11[1], i22[1])
+      (inverses[2 * l], inverses[2 * l + 1]) = (i11[0], i22[0])
+      return a11 * d2
+    }
+    var l = 0
+    while l + 3 < levels {
+      guard let first = step(l, l + 1), let second = step(l + 2, l + 3) else { return false }
+      let det = first * second
+      product.multiply(by: det[0] * det[1])
+      l += 4
+    }
+    while l < levels {
+      let pair = l + 1 < levels
+      guard let det = step(l, pair ? l + 1 : l) else { return false }
+      product.multiply(by: pair ? det[0] * det[1] : det[0])
+      l += pair ? 2 : 1
+    }
+    return true
+  }
+
+  /// Pass 2 of the single `(1 + t | g)` factor when `[X y]` has 3 columns (the usual growth
+  /// model, `y ~ 1 + t + (1 + t | g)`): each level's rows of `[X y]ᵀZΛ`, solved against its
+  /// 2×2 factor (into `out`), and `Σ xxᵀ` over the solved rows, added to the lower triangle of
+  /// `gram` (3×3). Two levels at a time in SIMD lanes: 24 multiplications and additions per
+  /// level, with the six sums in registers (one running sum per lane, added at the end).
+  static func solveAndGram3(
+    _ xz: UnsafeBufferPointer<Double>, lp: UnsafeBufferPointer<Double>,
+    inverses: UnsafeBufferPointer<Double>, lambda: (Double, Double, Double), levels: Int,
+    out xp: UnsafeMutableBufferPointer<Double>, gram: UnsafeMutableBufferPointer<Double>
+  ) {
+    let (m0, m1, m3) = lambda
+    var (s00, s10, s20) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
+    var (s11, s21, s22) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
+    // Levels l (lane 0) and l2 (lane 1); `keep` zeroes lane 1 for an odd last level (l2 == l).
+    @inline(__always) func step(_ l: Int, _ l2: Int, keep: SIMD2<Double>) {
+      let (a, b) = (6 * l, 6 * l2)
+      let i11 = SIMD2(inverses[2 * l], inverses[2 * l2])
+      let i22 = SIMD2(inverses[2 * l + 1], inverses[2 * l2 + 1]) * keep
+      let l21 = SIMD2(lp[4 * l + 1], lp[4 * l2 + 1])
+      let c10 = SIMD2(xz[a + 3], xz[b + 3])
+      let c11 = SIMD2(xz[a + 4], xz[b + 4])
+      let c12 = SIMD2(xz[a + 5], xz[b + 5])
+      let x00 = (SIMD2(xz[a], xz[b]) * m0 + c10 * m1) * i11 * keep
+      let x01 = (SIMD2(xz[a + 1], xz[b + 1]) * m0 + c11 * m1) * i11 * keep
+      let x02 = (SIMD2(xz[a + 2], xz[b + 2]) * m0 + c12 * m1) * i11 * keep
+      let x10 = (c10 * m3 - x00 * l21) * i22
+      let x11 = (c11 * m3 - x01 * l21) * i22
+      let x12 = (c12 * m3 - x02 * l21) * i22
+      // Lane 1 first: for an odd last level (b == a) lane 0 then writes the kept values.
+      (xp[b], xp[b + 1], xp[b + 2]) = (x00[1], x01[1], x02[1])
+      (xp[b + 3], xp[b + 4], xp[b + 5]) = (x10[1], x11[1], x12[1])
+      (xp[a], xp[a + 1], xp[a + 2]) = (x00[0], x01[0], x02[0])
+      (xp[a + 3], xp[a + 4], xp[a + 5]) = (x10[0], x11[0], x12[0])
+      s00 += x00 * x00 + x10 * x10
+      s10 += x01 * x00 + x11 * x10
+      s20 += x02 * x00 + x12 * x10
+      s11 += x01 * x01 + x11 * x11
+      s21 += x02 * x01 + x12 * x11
+      s22 += x02 * x02 + x12 * x12
+    }
+    var l = 0
+    while l + 1 < levels {
+      step(l, l + 1, keep: SIMD2(1, 1))
+      l += 2
+    }
+    if l < levels { step(l, l, keep: SIMD2(1, 0)) }
+    gram[0] += s00.sum()
+    gram[1] += s10.sum()
+    gram[2] += s20.sum()
+    gram[4] += s11.sum()
+    gram[5] += s21.sum()
+    gram[8] += s22.sum()
   }
 
   /// Adds `Σᵢ vᵢvᵢᵀ` over the vectors `start..<end` of `v` (vector `i` at `i·width`, its

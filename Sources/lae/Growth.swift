@@ -696,3 +696,57 @@ struct CompactJSON {
     if !copied { bytes.append(contentsOf: JSONText.quoted(s).utf8) }
   }
 }
+
+extension Growth {
+  /// The options of the quick parse (`QuickArguments`): every option of this command, by its
+  /// long name.
+  static let quickKinds: [String: QuickArguments.Kind] = [
+    "data": .value, "formula": .value, "ml": .flag, "reference": .repeated,
+    "factor": .repeated, "compare": .value, "df": .value, "confidence-level": .value,
+    "ci": .value, "residual": .value, "time": .value, "residual-group": .value,
+    "weights": .value, "by": .value, "strict": .flag, "format": .value, "threads": .value,
+    "blas-threads": .value, "quiet": .flag,
+  ]
+
+  /// The command read by `QuickArguments`, with the defaults declared above; nil when
+  /// ArgumentParser should parse `arguments` (see `QuickArguments`).
+  init?(quick arguments: [String]) {
+    guard let q = QuickArguments(arguments, kinds: Self.quickKinds),
+      let data = q.value("data"), let formula = q.value("formula"),
+      let degreesOfFreedom = q.value("df", or: DegreesOfFreedom.satterthwaite),
+      let confidenceLevel = q.value("confidence-level", or: 0.95),
+      let intervals = q.value("ci", or: IntervalMethod.wald),
+      let residual = q.value("residual", or: Residual.independent),
+      let weights = q.value("weights", or: Weights.none),
+      let format = q.value("format", or: AggregateOutputOptions.Format.table),
+      let threads = q.value("threads", or: 1),
+      let blasThreads = q.optional("blas-threads", as: Int.self)
+    else { return nil }
+    // Set through the wrappers' setters on a value: assignments to `self` in an
+    // initializer would re-initialize the wrappers as unparsed definitions.
+    var command = Growth()
+    command.data = data
+    command.formula = formula
+    command.ml = q.flag("ml")
+    command.references = q.all("reference")
+    command.factors = q.all("factor")
+    command.compare = q.value("compare")
+    command.degreesOfFreedom = degreesOfFreedom
+    command.confidenceLevel = confidenceLevel
+    command.intervals = intervals
+    command.residual = residual
+    command.time = q.value("time")
+    command.residualGroup = q.value("residual-group")
+    command.weights = weights
+    command.by = q.value("by")
+    command.strict = q.flag("strict")
+    command.format = format
+    command.threads = threads
+    command.blasThreads = blasThreads
+    var progress = ProgressOptions()
+    progress.quiet = q.flag("quiet")
+    command.progress = progress
+    self = command
+    do { try validate() } catch { return nil }
+  }
+}

@@ -22,4 +22,38 @@ struct LAE: ParsableCommand {
       ActivityCommand.self, Doctor.self,
     ]
   )
+
+  /// `lae SUBCOMMAND ARGS…` reads ARGS as that subcommand's alone: by `QuickArguments` where
+  /// the subcommand has a quick parse, otherwise by ArgumentParser with the subcommand as
+  /// the root, which reflects one command, not the tree of twelve. Whatever these do not
+  /// accept (help, a usage error, completion scripts, the version) goes through the whole
+  /// tree instead, before anything runs, so messages and exit codes are ArgumentParser's
+  /// own; errors of the run itself are reported as the whole tree reports them.
+  static func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    guard let name = arguments.first,
+      let command = configuration.subcommands.first(where: {
+        $0.configuration.commandName == name
+      })
+    else { return main(nil) }
+    var parsed: ParsableCommand
+    if let quick = quickParse(name, Array(arguments.dropFirst())) {
+      parsed = quick
+    } else {
+      do {
+        parsed = try command.parseAsRoot(Array(arguments.dropFirst()))
+      } catch {
+        return main(nil)
+      }
+      // Help comes back as ArgumentParser's own help command, for the subcommand as a root.
+      guard ObjectIdentifier(type(of: parsed)) == ObjectIdentifier(command) else {
+        return main(nil)
+      }
+    }
+    do {
+      try parsed.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

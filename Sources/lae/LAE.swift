@@ -1,4 +1,5 @@
 import ArgumentParser
+import _CLaeStartup
 import Foundation
 import LearningAnalytics
 

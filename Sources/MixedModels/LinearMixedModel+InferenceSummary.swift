@@ -18,7 +18,26 @@ extension LinearMixedModel.Inference {
     }
   }
 
-  static func percent(_ level: Double) -> String { String(format: "%.4g%%", level * 100) }
+  /// `level` as a percentage, as `String(format: "%.4g%%")` writes it. Levels with at most two
+  /// decimals in percent (95, 97.5, 2.5, 99.95) are written directly: `String(format:)` casts
+  /// each argument to `CVarArg` at run time, which is most of the work here.
+  static func percent(_ level: Double) -> String {
+    let x = level * 100
+    let hundredths = (x * 100).rounded()
+    guard x > 0, x < 100, abs(x * 100 - hundredths) < 1e-6 else {
+      return String(format: "%.4g%%", x)
+    }
+    let c = Int(hundredths)
+    let (whole, fraction) = (c / 100, c % 100)
+    let decimals: String
+    switch fraction {
+    case 0: decimals = ""
+    case _ where fraction % 10 == 0: decimals = ".\(fraction / 10)"
+    case ..<10: decimals = ".0\(fraction)"
+    default: decimals = ".\(fraction)"
+    }
+    return "\(whole)\(decimals)%"
+  }
 
   /// The coefficient table (as lmerTest's `summary()`, with the intervals) and the type III
   /// table (as lmerTest's `anova()`).

@@ -58,6 +58,9 @@ final class PenalizedLeastSquares {
   var ljk: [[UnsafeMutableBufferPointer<Double>]] = []
   /// `[X y]` rows against factor k: `(p+1) × (levels·q)`.
   var lxk: [UnsafeMutableBufferPointer<Double>] = []
+  /// The reciprocals of the 2×2 factors' pivots of a single `(1 + t | g)` factor (two per
+  /// level; empty otherwise), rewritten at every evaluation.
+  var pivotInverses = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
   var denseFactor = Matrix(rows: 0, columns: 0)
   var logDetL = 0.0
   var logDetRX = 0.0
@@ -70,6 +73,7 @@ final class PenalizedLeastSquares {
     for b in lkk { b.deallocate() }
     for row in ljk { for b in row { b.deallocate() } }
     for b in lxk { b.deallocate() }
+    pivotInverses.deallocate()
   }
 
   static func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
@@ -165,6 +169,7 @@ final class PenalizedLeastSquares {
       }
     }
     lxk = built.map { Self.buffer(width * $0.levels * $0.q) }
+    if built.count == 1 && built[0].q == 2 { pivotInverses = Self.buffer(2 * built[0].levels) }
     scalar = built.indices.map { k in built[k...].allSatisfy { $0.q == 1 } }
   }
 
@@ -281,8 +286,7 @@ final class PenalizedLeastSquares {
         let zz = UnsafeBufferPointer(ztz[0])
         let xz = UnsafeBufferPointer(xyz[0])
         // Pass 1: the 2×2 factors and their pivots' reciprocals.
-        let inverses = Self.buffer(2 * f.levels)
-        defer { inverses.deallocate() }
+        let inverses = pivotInverses
         guard
           Self.pivots2(
             zz, lambda: (m0, m1, m3), levels: f.levels, factor: lp, inverses: inverses,

@@ -36,7 +36,19 @@ public struct Provenance: Codable, Sendable, Equatable {
       count += buffer.count
       self.path = path
       self.byteCount = count
-      self.sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+      self.sha256 = Self.hex(hasher.finalize())
+    }
+
+    /// Lower-case hexadecimal digits of `bytes` (`String(format: "%02x")` per byte casts
+    /// each argument to `CVarArg` at run time).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+      let digits = Array("0123456789abcdef".utf8)
+      var out = [UInt8]()
+      for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 15)])
+      }
+      return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads and fingerprints the file at `path` in 1 MiB chunks.
@@ -63,7 +75,7 @@ public struct Provenance: Codable, Sendable, Equatable {
       }
       self.path = path
       self.byteCount = count
-      self.sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+      self.sha256 = Self.hex(hasher.finalize())
     }
   }
 
@@ -92,7 +104,44 @@ public struct Provenance: Codable, Sendable, Equatable {
     self.seed = seed
     blas = BLASConfiguration.current
     nloptVersion = NLoptLibrary.version
-    createdAt = date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+    createdAt = Self.iso8601(date)
+  }
+
+  /// `date` as `2026-11-30T15:04:05Z` (whole seconds, UTC), as
+  /// `Date.ISO8601FormatStyle(includingFractionalSeconds: false)` writes it, without loading
+  /// a calendar.
+  static func iso8601(_ date: Date) -> String {
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    guard gmtime_r(&seconds, &parts) != nil else {
+      return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+    }
+    func two(_ x: Int32) -> String { x < 10 ? "0\(x)" : "\(x)" }
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+      + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+  }
+}
+
+extension Provenance {
+  // Written by hand with `JSONKey` (the synthesized `CodingKeys` cost a conformance scan each).
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: JSONKey.self)
+    try c.encode(laeVersion, forKey: "laeVersion")
+    try c.encode(commandLine, forKey: "commandLine")
+    try c.encode(inputs, forKey: "inputs")
+    try c.encodeIfPresent(seed, forKey: "seed")
+    try c.encode(blas, forKey: "blas")
+    try c.encode(nloptVersion, forKey: "nloptVersion")
+    try c.encode(createdAt, forKey: "createdAt")
+  }
+}
+
+extension Provenance.InputFile {
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: JSONKey.self)
+    try c.encode(path, forKey: "path")
+    try c.encode(sha256, forKey: "sha256")
+    try c.encode(byteCount, forKey: "byteCount")
   }
 }
 
@@ -109,13 +158,11 @@ public struct ProvenancedDocument<Body: Encodable>: Encodable {
     self.body = body
   }
 
-  private enum Keys: String, CodingKey { case provenance }
-
   /// Encodes the body's fields and `provenance` in one object.
   public func encode(to encoder: any Encoder) throws {
     try body.encode(to: encoder)
-    var container = encoder.container(keyedBy: Keys.self)
-    try container.encode(provenance, forKey: .provenance)
+    var container = encoder.container(keyedBy: JSONKey.self)
+    try container.encode(provenance, forKey: "provenance")
   }
 
   /// Pretty-printed JSON with sorted keys (``JSONText``). Non-finite numbers throw rather

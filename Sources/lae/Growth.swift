@@ -398,18 +398,15 @@ struct GrowthOutput: Encodable {
     var upperKind: String? = nil
     var note: String? = nil
 
-    private enum CodingKeys: String, CodingKey {
-      case terms, level, lower, upper, lowerKind, upperKind, note
-    }
     func encode(to encoder: Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encodeIfPresent(terms, forKey: .terms)
-      try c.encode(level, forKey: .level)
-      try c.encode(lower, forKey: .lower)  // null when open
-      try c.encode(upper, forKey: .upper)
-      try c.encodeIfPresent(lowerKind, forKey: .lowerKind)
-      try c.encodeIfPresent(upperKind, forKey: .upperKind)
-      try c.encodeIfPresent(note, forKey: .note)
+      var c = encoder.container(keyedBy: JSONKey.self)
+      try c.encodeIfPresent(terms, forKey: "terms")
+      try c.encode(level, forKey: "level")
+      try c.encode(lower, forKey: "lower")  // null when open
+      try c.encode(upper, forKey: "upper")
+      try c.encodeIfPresent(lowerKind, forKey: "lowerKind")
+      try c.encodeIfPresent(upperKind, forKey: "upperKind")
+      try c.encodeIfPresent(note, forKey: "note")
     }
   }
   /// How df, p-values and intervals were computed.
@@ -512,14 +509,6 @@ struct GrowthOutput: Encodable {
   /// The modes themselves; not encoded.
   let modes: [Modes]
 
-  private enum CodingKeys: String, CodingKey {
-    case formula, criterion, nobs, droppedRows, groups, inference, fixedEffects, anova
-    case droppedFixedEffects
-    case randomEffects, residualSD, residualSDInterval, residualStructure, theta, logLikelihood
-    case remlCriterion, deviance, aic, bic
-    case r2Marginal, r2Conditional, icc, iccByLevel
-    case converged, singular, diagnostics, optimizer, conditionalModes, lrt
-  }
 
   /// Compact JSON for ``modes`` (numbers in Swift's shortest round-trip form; non-finite as
   /// null).

@@ -136,153 +136,19 @@ struct Growth: ParsableCommand {
 
   @OptionGroup var progress: ProgressOptions
 
-  func validate() throws {
-    for r in references where !r.contains("=") {
-      throw ValidationError("--reference takes VAR=LEVEL, got '\(r)'.")
-    }
-    if let n = blasThreads, n < 1 {
-      throw ValidationError("--blas-threads must be at least 1, got \(n).")
-    }
-    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
-    if degreesOfFreedom == .kenwardRoger && ml {
-      throw ValidationError(
-        "--df kenward-roger is defined for REML fits only (as lmerTest); drop --ml or use "
-          + "--df satterthwaite.")
-    }
-    if degreesOfFreedom == .kenwardRoger && (residual != .independent || weights != .none) {
-      throw ValidationError(
-        "--df kenward-roger is implemented for independent, homoscedastic residuals only; use "
-          + "--df satterthwaite with --residual or --weights.")
-    }
-    if residual != .independent && time == nil {
-      throw ValidationError(
-        "--residual \(residual.rawValue) needs --time VAR, the variable that orders waves.")
-    }
-    if residual == .independent && (time != nil || residualGroup != nil) {
-      throw ValidationError("--time and --residual-group apply only with --residual ar1 or car1.")
-    }
-    if weights == .varident && by == nil {
-      throw ValidationError("--weights varident needs --by VAR, e.g. --by wave.")
-    }
-    if weights == .none && by != nil {
-      throw ValidationError("--by applies only with --weights varident.")
-    }
-    if !(confidenceLevel > 0 && confidenceLevel < 1) {
-      throw ValidationError("--confidence-level must be between 0 and 1, got \(confidenceLevel).")
-    }
-    if intervals == .profile && (residual != .independent || weights != .none) {
-      throw ValidationError(
-        "--ci profile is not supported with --residual or --weights (lme4's profile covers "
-          + "independent, homoscedastic residuals); use --ci wald.")
-    }
-    if data == "-" && compare != nil {
-      throw ValidationError("--compare needs a data file, not standard input.")
-    }
+  /// The parsed options as plain values.
+  var settings: GrowthSettings {
+    GrowthSettings(
+      data: data, formula: formula, ml: ml, references: references, factors: factors,
+      compare: compare, degreesOfFreedom: degreesOfFreedom, confidenceLevel: confidenceLevel,
+      intervals: intervals, residual: residual, time: time, residualGroup: residualGroup,
+      weights: weights, by: by, strict: strict, format: format, threads: threads,
+      blasThreads: blasThreads, quiet: progress.quiet)
   }
 
-  func run() throws {
-    BLASConfiguration.setThreadCount(blasThreads ?? 1)
-    let bar = progress.enabled ? CountProgress(label: "growth") : nil
-    defer { bar?.finish() }
-    let steps = compare == nil ? 2 : 3
-    // The input's SHA-256 for the provenance block, computed beside the fit when a second
-    // thread is allowed.
-    let fingerprint =
-      format == .json && data != "-"
-      ? Deferred(inBackground: threads > 1) { [data] in
-        try Provenance.InputFile(hashingFileAt: data)
-      } : nil
-    do {
-      bar?.update(0, of: steps, "reading \((data as NSString).lastPathComponent)")
-      let parsed = try ModelFormula(formula)
-      let other = try compare.map { try ModelFormula($0) }
-      var referenceLevels: [String: String] = [:]
-      for r in references {
-        let parts = r.split(separator: "=", maxSplits: 1).map(String.init)
-        referenceLevels[parts[0]] = parts.count > 1 ? parts[1] : ""
-      }
-      var columns = parsed.variables
-      for v in [time, residualGroup, by].compactMap({ $0 }) where !columns.contains(v) {
-        if !v.contains(":") { columns.append(v) }
-      }
-      for v in other?.variables ?? [] where !columns.contains(v) { columns.append(v) }
-      let text = Set(parsed.groupingVariables + (other?.groupingVariables ?? []) + factors)
-      let table = try ColumnTableReader().read(data, columns: columns, textColumns: text)
-      let checks = LinearMixedModel.Checks(
-        singular: strict ? .fail : .record, convergence: strict ? .fail : .record)
-      let correlation: LinearMixedModel.ResidualCorrelation
-      switch residual {
-      case .independent: correlation = .independent
-      case .ar1: correlation = .ar1(time: time ?? "", group: residualGroup)
-      case .car1: correlation = .car1(time: time ?? "", group: residualGroup)
-      }
-      var model = LinearMixedModel(
-        formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
-        referenceLevels: referenceLevels, checks: checks,
-        residualCorrelation: correlation,
-        residualVariance: weights == .varident ? .varIdent(by: by ?? "") : .homoscedastic)
-      model.threads = threads
-      bar?.update(1, of: steps, "fitting \(formula)")
-      let fit = try model.fit(table)
-      let inference: LinearMixedModel.Inference
-      switch degreesOfFreedom {
-      case .kenwardRoger:
-        inference = try fit.kenwardRogerInference(confidenceLevel: confidenceLevel)
-      case .residual:
-        inference = fit.inference(degreesOfFreedom: .residual, confidenceLevel: confidenceLevel)
-      case .satterthwaite:
-        inference = fit.inference(confidenceLevel: confidenceLevel)
-      }
-      let profile =
-        intervals == .profile ? try fit.profileConfidenceIntervals(level: confidenceLevel) : nil
-      let explained = fit.varianceExplained
-      var test: LikelihoodRatioTest?
-      if let other {
-        bar?.update(2, of: steps, "refitting both models by ML")
-        var small = model
-        small.formula = other
-        test = try LikelihoodRatioTest(smaller: small, larger: model, data: table)
-      }
-      bar?.finish()
-      for d in fit.diagnostics { FileHandleOutput.standardError("lae: warning: \(d)") }
-      switch format {
-      case .table:
-        print(fit.summary())
-        print("\n" + inference.summary())
-        if let profile { print("\n" + profile.description) }
-        print("\n" + explained.description)
-        let levels = fit.intraclassCorrelations
-        if levels.count > 1 {
-          print(
-            "\nICC by level (intercept variance / (intercept variances + residual variance);\n"
-              + "with random slopes, at 0 of the slope variables):")
-          let width = levels.map(\.group.count).max() ?? 0
-          for (group, icc) in levels {
-            print(
-              "  " + group.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                + String(format: "%.4f", icc))
-          }
-        }
-        if let test { print("\n" + GrowthOutput.lrtTable(test)) }
-      case .csv:
-        print(
-          GrowthOutput.csv(
-            fit, inference: inference, explained: explained, test: test,
-            confidenceLevel: confidenceLevel, profile: profile),
-          terminator: "")
-      case .json:
-        let inputs = try fingerprint.map { [try $0.value()] } ?? []
-        let body = GrowthOutput(
-          fit, inference: inference, explained: explained, test: test,
-          confidenceLevel: confidenceLevel, profile: profile)
-        let document = ProvenancedDocument(
-          provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
-        print(try document.jsonString())
-      }
-    } catch {
-      throw fail(error)
-    }
-  }
+  func validate() throws { try settings.validate() }
+
+  func run() throws { try settings.run() }
 }
 
 /// The JSON body of `lae growth` (field names set by issue 7). NaN (a correlation of a term
@@ -686,56 +552,213 @@ struct CompactJSON {
   }
 }
 
-extension Growth {
-  /// The options of the quick parse (`QuickArguments`): every option of this command, by its
-  /// long name.
-  static let quickKinds: [String: QuickArguments.Kind] = [
-    "data": .value, "formula": .value, "ml": .flag, "reference": .repeated,
-    "factor": .repeated, "compare": .value, "df": .value, "confidence-level": .value,
-    "ci": .value, "residual": .value, "time": .value, "residual-group": .value,
-    "weights": .value, "by": .value, "strict": .flag, "format": .value, "threads": .value,
-    "blas-threads": .value, "quiet": .flag,
-  ]
+/// `lae growth`'s options as plain values: what ArgumentParser parses into ``Growth``, or what
+/// ``QuickArguments`` reads without it (see `LAE.main`). The defaults are those declared on
+/// ``Growth``; `laeTests` checks that both parses agree.
+struct GrowthSettings: Equatable, QuickCommand {
+  var data: String
+  var formula: String
+  var ml = false
+  var references: [String] = []
+  var factors: [String] = []
+  var compare: String? = nil
+  var degreesOfFreedom = Growth.DegreesOfFreedom.satterthwaite
+  var confidenceLevel = 0.95
+  var intervals = Growth.IntervalMethod.wald
+  var residual = Growth.Residual.independent
+  var time: String? = nil
+  var residualGroup: String? = nil
+  var weights = Growth.Weights.none
+  var by: String? = nil
+  var strict = false
+  var format = AggregateOutputOptions.Format.table
+  var threads = 1
+  var blasThreads: Int? = nil
+  var quiet = false
 
-  /// The command read by `QuickArguments`, with the defaults declared above; nil when
-  /// ArgumentParser should parse `arguments` (see `QuickArguments`).
+  func validate() throws {
+    for r in references where !r.contains("=") {
+      throw ValidationError("--reference takes VAR=LEVEL, got '\(r)'.")
+    }
+    if let n = blasThreads, n < 1 {
+      throw ValidationError("--blas-threads must be at least 1, got \(n).")
+    }
+    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+    if degreesOfFreedom == .kenwardRoger && ml {
+      throw ValidationError(
+        "--df kenward-roger is defined for REML fits only (as lmerTest); drop --ml or use "
+          + "--df satterthwaite.")
+    }
+    if degreesOfFreedom == .kenwardRoger && (residual != .independent || weights != .none) {
+      throw ValidationError(
+        "--df kenward-roger is implemented for independent, homoscedastic residuals only; use "
+          + "--df satterthwaite with --residual or --weights.")
+    }
+    if residual != .independent && time == nil {
+      throw ValidationError(
+        "--residual \(residual.rawValue) needs --time VAR, the variable that orders waves.")
+    }
+    if residual == .independent && (time != nil || residualGroup != nil) {
+      throw ValidationError("--time and --residual-group apply only with --residual ar1 or car1.")
+    }
+    if weights == .varident && by == nil {
+      throw ValidationError("--weights varident needs --by VAR, e.g. --by wave.")
+    }
+    if weights == .none && by != nil {
+      throw ValidationError("--by applies only with --weights varident.")
+    }
+    if !(confidenceLevel > 0 && confidenceLevel < 1) {
+      throw ValidationError("--confidence-level must be between 0 and 1, got \(confidenceLevel).")
+    }
+    if intervals == .profile && (residual != .independent || weights != .none) {
+      throw ValidationError(
+        "--ci profile is not supported with --residual or --weights (lme4's profile covers "
+          + "independent, homoscedastic residuals); use --ci wald.")
+    }
+    if data == "-" && compare != nil {
+      throw ValidationError("--compare needs a data file, not standard input.")
+    }
+  }
+
+  func run() throws {
+    BLASConfiguration.setThreadCount(blasThreads ?? 1)
+    let bar = ProgressOptions.enabled(quiet: quiet) ? CountProgress(label: "growth") : nil
+    defer { bar?.finish() }
+    let steps = compare == nil ? 2 : 3
+    // The input's SHA-256 for the provenance block, computed beside the fit when a second
+    // thread is allowed.
+    let fingerprint =
+      format == .json && data != "-"
+      ? Deferred(inBackground: threads > 1) { [data] in
+        try Provenance.InputFile(hashingFileAt: data)
+      } : nil
+    do {
+      bar?.update(0, of: steps, "reading \((data as NSString).lastPathComponent)")
+      let parsed = try ModelFormula(formula)
+      let other = try compare.map { try ModelFormula($0) }
+      var referenceLevels: [String: String] = [:]
+      for r in references {
+        let parts = r.split(separator: "=", maxSplits: 1).map(String.init)
+        referenceLevels[parts[0]] = parts.count > 1 ? parts[1] : ""
+      }
+      var columns = parsed.variables
+      for v in [time, residualGroup, by].compactMap({ $0 }) where !columns.contains(v) {
+        if !v.contains(":") { columns.append(v) }
+      }
+      for v in other?.variables ?? [] where !columns.contains(v) { columns.append(v) }
+      let text = Set(parsed.groupingVariables + (other?.groupingVariables ?? []) + factors)
+      let table = try ColumnTableReader().read(data, columns: columns, textColumns: text)
+      let checks = LinearMixedModel.Checks(
+        singular: strict ? .fail : .record, convergence: strict ? .fail : .record)
+      let correlation: LinearMixedModel.ResidualCorrelation
+      switch residual {
+      case .independent: correlation = .independent
+      case .ar1: correlation = .ar1(time: time ?? "", group: residualGroup)
+      case .car1: correlation = .car1(time: time ?? "", group: residualGroup)
+      }
+      var model = LinearMixedModel(
+        formula: parsed, criterion: ml ? .ml : .reml, categoricalVariables: Set(factors),
+        referenceLevels: referenceLevels, checks: checks,
+        residualCorrelation: correlation,
+        residualVariance: weights == .varident ? .varIdent(by: by ?? "") : .homoscedastic)
+      model.threads = threads
+      bar?.update(1, of: steps, "fitting \(formula)")
+      let fit = try model.fit(table)
+      let inference: LinearMixedModel.Inference
+      switch degreesOfFreedom {
+      case .kenwardRoger:
+        inference = try fit.kenwardRogerInference(confidenceLevel: confidenceLevel)
+      case .residual:
+        inference = fit.inference(degreesOfFreedom: .residual, confidenceLevel: confidenceLevel)
+      case .satterthwaite:
+        inference = fit.inference(confidenceLevel: confidenceLevel)
+      }
+      let profile =
+        intervals == .profile ? try fit.profileConfidenceIntervals(level: confidenceLevel) : nil
+      let explained = fit.varianceExplained
+      var test: LikelihoodRatioTest?
+      if let other {
+        bar?.update(2, of: steps, "refitting both models by ML")
+        var small = model
+        small.formula = other
+        test = try LikelihoodRatioTest(smaller: small, larger: model, data: table)
+      }
+      bar?.finish()
+      for d in fit.diagnostics { FileHandleOutput.standardError("lae: warning: \(d)") }
+      switch format {
+      case .table:
+        print(fit.summary())
+        print("\n" + inference.summary())
+        if let profile { print("\n" + profile.description) }
+        print("\n" + explained.description)
+        let levels = fit.intraclassCorrelations
+        if levels.count > 1 {
+          print(
+            "\nICC by level (intercept variance / (intercept variances + residual variance);\n"
+              + "with random slopes, at 0 of the slope variables):")
+          let width = levels.map(\.group.count).max() ?? 0
+          for (group, icc) in levels {
+            print(
+              "  " + group.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                + String(format: "%.4f", icc))
+          }
+        }
+        if let test { print("\n" + GrowthOutput.lrtTable(test)) }
+      case .csv:
+        print(
+          GrowthOutput.csv(
+            fit, inference: inference, explained: explained, test: test,
+            confidenceLevel: confidenceLevel, profile: profile),
+          terminator: "")
+      case .json:
+        let inputs = try fingerprint.map { [try $0.value()] } ?? []
+        let body = GrowthOutput(
+          fit, inference: inference, explained: explained, test: test,
+          confidenceLevel: confidenceLevel, profile: profile)
+        let document = ProvenancedDocument(
+          provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs), body: body)
+        print(try document.jsonString())
+      }
+    } catch {
+      throw fail(error)
+    }
+  }
+}
+
+extension GrowthSettings {
+  /// The kind of each long option, for ``QuickArguments``.
+  static func quickKind(_ name: String) -> QuickArguments.Kind? {
+    switch name {
+    case "ml", "strict", "quiet": .flag
+    case "reference", "factor": .repeated
+    case "data", "formula", "compare", "df", "confidence-level", "ci", "residual", "time",
+      "residual-group", "weights", "by", "format", "threads", "blas-threads":
+      .value
+    default: nil
+    }
+  }
+
+  /// The settings read by ``QuickArguments``; nil when ArgumentParser should parse
+  /// `arguments` (anything but the plain long forms, or settings that fail validation).
   init?(quick arguments: [String]) {
-    guard let q = QuickArguments(arguments, kinds: Self.quickKinds),
+    guard let q = QuickArguments(arguments, kind: Self.quickKind),
       let data = q.value("data"), let formula = q.value("formula"),
-      let degreesOfFreedom = q.value("df", or: DegreesOfFreedom.satterthwaite),
+      let degreesOfFreedom = q.value("df", or: Growth.DegreesOfFreedom.satterthwaite),
       let confidenceLevel = q.value("confidence-level", or: 0.95),
-      let intervals = q.value("ci", or: IntervalMethod.wald),
-      let residual = q.value("residual", or: Residual.independent),
-      let weights = q.value("weights", or: Weights.none),
+      let intervals = q.value("ci", or: Growth.IntervalMethod.wald),
+      let residual = q.value("residual", or: Growth.Residual.independent),
+      let weights = q.value("weights", or: Growth.Weights.none),
       let format = q.value("format", or: AggregateOutputOptions.Format.table),
       let threads = q.value("threads", or: 1),
       let blasThreads = q.optional("blas-threads", as: Int.self)
     else { return nil }
-    // Set through the wrappers' setters on a value: assignments to `self` in an
-    // initializer would re-initialize the wrappers as unparsed definitions.
-    var command = Growth()
-    command.data = data
-    command.formula = formula
-    command.ml = q.flag("ml")
-    command.references = q.all("reference")
-    command.factors = q.all("factor")
-    command.compare = q.value("compare")
-    command.degreesOfFreedom = degreesOfFreedom
-    command.confidenceLevel = confidenceLevel
-    command.intervals = intervals
-    command.residual = residual
-    command.time = q.value("time")
-    command.residualGroup = q.value("residual-group")
-    command.weights = weights
-    command.by = q.value("by")
-    command.strict = q.flag("strict")
-    command.format = format
-    command.threads = threads
-    command.blasThreads = blasThreads
-    var progress = ProgressOptions()
-    progress.quiet = q.flag("quiet")
-    command.progress = progress
-    self = command
+    self.init(
+      data: data, formula: formula, ml: q.flag("ml"), references: q.all("reference"),
+      factors: q.all("factor"), compare: q.value("compare"), degreesOfFreedom: degreesOfFreedom,
+      confidenceLevel: confidenceLevel, intervals: intervals, residual: residual,
+      time: q.value("time"), residualGroup: q.value("residual-group"), weights: weights,
+      by: q.value("by"), strict: q.flag("strict"), format: format, threads: threads,
+      blasThreads: blasThreads, quiet: q.flag("quiet"))
     do { try validate() } catch { return nil }
   }
 }

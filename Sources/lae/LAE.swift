@@ -32,24 +32,29 @@ struct LAE: ParsableCommand {
   /// own; errors of the run itself are reported as the whole tree reports them.
   static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    guard let name = arguments.first,
+    guard let name = arguments.first else { return main(nil) }
+    if let quick = quickParse(name, Array(arguments.dropFirst())) {
+      do {
+        try quick.run()
+      } catch {
+        exit(withError: error)
+      }
+      return
+    }
+    guard
       let command = configuration.subcommands.first(where: {
         $0.configuration.commandName == name
       })
     else { return main(nil) }
     var parsed: ParsableCommand
-    if let quick = quickParse(name, Array(arguments.dropFirst())) {
-      parsed = quick
-    } else {
-      do {
-        parsed = try command.parseAsRoot(Array(arguments.dropFirst()))
-      } catch {
-        return main(nil)
-      }
-      // Help comes back as ArgumentParser's own help command, for the subcommand as a root.
-      guard ObjectIdentifier(type(of: parsed)) == ObjectIdentifier(command) else {
-        return main(nil)
-      }
+    do {
+      parsed = try command.parseAsRoot(Array(arguments.dropFirst()))
+    } catch {
+      return main(nil)
+    }
+    // Help comes back as ArgumentParser's own help command, for the subcommand as a root.
+    guard ObjectIdentifier(type(of: parsed)) == ObjectIdentifier(command) else {
+      return main(nil)
     }
     do {
       try parsed.run()

@@ -12,7 +12,9 @@ struct ProgressOptions: ParsableArguments {
   var quiet = false
 
   /// Whether to draw progress: standard error is a terminal and --quiet was not given.
-  var enabled: Bool { !quiet && isatty(2) == 1 }
+  var enabled: Bool { Self.enabled(quiet: quiet) }
+
+  static func enabled(quiet: Bool) -> Bool { !quiet && isatty(2) == 1 }
 }
 
 /// A one-line progress bar on standard error, redrawn at most ten times a second.

@@ -1,9 +1,10 @@
 import ArgumentParser
 
-/// A subcommand's arguments read without ArgumentParser's reflection, for commands whose
-/// start-up time matters: ArgumentParser builds `lae growth`'s twenty options by reflection
-/// three times per run, and each first conformance check scans every protocol conformance of
-/// the binary (about 20 million instructions, a fifth of a whole 1,000-school fit).
+/// A subcommand's arguments read without ArgumentParser, for commands whose start-up time
+/// matters: ArgumentParser builds `lae growth`'s twenty options by reflection three times per
+/// run, and each first conformance check scans every protocol conformance of the binary
+/// (about 20 million instructions, a fifth of a whole 1,000-school fit). The command's
+/// settings are then plain values (`GrowthSettings`), not ArgumentParser's property wrappers.
 ///
 /// Only the plain long forms are read: `--name value`, `--name=value` and `--flag`. Anything
 /// else (a short name, help, an unknown or repeated option, a value beginning with `-` other
@@ -22,8 +23,8 @@ struct QuickArguments {
 
   private var values: [String: [String]] = [:]
 
-  /// Reads `arguments` against the options `kinds` names; nil for anything else.
-  init?(_ arguments: [String], kinds: [String: Kind]) {
+  /// Reads `arguments` against the options that `kind` knows; nil for anything else.
+  init?(_ arguments: [String], kind: (String) -> Kind?) {
     var i = 0
     while i < arguments.count {
       let argument = arguments[i]
@@ -34,7 +35,7 @@ struct QuickArguments {
         inline = String(name[name.index(after: equals)...])
         name = String(name[..<equals])
       }
-      guard let kind = kinds[name] else { return nil }
+      guard let kind = kind(name) else { return nil }
       if kind != .repeated && values[name] != nil { return nil }
       switch kind {
       case .flag:
@@ -76,12 +77,17 @@ struct QuickArguments {
   }
 }
 
+/// A subcommand's settings read by ``QuickArguments``, ready to run.
+protocol QuickCommand {
+  func run() throws
+}
+
 extension LAE {
   /// The subcommand `name` read by its quick parse; nil when it has none or the parse
   /// declines.
-  static func quickParse(_ name: String, _ arguments: [String]) -> ParsableCommand? {
+  static func quickParse(_ name: String, _ arguments: [String]) -> (any QuickCommand)? {
     switch name {
-    case "growth": Growth(quick: arguments)
+    case "growth": GrowthSettings(quick: arguments)
     default: nil
     }
   }

@@ -546,6 +546,41 @@ final class PenalizedLeastSquares {
     _ v: UnsafeBufferPointer<Double>, from start: Int, to end: Int, width: Int,
     into out: UnsafeMutableBufferPointer<Double>
   ) {
+    if width == 3, end > start, let base = v.baseAddress {
+      // [X y] of three columns (`y ~ 1 + t + ...`): two vectors at a time in SIMD lanes, the
+      // six sums in registers.
+      var (s00, s10, s20) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
+      var (s11, s21, s22) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
+      var i = start
+      while i + 1 < end {
+        let p = base + 3 * i
+        let (x0, x1, x2) = (SIMD2(p[0], p[3]), SIMD2(p[1], p[4]), SIMD2(p[2], p[5]))
+        s00 += x0 * x0
+        s10 += x1 * x0
+        s20 += x2 * x0
+        s11 += x1 * x1
+        s21 += x2 * x1
+        s22 += x2 * x2
+        i += 2
+      }
+      if i < end {
+        let p = base + 3 * i
+        let (x0, x1, x2) = (SIMD2(p[0], 0), SIMD2(p[1], 0), SIMD2(p[2], 0))
+        s00 += x0 * x0
+        s10 += x1 * x0
+        s20 += x2 * x0
+        s11 += x1 * x1
+        s21 += x2 * x1
+        s22 += x2 * x2
+      }
+      out[0] += s00.sum()
+      out[1] += s10.sum()
+      out[2] += s20.sum()
+      out[4] += s11.sum()
+      out[5] += s21.sum()
+      out[8] += s22.sum()
+      return
+    }
     for c in 0..<width {
       for r in c..<width {
         var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
@@ -578,13 +613,44 @@ final class PenalizedLeastSquares {
     let xp = lxk[k]
     let inverse = Self.buffer(levels)
     defer { inverse.deallocate() }
-    for l in 0..<levels {
-      let d = lp[l]
-      guard d > 0 else { return false }
-      let root = d.squareRoot()
-      lp[l] = root
-      inverse[l] = 1 / root
-      pivots.multiply(by: d)
+    // The pivots two levels at a time (single-instruction square roots, `la_sqrt2`).
+    var l = 0
+    while l < levels {
+      let pair = l + 1 < levels
+      let d = SIMD2(lp[l], pair ? lp[l + 1] : 1)
+      guard all(d .> 0) else { return false }
+      let root = la_sqrt2(d)
+      let inv = 1 / root
+      lp[l] = root[0]
+      inverse[l] = inv[0]
+      if pair {
+        lp[l + 1] = root[1]
+        inverse[l + 1] = inv[1]
+      }
+      pivots.multiply(by: d[0] * d[1])
+      l += 2
+    }
+    if factors.count == k + 2, let parent = f.parents[k + 1], parent.count == levels {
+      // Two nested factors ((1 | school/teacher)): one coarser factor, through pointers.
+      let row = ljk[k][k + 1]
+      let diagonal = lkk[k + 1]
+      let xj = lxk[k + 1]
+      parent.withUnsafeBufferPointer { parent in
+        for l in 0..<levels {
+          let inv = inverse[l]
+          let a = row[l] * inv
+          row[l] = a
+          let pj = Int(parent[l])
+          diagonal[pj] -= a * a
+          let (xb, xo) = (l * width, pj * width)
+          for r in 0..<width {
+            let x = xp[xb + r] * inv
+            xp[xb + r] = x
+            xj[xo + r] -= x * a
+          }
+        }
+      }
+      return true
     }
     let coarser = Array((k + 1)..<factors.count)
     let rows = coarser.map { ljk[k][$0] }  // this factor's rows of each coarser factor

@@ -24,7 +24,6 @@ let package = Package(
       providers: [.apt(["libnlopt-dev"])]),
     .target(name: "_CXAPI", linkerSettings: [.linkedLibrary("simdjson")]),
     .systemLibrary(name: "_CSIMD"),
-    .target(name: "_CLaeStartup"),
 
     // MARK: - Library modules
     .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
@@ -60,7 +59,7 @@ let package = Package(
     .executableTarget(
       name: "lae",
       dependencies: [
-        "LearningAnalytics", "_CLaeStartup",
+        "LearningAnalytics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import _CLaeStartup
 import Foundation
 import LearningAnalytics
 

@@ -115,78 +115,98 @@ struct LloydWorkspace: Sendable {
   /// or its minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in row
   /// order). Eight rows at a time of the column-major data are accumulated over the columns
   /// in SIMD registers, in the same order as a point-wise sum.
+  ///
+  /// All buffers are raw pointers inside the loops (captured Swift arrays would be checked for
+  /// exclusive access on every element), and the potentials are running scalars.
   private func squaredDistances(
     to rows: [Int], into out: inout [Double], stride: Int, minimumWith closest: [Double]?
   ) -> [Double] {
     let n = n
     let d = d
     let m = rows.count
-    var targets = [Double](repeating: 0, count: m * d)
-    for t in 0..<m { for j in 0..<d { targets[t * d + j] = rowMajor[rows[t] * d + j] } }
-    var pots = [Double](repeating: 0, count: m)
+    let targets = UnsafeMutablePointer<Double>.allocate(capacity: max(m * d, 1))
+    defer { targets.deallocate() }
+    let pots = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
+    defer { pots.deallocate() }
+    pots.initialize(repeating: 0, count: m)
+    rowMajor.withUnsafeBufferPointer { rp in
+      for t in 0..<m {
+        (targets + t * d).initialize(from: rp.baseAddress! + rows[t] * d, count: d)
+      }
+    }
     let minimum = closest ?? []
+    let useMinimum = closest != nil
     out.withUnsafeMutableBufferPointer { o in
       x.withUnsafeBufferPointer { xp in
         minimum.withUnsafeBufferPointer { cp in
           let xb = xp.baseAddress!
           let dst = o.baseAddress!
-          let useMinimum = closest != nil
+          let cb = cp.baseAddress
           typealias Lanes = SIMD8<Double>
           let width = Lanes.scalarCount
-          func load(_ p: UnsafePointer<Double>) -> Lanes {
+          @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes {
             UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
           }
-          func finish(_ t: Int, _ acc: Lanes, _ start: Int) {
+          @inline(__always) func finish(_ t: Int, _ acc: Lanes, _ start: Int) {
             var acc = acc
-            if useMinimum { acc = pointwiseMin(acc, load(cp.baseAddress! + start)) }
-            UnsafeMutableRawPointer(dst + t * stride + start).storeBytes(of: acc, as: Lanes.self)
-            for r in 0..<width { pots[t] += acc[r] }
+            if useMinimum, let cb {
+              // min(acc, closest), as pointwiseMin: the closest value where it is smaller.
+              let c = load(cb + start)
+              acc.replace(with: c, where: c .< acc)
+            }
+            UnsafeMutableRawPointer(dst + (t &* stride &+ start)).storeBytes(of: acc, as: Lanes.self)
+            var p = pots[t]
+            for r in 0..<width { p += acc[r] }
+            pots[t] = p
           }
           var start = 0
-          while start + width <= n {
+          while start &+ width <= n {
             // Two targets at once, for independent dependency chains.
             var t = 0
-            while t + 2 <= m {
+            while t &+ 2 <= m {
               var acc0 = Lanes(repeating: 0)
               var acc1 = Lanes(repeating: 0)
+              let t0 = targets + t &* d
+              let t1 = t0 + d
               for j in 0..<d {
-                let v = load(xb + j * n + start)
-                let u0 = v - Lanes(repeating: targets[t * d + j])
-                let u1 = v - Lanes(repeating: targets[(t + 1) * d + j])
+                let v = load(xb + (j &* n &+ start))
+                let u0 = v - Lanes(repeating: t0[j])
+                let u1 = v - Lanes(repeating: t1[j])
                 acc0 += u0 * u0
                 acc1 += u1 * u1
               }
               finish(t, acc0, start)
-              finish(t + 1, acc1, start)
-              t += 2
+              finish(t &+ 1, acc1, start)
+              t &+= 2
             }
             if t < m {
               var acc = Lanes(repeating: 0)
+              let t0 = targets + t &* d
               for j in 0..<d {
-                let u = load(xb + j * n + start) - Lanes(repeating: targets[t * d + j])
+                let u = load(xb + (j &* n &+ start)) - Lanes(repeating: t0[j])
                 acc += u * u
               }
               finish(t, acc, start)
             }
-            start += width
+            start &+= width
           }
           while start < n {
             for t in 0..<m {
               var acc = 0.0
               for j in 0..<d {
-                let u = xb[j * n + start] - targets[t * d + j]
+                let u = xb[j &* n &+ start] - targets[t &* d &+ j]
                 acc += u * u
               }
-              if useMinimum { acc = min(cp[start], acc) }
-              dst[t * stride + start] = acc
+              if useMinimum, let cb { acc = min(cb[start], acc) }
+              dst[t &* stride &+ start] = acc
               pots[t] += acc
             }
-            start += 1
+            start &+= 1
           }
         }
       }
     }
-    return pots
+    return Array(UnsafeBufferPointer(start: pots, count: m))
   }
 
   /// First index `i` with `a[i] >= value` (numpy `searchsorted`, side "left").
@@ -304,6 +324,7 @@ struct LloydWorkspace: Sendable {
     var reseeds = 0
     var stable = false
     var exactBounds = false  // bounds must be recomputed from scratch (first pass, reseeds)
+    var unsettled = 0  // points the moved bounds leave unsettled (from moveBounds)
 
     /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
     /// scratch. Returns the number of changed labels (all on the first pass).
@@ -337,12 +358,14 @@ struct LloydWorkspace: Sendable {
                       func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
                         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
                       }
-                      func record(_ i: Int, _ a: Int) {
-                        if first || lp[i] != a { changed += 1 }
+                      @inline(__always) func record(_ i: Int, _ a: Int) {
+                        if first || lp[i] != a { changed &+= 1 }
                         lp[i] = a
-                        np[a] += 1
-                        let sa = sb + a * d
-                        for j in 0..<d { sa[j] += xb[i + j * n] }
+                        np[a] &+= 1
+                        // From the column-major block just loaded (still in cache), in row
+                        // order.
+                        let sa = sb + a &* d
+                        for j in 0..<d { sa[j] += xb[i &+ j &* n] }
                       }
                       var start = 0
                       while start + width <= n {
@@ -436,21 +459,6 @@ struct LloydWorkspace: Sendable {
           half[a] = 0.5 * m.squareRoot()
         }
       }
-    }
-
-    /// Points whose bounds do not settle their label (each would need at least one distance).
-    func unsettledPoints() -> Int {
-      var count = 0
-      labels.withUnsafeBufferPointer { lp in
-        upper.withUnsafeBufferPointer { up in
-          lower.withUnsafeBufferPointer { lo in
-            half.withUnsafeBufferPointer { hp in
-              for i in 0..<n where !(up[i] < max(hp[lp[i]], lo[i]) * (1 - 1e-12)) { count += 1 }
-            }
-          }
-        }
-      }
-      return count
     }
 
     /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
@@ -579,8 +587,10 @@ struct LloydWorkspace: Sendable {
       }
     }
 
-    /// Moves the bounds by how far the centres moved.
-    func moveBounds() {
+    /// Moves the bounds by how far the centres moved, and returns the number of points they
+    /// then leave unsettled (whose bounds do not settle their label: each needs at least one distance). Needs ``half`` for
+    /// the current centres.
+    func moveBounds() -> Int {
       var largest = 0.0
       var second = 0.0
       var largestIndex = -1
@@ -599,17 +609,26 @@ struct LloydWorkspace: Sendable {
           second = shift[cl]
         }
       }
+      var unsettled = 0
       upper.withUnsafeMutableBufferPointer { up in
         lower.withUnsafeMutableBufferPointer { lo in
           labels.withUnsafeBufferPointer { lp in
-            for i in 0..<n {
-              let a = lp[i]
-              up[i] += shift[a]
-              lo[i] -= a == largestIndex ? second : largest
+            shift.withUnsafeBufferPointer { sp in
+              half.withUnsafeBufferPointer { hp in
+                for i in 0..<n {
+                  let a = lp[i]
+                  let u = up[i] + sp[a]
+                  let l = lo[i] - (a == largestIndex ? second : largest)
+                  up[i] = u
+                  lo[i] = l
+                  if !(u < max(hp[a], l) * (1 - 1e-12)) { unsettled &+= 1 }
+                }
+              }
             }
           }
         }
       }
+      return unsettled
     }
 
     while iterations < maxIterations {
@@ -617,8 +636,8 @@ struct LloydWorkspace: Sendable {
       let changed: Int
       // While the centres still move much, most points need every distance: one blocked,
       // vectorised pass over all of them is then cheaper than the bounds' point-wise work.
-      if iterations > 1 && !exactBounds { halfDistances() }
-      if iterations == 1 || exactBounds || unsettledPoints() * 8 > n {
+      // (``half`` and the unsettled count were computed with the moved bounds.)
+      if iterations == 1 || exactBounds || unsettled * 8 > n {
         changed = fullAssignment(first: iterations == 1)
         exactBounds = false
       } else {
@@ -642,15 +661,18 @@ struct LloydWorkspace: Sendable {
           break
         }
       }
-      if !exactBounds { moveBounds() }
+      if !exactBounds {
+        halfDistances()
+        unsettled = moveBounds()
+      }
     }
     if !stable {
       // Final E-step and M-step: labels and centres consistent with each other.
       if exactBounds {
         _ = fullAssignment(first: false)
       } else {
-        if converged { moveBounds() }
         halfDistances()
+        if converged { _ = moveBounds() }
         _ = boundedAssignment()
       }
     }

@@ -325,6 +325,8 @@ struct LloydWorkspace: Sendable {
     var stable = false
     var exactBounds = false  // bounds must be recomputed from scratch (first pass, reseeds)
     var unsettled = 0  // points the moved bounds leave unsettled (from moveBounds)
+    // Those points, in increasing order (the first `unsettled` entries), for boundedAssignment.
+    var unsettledList = [Int](repeating: 0, count: n)
 
     /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
     /// scratch. Returns the number of changed labels (all on the first pass).
@@ -462,9 +464,13 @@ struct LloydWorkspace: Sendable {
     }
 
     /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
-    /// Needs ``half`` for the current centres.
+    /// Visits only the points the last ``moveBounds()`` left unsettled (in increasing order;
+    /// every other point would be skipped by the same test), so it needs that call just
+    /// before, with ``half`` for the current centres.
     func boundedAssignment() -> Int {
       var changed = 0
+      let visits = unsettled
+      unsettledList.withUnsafeBufferPointer { listed in
       rowMajor.withUnsafeBufferPointer { xr in
         c.withUnsafeBufferPointer { cp in
           labels.withUnsafeMutableBufferPointer { lp in
@@ -475,7 +481,8 @@ struct LloydWorkspace: Sendable {
                     half.withUnsafeBufferPointer { hp in
                       let xb = xr.baseAddress!
                       let cb = cp.baseAddress!
-                      for i in 0..<n {
+                      for v in 0..<visits {
+                        let i = listed[v]
                         let a = lp[i]
                         // A relative margin keeps rounding in the bounds from ever skipping a
                         // point that plain Lloyd would move.
@@ -535,6 +542,7 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
+      }
       return changed
     }
 
@@ -587,10 +595,10 @@ struct LloydWorkspace: Sendable {
       }
     }
 
-    /// Moves the bounds by how far the centres moved, and returns the number of points they
-    /// then leave unsettled (whose bounds do not settle their label: each needs at least one distance). Needs ``half`` for
-    /// the current centres.
-    func moveBounds() -> Int {
+    /// Moves the bounds by how far the centres moved, and lists (``unsettledList``) and counts
+    /// (``unsettled``) the points they then leave unsettled: those whose bounds do not settle
+    /// their label, each needing at least one distance. Needs ``half`` for the current centres.
+    func moveBounds() {
       var largest = 0.0
       var second = 0.0
       var largestIndex = -1
@@ -609,26 +617,32 @@ struct LloydWorkspace: Sendable {
           second = shift[cl]
         }
       }
-      var unsettled = 0
+      var count = 0
       upper.withUnsafeMutableBufferPointer { up in
         lower.withUnsafeMutableBufferPointer { lo in
           labels.withUnsafeBufferPointer { lp in
             shift.withUnsafeBufferPointer { sp in
               half.withUnsafeBufferPointer { hp in
-                for i in 0..<n {
-                  let a = lp[i]
-                  let u = up[i] + sp[a]
-                  let l = lo[i] - (a == largestIndex ? second : largest)
-                  up[i] = u
-                  lo[i] = l
-                  if !(u < max(hp[a], l) * (1 - 1e-12)) { unsettled &+= 1 }
+                unsettledList.withUnsafeMutableBufferPointer { listed in
+                  for i in 0..<n {
+                    let a = lp[i]
+                    let u = up[i] + sp[a]
+                    let l = lo[i] - (a == largestIndex ? second : largest)
+                    up[i] = u
+                    lo[i] = l
+                    // boundedAssignment's test (it would skip every other point).
+                    if !(u < max(hp[a], l) * (1 - 1e-12)) {
+                      listed[count] = i
+                      count &+= 1
+                    }
+                  }
                 }
               }
             }
           }
         }
       }
-      return unsettled
+      unsettled = count
     }
 
     while iterations < maxIterations {
@@ -663,7 +677,7 @@ struct LloydWorkspace: Sendable {
       }
       if !exactBounds {
         halfDistances()
-        unsettled = moveBounds()
+        moveBounds()
       }
     }
     if !stable {
@@ -672,7 +686,7 @@ struct LloydWorkspace: Sendable {
         _ = fullAssignment(first: false)
       } else {
         halfDistances()
-        if converged { _ = moveBounds() }
+        if converged { moveBounds() }
         _ = boundedAssignment()
       }
     }

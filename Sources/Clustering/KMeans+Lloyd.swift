@@ -339,6 +339,8 @@ struct LloydWorkspace: Sendable {
       // chains), in the same order as the point-wise sums (so the values are bit-identical
       // to those of boundedAssignment); then the labels and bounds of the eight rows are
       // chosen branch-free, and the member sums follow row by row (each sum in row order).
+      // Every buffer is a local pointer and every index wraps (no overflow checks), so the
+      // loops keep their state in registers.
       typealias Lanes = SIMD8<Double>
       let width = Lanes.scalarCount
       var block = [Double](repeating: 0, count: width * k)
@@ -354,62 +356,82 @@ struct LloydWorkspace: Sendable {
                       let cb = cp.baseAddress!
                       let db = bp.baseAddress!
                       let sb = sp.baseAddress!
-                      func load(_ p: UnsafePointer<Double>) -> Lanes {
+                      let lb = lp.baseAddress!
+                      let nb = np.baseAddress!
+                      let ub = up.baseAddress!
+                      let ob = lo.baseAddress!
+                      let n = n
+                      let d = d
+                      let k = k
+                      var moved = 0
+                      @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes {
                         UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
                       }
-                      func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
+                      @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
                         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
                       }
                       @inline(__always) func record(_ i: Int, _ a: Int) {
-                        if first || lp[i] != a { changed &+= 1 }
-                        lp[i] = a
-                        np[a] &+= 1
+                        if first || lb[i] != a { moved &+= 1 }
+                        lb[i] = a
+                        nb[a] &+= 1
                         // From the column-major block just loaded (still in cache), in row
                         // order.
                         let sa = sb + a &* d
-                        for j in 0..<d { sa[j] += xb[i &+ j &* n] }
+                        var xi = xb + i
+                        for j in 0..<d {
+                          sa[j] += xi.pointee
+                          xi += n
+                        }
                       }
                       var start = 0
-                      while start + width <= n {
+                      while start &+ width <= n {
+                        let rows = xb + start
                         var cl = 0
-                        while cl + 2 <= k {
+                        while cl &+ 2 <= k {
                           var acc0 = Lanes(repeating: 0)
                           var acc1 = Lanes(repeating: 0)
+                          let c0 = cb + cl &* d
+                          let c1 = c0 + d
+                          var column = rows
                           for j in 0..<d {
-                            let v = load(xb + j * n + start)
-                            let u0 = v - Lanes(repeating: cb[cl * d + j])
-                            let u1 = v - Lanes(repeating: cb[(cl + 1) * d + j])
+                            let v = load(column)
+                            let u0 = v - Lanes(repeating: c0[j])
+                            let u1 = v - Lanes(repeating: c1[j])
                             acc0 += u0 * u0
                             acc1 += u1 * u1
+                            column += n
                           }
-                          store(acc0, db + cl * width)
-                          store(acc1, db + (cl + 1) * width)
-                          cl += 2
+                          store(acc0, db + cl &* width)
+                          store(acc1, db + (cl &+ 1) &* width)
+                          cl &+= 2
                         }
                         if cl < k {
                           var acc = Lanes(repeating: 0)
+                          let c0 = cb + cl &* d
+                          var column = rows
                           for j in 0..<d {
-                            let u = load(xb + j * n + start) - Lanes(repeating: cb[cl * d + j])
+                            let u = load(column) - Lanes(repeating: c0[j])
                             acc += u * u
+                            column += n
                           }
-                          store(acc, db + cl * width)
+                          store(acc, db + cl &* width)
                         }
                         // Nearest (lowest index on ties) and second-nearest, branch-free.
                         var b1 = Lanes(repeating: .infinity)
                         var b2 = b1
                         var best = SIMD8<Int64>(repeating: 0)
                         for cl in 0..<k {
-                          let s = load(db + cl * width)
+                          let s = load(db + cl &* width)
                           let closer = s .< b1
                           b2.replace(with: s, where: s .< b2)
                           b2.replace(with: b1, where: closer)
                           b1.replace(with: s, where: closer)
                           best.replace(with: Int64(cl), where: closer)
                         }
-                        store(b1.squareRoot(), up.baseAddress! + start)
-                        store(b2.squareRoot(), lo.baseAddress! + start)
-                        for r in 0..<width { record(start + r, Int(best[r])) }
-                        start += width
+                        store(b1.squareRoot(), ub + start)
+                        store(b2.squareRoot(), ob + start)
+                        for r in 0..<width { record(start &+ r, Int(best[r])) }
+                        start &+= width
                       }
                       while start < n {
                         var b1 = Double.infinity
@@ -418,7 +440,7 @@ struct LloydWorkspace: Sendable {
                         for cl in 0..<k {
                           var s = 0.0
                           for j in 0..<d {
-                            let u = xb[j * n + start] - cb[cl * d + j]
+                            let u = xb[j &* n &+ start] - cb[cl &* d &+ j]
                             s += u * u
                           }
                           if s < b1 {
@@ -429,11 +451,12 @@ struct LloydWorkspace: Sendable {
                             b2 = s
                           }
                         }
-                        up[start] = b1.squareRoot()
-                        lo[start] = b2.squareRoot()
+                        ub[start] = b1.squareRoot()
+                        ob[start] = b2.squareRoot()
                         record(start, a)
-                        start += 1
+                        start &+= 1
                       }
+                      changed = moved
                     }
                   }
                 }
@@ -720,18 +743,28 @@ struct LloydWorkspace: Sendable {
     labels: [Int], centers: Matrix, iterations: Int, converged: Bool, reseeds: Int
   ) -> LloydResult {
     var within = [Double](repeating: 0, count: k)
+    var sizes = [Int](repeating: 0, count: k)
     x.withUnsafeBufferPointer { p in
       centers.withUnsafeBufferPointer { cp in
-        for j in 0..<d {
-          for i in 0..<n {
-            let t = p[i + j * n] - cp[labels[i] + j * k]
-            within[labels[i]] += t * t
+        labels.withUnsafeBufferPointer { lp in
+          within.withUnsafeMutableBufferPointer { wp in
+            // Column by column, each cluster's sum in row order.
+            for j in 0..<d {
+              let column = p.baseAddress! + j &* n
+              let centre = cp.baseAddress! + j &* k
+              for i in 0..<n {
+                let l = lp[i]
+                let t = column[i] - centre[l]
+                wp[l] += t * t
+              }
+            }
+          }
+          sizes.withUnsafeMutableBufferPointer { sp in
+            for i in 0..<n { sp[lp[i]] &+= 1 }
           }
         }
       }
     }
-    var sizes = [Int](repeating: 0, count: k)
-    for i in 0..<n { sizes[labels[i]] += 1 }
     var uncentred = centers
     for c in 0..<k { for j in 0..<d { uncentred[c, j] += mean[j] } }
     return LloydResult(

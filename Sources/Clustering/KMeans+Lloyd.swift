@@ -611,10 +611,22 @@ struct LloydWorkspace: Sendable {
     func exactSums() {
       for i in 0..<(k * d) { sums[i] = 0 }
       for cl in 0..<k { counts[cl] = 0 }
-      for i in 0..<n {
-        let a = labels[i]
-        counts[a] += 1
-        for j in 0..<d { sums[a * d + j] += rowMajor[i * d + j] }
+      rowMajor.withUnsafeBufferPointer { xr in
+        labels.withUnsafeBufferPointer { lp in
+          counts.withUnsafeMutableBufferPointer { np in
+            sums.withUnsafeMutableBufferPointer { sp in
+              let sb = sp.baseAddress!
+              var row = xr.baseAddress!
+              for i in 0..<n {
+                let a = lp[i]
+                np[a] &+= 1
+                let sa = sb + a &* d
+                for j in 0..<d { sa[j] += row[j] }
+                row += d
+              }
+            }
+          }
+        }
       }
     }
 

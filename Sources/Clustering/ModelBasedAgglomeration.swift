@@ -96,11 +96,11 @@ struct ModelBasedAgglomeration {
           base[b * m + a] = v
         }
         if workers == 1 {
-          var scratch = [Double](repeating: 0, count: d * d)
+          var scratch = [Double](repeating: 0, count: d * d + d)
           body(0, &scratch, store)
         } else {
           DispatchQueue.concurrentPerform(iterations: workers) { t in
-            var scratch = [Double](repeating: 0, count: d * d)
+            var scratch = [Double](repeating: 0, count: d * d + d)
             body(t, &scratch, store)
           }
         }
@@ -114,7 +114,7 @@ struct ModelBasedAgglomeration {
         b += workers
       }
     }
-    var scratch = [Double](repeating: 0, count: d * d)
+    var scratch = [Double](repeating: 0, count: d * d + d)
     var alive = [Bool](repeating: true, count: m)
     var nearest = [Int](repeating: -1, count: m)
     // mclust's slot of each group: the merged group keeps the lower slot, and the group in the
@@ -323,22 +323,25 @@ struct AgglomerationState {
     var product = 1.0
     let d = d
     return a.withUnsafeMutableBufferPointer { a -> Double? in
+      let a = a.baseAddress!
       for j in 0..<d {
-        var diag = a[j * d + j] * s
-        for k in 0..<j { diag -= a[j * d + k] * a[j * d + k] }
+        let rowJ = a + j &* d
+        var diag = rowJ[j] * s
+        for k in 0..<j { diag -= rowJ[k] * rowJ[k] }
         guard diag > 0 else { return nil }
         let l = diag.squareRoot()
-        a[j * d + j] = l
+        rowJ[j] = l
         product *= diag
-        for i in (j + 1)..<d {
-          var v = a[i * d + j] * s
-          for k in 0..<j { v -= a[i * d + k] * a[j * d + k] }
-          a[i * d + j] = v / l
+        for i in (j &+ 1)..<d {
+          let rowI = a + i &* d
+          var v = rowI[j] * s
+          for k in 0..<j { v -= rowI[k] * rowJ[k] }
+          rowI[j] = v / l
         }
       }
       if product.isNormal && product.isFinite { return log(product) }
       var logDet = 0.0
-      for j in 0..<d { logDet += 2 * log(a[j * d + j]) }
+      for j in 0..<d { logDet += 2 * log(a[j &* d &+ j]) }
       return logDet
     }
   }
@@ -372,18 +375,23 @@ struct AgglomerationState {
       let ll = Double(l)
       merged = l <= d ? ll * log((t + alpha) / ll) : ll * log(alpha / ll)
     } else {
-      if scratch.count != d * d { scratch = [Double](repeating: 0, count: d * d) }
+      if scratch.count != d * d + d { scratch = [Double](repeating: 0, count: d * d + d) }
       scatters.withUnsafeBufferPointer { sp in
         means.withUnsafeBufferPointer { mp in
           scratch.withUnsafeMutableBufferPointer { w in
-            let sa = sp.baseAddress! + a * d * d
-            let sb = sp.baseAddress! + b * d * d
-            let ma = mp.baseAddress! + a * d
-            let mb = mp.baseAddress! + b * d
+            let sa = sp.baseAddress! + a &* d &* d
+            let sb = sp.baseAddress! + b &* d &* d
+            let ma = mp.baseAddress! + a &* d
+            let mb = mp.baseAddress! + b &* d
+            // The mean difference once (after the d x d block), then only the lower triangle:
+            // the Cholesky factorisation below reads nothing else.
+            let delta = w.baseAddress! + d &* d
+            for c in 0..<d { delta[c] = ma[c] - mb[c] }
             for r in 0..<d {
-              let dr = f * (ma[r] - mb[r])
-              for c in 0..<d {
-                w[r * d + c] = sa[r * d + c] + sb[r * d + c] + dr * (ma[c] - mb[c])
+              let dr = f * delta[r]
+              let row = r &* d
+              for c in 0...r {
+                w[row &+ c] = sa[row &+ c] + sb[row &+ c] + dr * delta[c]
               }
             }
           }

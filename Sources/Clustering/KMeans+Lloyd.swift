@@ -154,7 +154,8 @@ struct LloydWorkspace: Sendable {
               let c = load(cb + start)
               acc.replace(with: c, where: c .< acc)
             }
-            UnsafeMutableRawPointer(dst + (t &* stride &+ start)).storeBytes(of: acc, as: Lanes.self)
+            UnsafeMutableRawPointer(dst + (t &* stride &+ start)).storeBytes(
+              of: acc, as: Lanes.self)
             var p = pots[t]
             for r in 0..<width { p += acc[r] }
             pots[t] = p
@@ -494,66 +495,67 @@ struct LloydWorkspace: Sendable {
       var changed = 0
       let visits = unsettled
       unsettledList.withUnsafeBufferPointer { listed in
-      rowMajor.withUnsafeBufferPointer { xr in
-        c.withUnsafeBufferPointer { cp in
-          labels.withUnsafeMutableBufferPointer { lp in
-            upper.withUnsafeMutableBufferPointer { up in
-              lower.withUnsafeMutableBufferPointer { lo in
-                sums.withUnsafeMutableBufferPointer { sp in
-                  counts.withUnsafeMutableBufferPointer { np in
-                    half.withUnsafeBufferPointer { hp in
-                      let xb = xr.baseAddress!
-                      let cb = cp.baseAddress!
-                      for v in 0..<visits {
-                        let i = listed[v]
-                        let a = lp[i]
-                        // A relative margin keeps rounding in the bounds from ever skipping a
-                        // point that plain Lloyd would move.
-                        let m = max(hp[a], lo[i]) * (1 - 1e-12)
-                        if up[i] < m { continue }
-                        let p = xb + i * d
-                        var s = 0.0
-                        let qa = cb + a * d
-                        for j in 0..<d {
-                          let u = p[j] - qa[j]
-                          s += u * u
-                        }
-                        up[i] = s.squareRoot()
-                        if up[i] < m { continue }
-                        var b1 = Double.infinity
-                        var b2 = Double.infinity
-                        var best = 0
-                        for cl in 0..<k {
-                          var t = 0.0
-                          if cl == a {
-                            t = s
-                          } else {
-                            let q = cb + cl * d
-                            for j in 0..<d {
-                              let u = p[j] - q[j]
-                              t += u * u
+        rowMajor.withUnsafeBufferPointer { xr in
+          c.withUnsafeBufferPointer { cp in
+            labels.withUnsafeMutableBufferPointer { lp in
+              upper.withUnsafeMutableBufferPointer { up in
+                lower.withUnsafeMutableBufferPointer { lo in
+                  sums.withUnsafeMutableBufferPointer { sp in
+                    counts.withUnsafeMutableBufferPointer { np in
+                      half.withUnsafeBufferPointer { hp in
+                        let xb = xr.baseAddress!
+                        let cb = cp.baseAddress!
+                        for v in 0..<visits {
+                          let i = listed[v]
+                          let a = lp[i]
+                          // A relative margin keeps rounding in the bounds from ever skipping a
+                          // point that plain Lloyd would move.
+                          let m = max(hp[a], lo[i]) * (1 - 1e-12)
+                          if up[i] < m { continue }
+                          let p = xb + i * d
+                          var s = 0.0
+                          let qa = cb + a * d
+                          for j in 0..<d {
+                            let u = p[j] - qa[j]
+                            s += u * u
+                          }
+                          up[i] = s.squareRoot()
+                          if up[i] < m { continue }
+                          var b1 = Double.infinity
+                          var b2 = Double.infinity
+                          var best = 0
+                          for cl in 0..<k {
+                            var t = 0.0
+                            if cl == a {
+                              t = s
+                            } else {
+                              let q = cb + cl * d
+                              for j in 0..<d {
+                                let u = p[j] - q[j]
+                                t += u * u
+                              }
+                            }
+                            if t < b1 {
+                              b2 = b1
+                              b1 = t
+                              best = cl
+                            } else if t < b2 {
+                              b2 = t
                             }
                           }
-                          if t < b1 {
-                            b2 = b1
-                            b1 = t
-                            best = cl
-                          } else if t < b2 {
-                            b2 = t
-                          }
-                        }
-                        up[i] = b1.squareRoot()
-                        lo[i] = b2.squareRoot()
-                        if best != a {
-                          changed += 1
-                          lp[i] = best
-                          np[a] -= 1
-                          np[best] += 1
-                          let from = sp.baseAddress! + a * d
-                          let to = sp.baseAddress! + best * d
-                          for j in 0..<d {
-                            from[j] -= p[j]
-                            to[j] += p[j]
+                          up[i] = b1.squareRoot()
+                          lo[i] = b2.squareRoot()
+                          if best != a {
+                            changed += 1
+                            lp[i] = best
+                            np[a] -= 1
+                            np[best] += 1
+                            let from = sp.baseAddress! + a * d
+                            let to = sp.baseAddress! + best * d
+                            for j in 0..<d {
+                              from[j] -= p[j]
+                              to[j] += p[j]
+                            }
                           }
                         }
                       }
@@ -564,7 +566,6 @@ struct LloydWorkspace: Sendable {
             }
           }
         }
-      }
       }
       return changed
     }

@@ -115,78 +115,99 @@ struct LloydWorkspace: Sendable {
   /// or its minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in row
   /// order). Eight rows at a time of the column-major data are accumulated over the columns
   /// in SIMD registers, in the same order as a point-wise sum.
+  ///
+  /// All buffers are raw pointers inside the loops (captured Swift arrays would be checked for
+  /// exclusive access on every element), and the potentials are running scalars.
   private func squaredDistances(
     to rows: [Int], into out: inout [Double], stride: Int, minimumWith closest: [Double]?
   ) -> [Double] {
     let n = n
     let d = d
     let m = rows.count
-    var targets = [Double](repeating: 0, count: m * d)
-    for t in 0..<m { for j in 0..<d { targets[t * d + j] = rowMajor[rows[t] * d + j] } }
-    var pots = [Double](repeating: 0, count: m)
+    let targets = UnsafeMutablePointer<Double>.allocate(capacity: max(m * d, 1))
+    defer { targets.deallocate() }
+    let pots = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
+    defer { pots.deallocate() }
+    pots.initialize(repeating: 0, count: m)
+    rowMajor.withUnsafeBufferPointer { rp in
+      for t in 0..<m {
+        (targets + t * d).initialize(from: rp.baseAddress! + rows[t] * d, count: d)
+      }
+    }
     let minimum = closest ?? []
+    let useMinimum = closest != nil
     out.withUnsafeMutableBufferPointer { o in
       x.withUnsafeBufferPointer { xp in
         minimum.withUnsafeBufferPointer { cp in
           let xb = xp.baseAddress!
           let dst = o.baseAddress!
-          let useMinimum = closest != nil
+          let cb = cp.baseAddress
           typealias Lanes = SIMD8<Double>
           let width = Lanes.scalarCount
-          func load(_ p: UnsafePointer<Double>) -> Lanes {
+          @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes {
             UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
           }
-          func finish(_ t: Int, _ acc: Lanes, _ start: Int) {
+          @inline(__always) func finish(_ t: Int, _ acc: Lanes, _ start: Int) {
             var acc = acc
-            if useMinimum { acc = pointwiseMin(acc, load(cp.baseAddress! + start)) }
-            UnsafeMutableRawPointer(dst + t * stride + start).storeBytes(of: acc, as: Lanes.self)
-            for r in 0..<width { pots[t] += acc[r] }
+            if useMinimum, let cb {
+              // min(acc, closest), as pointwiseMin: the closest value where it is smaller.
+              let c = load(cb + start)
+              acc.replace(with: c, where: c .< acc)
+            }
+            UnsafeMutableRawPointer(dst + (t &* stride &+ start)).storeBytes(
+              of: acc, as: Lanes.self)
+            var p = pots[t]
+            for r in 0..<width { p += acc[r] }
+            pots[t] = p
           }
           var start = 0
-          while start + width <= n {
+          while start &+ width <= n {
             // Two targets at once, for independent dependency chains.
             var t = 0
-            while t + 2 <= m {
+            while t &+ 2 <= m {
               var acc0 = Lanes(repeating: 0)
               var acc1 = Lanes(repeating: 0)
+              let t0 = targets + t &* d
+              let t1 = t0 + d
               for j in 0..<d {
-                let v = load(xb + j * n + start)
-                let u0 = v - Lanes(repeating: targets[t * d + j])
-                let u1 = v - Lanes(repeating: targets[(t + 1) * d + j])
+                let v = load(xb + (j &* n &+ start))
+                let u0 = v - Lanes(repeating: t0[j])
+                let u1 = v - Lanes(repeating: t1[j])
                 acc0 += u0 * u0
                 acc1 += u1 * u1
               }
               finish(t, acc0, start)
-              finish(t + 1, acc1, start)
-              t += 2
+              finish(t &+ 1, acc1, start)
+              t &+= 2
             }
             if t < m {
               var acc = Lanes(repeating: 0)
+              let t0 = targets + t &* d
               for j in 0..<d {
-                let u = load(xb + j * n + start) - Lanes(repeating: targets[t * d + j])
+                let u = load(xb + (j &* n &+ start)) - Lanes(repeating: t0[j])
                 acc += u * u
               }
               finish(t, acc, start)
             }
-            start += width
+            start &+= width
           }
           while start < n {
             for t in 0..<m {
               var acc = 0.0
               for j in 0..<d {
-                let u = xb[j * n + start] - targets[t * d + j]
+                let u = xb[j &* n &+ start] - targets[t &* d &+ j]
                 acc += u * u
               }
-              if useMinimum { acc = min(cp[start], acc) }
-              dst[t * stride + start] = acc
+              if useMinimum, let cb { acc = min(cb[start], acc) }
+              dst[t &* stride &+ start] = acc
               pots[t] += acc
             }
-            start += 1
+            start &+= 1
           }
         }
       }
     }
-    return pots
+    return Array(UnsafeBufferPointer(start: pots, count: m))
   }
 
   /// First index `i` with `a[i] >= value` (numpy `searchsorted`, side "left").
@@ -304,6 +325,9 @@ struct LloydWorkspace: Sendable {
     var reseeds = 0
     var stable = false
     var exactBounds = false  // bounds must be recomputed from scratch (first pass, reseeds)
+    var unsettled = 0  // points the moved bounds leave unsettled (from moveBounds)
+    // Those points, in increasing order (the first `unsettled` entries), for boundedAssignment.
+    var unsettledList = [Int](repeating: 0, count: n)
 
     /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
     /// scratch. Returns the number of changed labels (all on the first pass).
@@ -316,6 +340,8 @@ struct LloydWorkspace: Sendable {
       // chains), in the same order as the point-wise sums (so the values are bit-identical
       // to those of boundedAssignment); then the labels and bounds of the eight rows are
       // chosen branch-free, and the member sums follow row by row (each sum in row order).
+      // Every buffer is a local pointer and every index wraps (no overflow checks), so the
+      // loops keep their state in registers.
       typealias Lanes = SIMD8<Double>
       let width = Lanes.scalarCount
       var block = [Double](repeating: 0, count: width * k)
@@ -331,60 +357,82 @@ struct LloydWorkspace: Sendable {
                       let cb = cp.baseAddress!
                       let db = bp.baseAddress!
                       let sb = sp.baseAddress!
-                      func load(_ p: UnsafePointer<Double>) -> Lanes {
+                      let lb = lp.baseAddress!
+                      let nb = np.baseAddress!
+                      let ub = up.baseAddress!
+                      let ob = lo.baseAddress!
+                      let n = n
+                      let d = d
+                      let k = k
+                      var moved = 0
+                      @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes {
                         UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
                       }
-                      func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
+                      @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
                         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
                       }
-                      func record(_ i: Int, _ a: Int) {
-                        if first || lp[i] != a { changed += 1 }
-                        lp[i] = a
-                        np[a] += 1
-                        let sa = sb + a * d
-                        for j in 0..<d { sa[j] += xb[i + j * n] }
+                      @inline(__always) func record(_ i: Int, _ a: Int) {
+                        if first || lb[i] != a { moved &+= 1 }
+                        lb[i] = a
+                        nb[a] &+= 1
+                        // From the column-major block just loaded (still in cache), in row
+                        // order.
+                        let sa = sb + a &* d
+                        var xi = xb + i
+                        for j in 0..<d {
+                          sa[j] += xi.pointee
+                          xi += n
+                        }
                       }
                       var start = 0
-                      while start + width <= n {
+                      while start &+ width <= n {
+                        let rows = xb + start
                         var cl = 0
-                        while cl + 2 <= k {
+                        while cl &+ 2 <= k {
                           var acc0 = Lanes(repeating: 0)
                           var acc1 = Lanes(repeating: 0)
+                          let c0 = cb + cl &* d
+                          let c1 = c0 + d
+                          var column = rows
                           for j in 0..<d {
-                            let v = load(xb + j * n + start)
-                            let u0 = v - Lanes(repeating: cb[cl * d + j])
-                            let u1 = v - Lanes(repeating: cb[(cl + 1) * d + j])
+                            let v = load(column)
+                            let u0 = v - Lanes(repeating: c0[j])
+                            let u1 = v - Lanes(repeating: c1[j])
                             acc0 += u0 * u0
                             acc1 += u1 * u1
+                            column += n
                           }
-                          store(acc0, db + cl * width)
-                          store(acc1, db + (cl + 1) * width)
-                          cl += 2
+                          store(acc0, db + cl &* width)
+                          store(acc1, db + (cl &+ 1) &* width)
+                          cl &+= 2
                         }
                         if cl < k {
                           var acc = Lanes(repeating: 0)
+                          let c0 = cb + cl &* d
+                          var column = rows
                           for j in 0..<d {
-                            let u = load(xb + j * n + start) - Lanes(repeating: cb[cl * d + j])
+                            let u = load(column) - Lanes(repeating: c0[j])
                             acc += u * u
+                            column += n
                           }
-                          store(acc, db + cl * width)
+                          store(acc, db + cl &* width)
                         }
                         // Nearest (lowest index on ties) and second-nearest, branch-free.
                         var b1 = Lanes(repeating: .infinity)
                         var b2 = b1
                         var best = SIMD8<Int64>(repeating: 0)
                         for cl in 0..<k {
-                          let s = load(db + cl * width)
+                          let s = load(db + cl &* width)
                           let closer = s .< b1
                           b2.replace(with: s, where: s .< b2)
                           b2.replace(with: b1, where: closer)
                           b1.replace(with: s, where: closer)
                           best.replace(with: Int64(cl), where: closer)
                         }
-                        store(b1.squareRoot(), up.baseAddress! + start)
-                        store(b2.squareRoot(), lo.baseAddress! + start)
-                        for r in 0..<width { record(start + r, Int(best[r])) }
-                        start += width
+                        store(b1.squareRoot(), ub + start)
+                        store(b2.squareRoot(), ob + start)
+                        for r in 0..<width { record(start &+ r, Int(best[r])) }
+                        start &+= width
                       }
                       while start < n {
                         var b1 = Double.infinity
@@ -393,7 +441,7 @@ struct LloydWorkspace: Sendable {
                         for cl in 0..<k {
                           var s = 0.0
                           for j in 0..<d {
-                            let u = xb[j * n + start] - cb[cl * d + j]
+                            let u = xb[j &* n &+ start] - cb[cl &* d &+ j]
                             s += u * u
                           }
                           if s < b1 {
@@ -404,11 +452,12 @@ struct LloydWorkspace: Sendable {
                             b2 = s
                           }
                         }
-                        up[start] = b1.squareRoot()
-                        lo[start] = b2.squareRoot()
+                        ub[start] = b1.squareRoot()
+                        ob[start] = b2.squareRoot()
                         record(start, a)
-                        start += 1
+                        start &+= 1
                       }
+                      changed = moved
                     }
                   }
                 }
@@ -438,84 +487,75 @@ struct LloydWorkspace: Sendable {
       }
     }
 
-    /// Points whose bounds do not settle their label (each would need at least one distance).
-    func unsettledPoints() -> Int {
-      var count = 0
-      labels.withUnsafeBufferPointer { lp in
-        upper.withUnsafeBufferPointer { up in
-          lower.withUnsafeBufferPointer { lo in
-            half.withUnsafeBufferPointer { hp in
-              for i in 0..<n where !(up[i] < max(hp[lp[i]], lo[i]) * (1 - 1e-12)) { count += 1 }
-            }
-          }
-        }
-      }
-      return count
-    }
-
     /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
-    /// Needs ``half`` for the current centres.
+    /// Visits only the points the last ``moveBounds()`` left unsettled (in increasing order;
+    /// every other point would be skipped by the same test), so it needs that call just
+    /// before, with ``half`` for the current centres.
     func boundedAssignment() -> Int {
       var changed = 0
-      rowMajor.withUnsafeBufferPointer { xr in
-        c.withUnsafeBufferPointer { cp in
-          labels.withUnsafeMutableBufferPointer { lp in
-            upper.withUnsafeMutableBufferPointer { up in
-              lower.withUnsafeMutableBufferPointer { lo in
-                sums.withUnsafeMutableBufferPointer { sp in
-                  counts.withUnsafeMutableBufferPointer { np in
-                    half.withUnsafeBufferPointer { hp in
-                      let xb = xr.baseAddress!
-                      let cb = cp.baseAddress!
-                      for i in 0..<n {
-                        let a = lp[i]
-                        // A relative margin keeps rounding in the bounds from ever skipping a
-                        // point that plain Lloyd would move.
-                        let m = max(hp[a], lo[i]) * (1 - 1e-12)
-                        if up[i] < m { continue }
-                        let p = xb + i * d
-                        var s = 0.0
-                        let qa = cb + a * d
-                        for j in 0..<d {
-                          let u = p[j] - qa[j]
-                          s += u * u
-                        }
-                        up[i] = s.squareRoot()
-                        if up[i] < m { continue }
-                        var b1 = Double.infinity
-                        var b2 = Double.infinity
-                        var best = 0
-                        for cl in 0..<k {
-                          var t = 0.0
-                          if cl == a {
-                            t = s
-                          } else {
-                            let q = cb + cl * d
-                            for j in 0..<d {
-                              let u = p[j] - q[j]
-                              t += u * u
+      let visits = unsettled
+      unsettledList.withUnsafeBufferPointer { listed in
+        rowMajor.withUnsafeBufferPointer { xr in
+          c.withUnsafeBufferPointer { cp in
+            labels.withUnsafeMutableBufferPointer { lp in
+              upper.withUnsafeMutableBufferPointer { up in
+                lower.withUnsafeMutableBufferPointer { lo in
+                  sums.withUnsafeMutableBufferPointer { sp in
+                    counts.withUnsafeMutableBufferPointer { np in
+                      half.withUnsafeBufferPointer { hp in
+                        let xb = xr.baseAddress!
+                        let cb = cp.baseAddress!
+                        for v in 0..<visits {
+                          let i = listed[v]
+                          let a = lp[i]
+                          // A relative margin keeps rounding in the bounds from ever skipping a
+                          // point that plain Lloyd would move.
+                          let m = max(hp[a], lo[i]) * (1 - 1e-12)
+                          if up[i] < m { continue }
+                          let p = xb + i * d
+                          var s = 0.0
+                          let qa = cb + a * d
+                          for j in 0..<d {
+                            let u = p[j] - qa[j]
+                            s += u * u
+                          }
+                          up[i] = s.squareRoot()
+                          if up[i] < m { continue }
+                          var b1 = Double.infinity
+                          var b2 = Double.infinity
+                          var best = 0
+                          for cl in 0..<k {
+                            var t = 0.0
+                            if cl == a {
+                              t = s
+                            } else {
+                              let q = cb + cl * d
+                              for j in 0..<d {
+                                let u = p[j] - q[j]
+                                t += u * u
+                              }
+                            }
+                            if t < b1 {
+                              b2 = b1
+                              b1 = t
+                              best = cl
+                            } else if t < b2 {
+                              b2 = t
                             }
                           }
-                          if t < b1 {
-                            b2 = b1
-                            b1 = t
-                            best = cl
-                          } else if t < b2 {
-                            b2 = t
-                          }
-                        }
-                        up[i] = b1.squareRoot()
-                        lo[i] = b2.squareRoot()
-                        if best != a {
-                          changed += 1
-                          lp[i] = best
-                          np[a] -= 1
-                          np[best] += 1
-                          let from = sp.baseAddress! + a * d
-                          let to = sp.baseAddress! + best * d
-                          for j in 0..<d {
-                            from[j] -= p[j]
-                            to[j] += p[j]
+                          up[i] = b1.squareRoot()
+                          lo[i] = b2.squareRoot()
+                          if best != a {
+                            changed += 1
+                            lp[i] = best
+                            np[a] -= 1
+                            np[best] += 1
+                            let from = sp.baseAddress! + a * d
+                            let to = sp.baseAddress! + best * d
+                            for j in 0..<d {
+                              from[j] -= p[j]
+                              to[j] += p[j]
+                            }
                           }
                         }
                       }
@@ -572,14 +612,28 @@ struct LloydWorkspace: Sendable {
     func exactSums() {
       for i in 0..<(k * d) { sums[i] = 0 }
       for cl in 0..<k { counts[cl] = 0 }
-      for i in 0..<n {
-        let a = labels[i]
-        counts[a] += 1
-        for j in 0..<d { sums[a * d + j] += rowMajor[i * d + j] }
+      rowMajor.withUnsafeBufferPointer { xr in
+        labels.withUnsafeBufferPointer { lp in
+          counts.withUnsafeMutableBufferPointer { np in
+            sums.withUnsafeMutableBufferPointer { sp in
+              let sb = sp.baseAddress!
+              var row = xr.baseAddress!
+              for i in 0..<n {
+                let a = lp[i]
+                np[a] &+= 1
+                let sa = sb + a &* d
+                for j in 0..<d { sa[j] += row[j] }
+                row += d
+              }
+            }
+          }
+        }
       }
     }
 
-    /// Moves the bounds by how far the centres moved.
+    /// Moves the bounds by how far the centres moved, and lists (``unsettledList``) and counts
+    /// (``unsettled``) the points they then leave unsettled: those whose bounds do not settle
+    /// their label, each needing at least one distance. Needs ``half`` for the current centres.
     func moveBounds() {
       var largest = 0.0
       var second = 0.0
@@ -599,17 +653,32 @@ struct LloydWorkspace: Sendable {
           second = shift[cl]
         }
       }
+      var count = 0
       upper.withUnsafeMutableBufferPointer { up in
         lower.withUnsafeMutableBufferPointer { lo in
           labels.withUnsafeBufferPointer { lp in
-            for i in 0..<n {
-              let a = lp[i]
-              up[i] += shift[a]
-              lo[i] -= a == largestIndex ? second : largest
+            shift.withUnsafeBufferPointer { sp in
+              half.withUnsafeBufferPointer { hp in
+                unsettledList.withUnsafeMutableBufferPointer { listed in
+                  for i in 0..<n {
+                    let a = lp[i]
+                    let u = up[i] + sp[a]
+                    let l = lo[i] - (a == largestIndex ? second : largest)
+                    up[i] = u
+                    lo[i] = l
+                    // boundedAssignment's test (it would skip every other point).
+                    if !(u < max(hp[a], l) * (1 - 1e-12)) {
+                      listed[count] = i
+                      count &+= 1
+                    }
+                  }
+                }
+              }
             }
           }
         }
       }
+      unsettled = count
     }
 
     while iterations < maxIterations {
@@ -617,8 +686,8 @@ struct LloydWorkspace: Sendable {
       let changed: Int
       // While the centres still move much, most points need every distance: one blocked,
       // vectorised pass over all of them is then cheaper than the bounds' point-wise work.
-      if iterations > 1 && !exactBounds { halfDistances() }
-      if iterations == 1 || exactBounds || unsettledPoints() * 8 > n {
+      // (``half`` and the unsettled count were computed with the moved bounds.)
+      if iterations == 1 || exactBounds || unsettled * 8 > n {
         changed = fullAssignment(first: iterations == 1)
         exactBounds = false
       } else {
@@ -642,15 +711,18 @@ struct LloydWorkspace: Sendable {
           break
         }
       }
-      if !exactBounds { moveBounds() }
+      if !exactBounds {
+        halfDistances()
+        moveBounds()
+      }
     }
     if !stable {
       // Final E-step and M-step: labels and centres consistent with each other.
       if exactBounds {
         _ = fullAssignment(first: false)
       } else {
-        if converged { moveBounds() }
         halfDistances()
+        if converged { moveBounds() }
         _ = boundedAssignment()
       }
     }
@@ -684,18 +756,28 @@ struct LloydWorkspace: Sendable {
     labels: [Int], centers: Matrix, iterations: Int, converged: Bool, reseeds: Int
   ) -> LloydResult {
     var within = [Double](repeating: 0, count: k)
+    var sizes = [Int](repeating: 0, count: k)
     x.withUnsafeBufferPointer { p in
       centers.withUnsafeBufferPointer { cp in
-        for j in 0..<d {
-          for i in 0..<n {
-            let t = p[i + j * n] - cp[labels[i] + j * k]
-            within[labels[i]] += t * t
+        labels.withUnsafeBufferPointer { lp in
+          within.withUnsafeMutableBufferPointer { wp in
+            // Column by column, each cluster's sum in row order.
+            for j in 0..<d {
+              let column = p.baseAddress! + j &* n
+              let centre = cp.baseAddress! + j &* k
+              for i in 0..<n {
+                let l = lp[i]
+                let t = column[i] - centre[l]
+                wp[l] += t * t
+              }
+            }
+          }
+          sizes.withUnsafeMutableBufferPointer { sp in
+            for i in 0..<n { sp[lp[i]] &+= 1 }
           }
         }
       }
     }
-    var sizes = [Int](repeating: 0, count: k)
-    for i in 0..<n { sizes[labels[i]] += 1 }
     var uncentred = centers
     for c in 0..<k { for j in 0..<d { uncentred[c, j] += mean[j] } }
     return LloydResult(

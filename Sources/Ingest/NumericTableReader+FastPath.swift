@@ -78,46 +78,90 @@ extension NumericTableReader {
 
   /// The records of `p[from..<to]` (whole lines), row-major; `nil` at the first record the
   /// general path must handle. Blank lines are skipped, as the scanner skips them.
+  ///
+  /// A wanted cell is read while its bytes are scanned: the sign, digits and point that
+  /// ``parseNumber(_:)``'s fast path accepts, up to the separator or line end, give the same
+  /// value the same way; any other cell (empty, `NA`, an exponent, more than 15 digits) goes
+  /// to ``parseNumber(_:)`` whole.
   private func parseChunk(
     _ p: UnsafeBufferPointer<UInt8>, from: Int, to: Int, separator: UInt8, slots: [Int],
     width: Int
   ) -> (values: [Double], rows: Int)? {
     let newline = UInt8(ascii: "\n")
+    let minus = UInt8(ascii: "-")
+    let plus = UInt8(ascii: "+")
+    let point = decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")
+    let powers = Self.powersOfTen
     var values: [Double] = []
     values.reserveCapacity((to - from) / max(2 * slots.count, 1) * width + width)
     var row = [Double](repeating: 0, count: width)
     var rows = 0
-    var i = from
-    while i < to {
-      if p[i] == newline {
-        i += 1
-        continue
-      }
-      var field = 0
-      var start = i
-      while true {
-        let b = i < to ? p[i] : newline
-        if b == separator || b == newline {
-          guard field < slots.count else { return nil }
-          let slot = slots[field]
-          if slot >= 0 {
-            guard let v = parseNumber(UnsafeBufferPointer(rebasing: p[start..<i])) else {
-              return nil
-            }
-            row[slot] = v
+    let fieldCount = slots.count
+    let complete = slots.withUnsafeBufferPointer { sp in
+      row.withUnsafeMutableBufferPointer { rp in
+        var i = from
+        while i < to {
+          if p[i] == newline {
+            i &+= 1
+            continue
           }
-          field += 1
-          i += 1
-          if b == newline { break }
-          start = i
-        } else {
-          i += 1
+          var field = 0
+          while true {
+            guard field < fieldCount else { return false }
+            let start = i
+            let slot = sp[field]
+            var end = i
+            if slot >= 0 {
+              var negative = false
+              if end < to && (p[end] == minus || p[end] == plus) {
+                negative = p[end] == minus
+                end &+= 1
+              }
+              var mantissa: Int64 = 0
+              var digits = 0
+              var scale = 0
+              var sawPoint = false
+              while end < to {
+                let b = p[end]
+                let digit = b &- 48
+                if digit < 10 {
+                  mantissa = mantissa &* 10 &+ Int64(digit)
+                  digits &+= 1
+                  if sawPoint { scale &+= 1 }
+                } else if b == point && !sawPoint && b != separator {
+                  sawPoint = true
+                } else {
+                  break
+                }
+                end &+= 1
+              }
+              let atEnd = end == to || p[end] == separator || p[end] == newline
+              if atEnd && digits > 0 && digits <= 15 {
+                var v = Double(mantissa)
+                if scale > 0 { v /= powers[scale] }
+                rp[slot] = negative ? -v : v
+              } else {
+                while end < to && p[end] != separator && p[end] != newline { end &+= 1 }
+                guard let v = parseNumber(UnsafeBufferPointer(rebasing: p[start..<end])) else {
+                  return false
+                }
+                rp[slot] = v
+              }
+            } else {
+              while end < to && p[end] != separator && p[end] != newline { end &+= 1 }
+            }
+            let b = end < to ? p[end] : newline
+            field &+= 1
+            i = end &+ 1
+            if b == newline { break }
+          }
+          guard field == fieldCount else { return false }
+          values.append(contentsOf: rp)
+          rows &+= 1
         }
+        return true
       }
-      guard field == slots.count else { return nil }
-      values.append(contentsOf: row)
-      rows += 1
     }
-    return (values, rows)
+    return complete ? (values, rows) : nil
   }
 }

@@ -140,7 +140,9 @@ public struct NumericTableReader: Sendable {
     while i < p.count {
       let b = p[i]
       if b >= 48 && b <= 57 {
-        mantissa = mantissa * 10 + Int64(b - 48)
+        // Wrapping: a number of more than 18 digits must reach the slow path, not trap (its
+        // mantissa is only used up to 15 digits).
+        mantissa = mantissa &* 10 &+ Int64(b - 48)
         digits += 1
         if sawPoint { scale += 1 }
       } else if b == point && !sawPoint {

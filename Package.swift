@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["MatrixCore"]),
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
     .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore", "Optimization"]),
-    .target(name: "Clustering", dependencies: ["Ingest", "MatrixCore"]),
+    .target(name: "Clustering", dependencies: ["Ingest", "MatrixCore", "_CSIMD"]),
     .target(
       name: "Reporting",
       dependencies: [

@@ -528,6 +528,9 @@ struct CompactJSON {
     if x.isFinite { bytes.append(contentsOf: x.description.utf8) } else { raw("null") }
   }
 
+  /// An integer.
+  mutating func integer(_ x: Int) { bytes.append(contentsOf: x.description.utf8) }
+
   /// `[e, e, …]`, each element written by `element`.
   mutating func array<T>(_ xs: [T], _ element: (inout CompactJSON, T) -> Void) {
     raw("[")

@@ -375,7 +375,6 @@ struct GrowthOutput: Encodable {
   /// The modes themselves; not encoded.
   let modes: [Modes]
 
-
   /// Compact JSON for ``modes`` (numbers in Swift's shortest round-trip form; non-finite as
   /// null).
   func modesJSON() -> String {

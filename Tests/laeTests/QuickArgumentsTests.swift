@@ -20,7 +20,10 @@ struct QuickArgumentsTests {
       "--residual-group", "g", "--format", "csv",
     ],
     ["--data", "d.csv", "--formula", "f", "--weights", "varident", "--by", "wave", "--ci=wald"],
-    ["--formula", "y ~ t + (1 | g/h)", "--data", "d.csv", "--df", "kenward-roger", "--ci", "profile"],
+    [
+      "--formula", "y ~ t + (1 | g/h)", "--data", "d.csv", "--df", "kenward-roger", "--ci",
+      "profile",
+    ],
   ]
 
   @Test(arguments: accepted)

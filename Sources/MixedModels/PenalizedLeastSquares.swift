@@ -58,9 +58,9 @@ final class PenalizedLeastSquares {
   var ljk: [[UnsafeMutableBufferPointer<Double>]] = []
   /// `[X y]` rows against factor k: `(p+1) × (levels·q)`.
   var lxk: [UnsafeMutableBufferPointer<Double>] = []
-  /// The reciprocals of the 2×2 factors' pivots of a single `(1 + t | g)` factor (two per
-  /// level; empty otherwise), rewritten at every evaluation.
-  var pivotInverses = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+  /// Per factor with q ≤ 2: the reciprocals of its pivots (q per level; empty otherwise),
+  /// rewritten at every evaluation.
+  var pivotInverses: [UnsafeMutableBufferPointer<Double>] = []
   var denseFactor = Matrix(rows: 0, columns: 0)
   var logDetL = 0.0
   var logDetRX = 0.0
@@ -73,7 +73,7 @@ final class PenalizedLeastSquares {
     for b in lkk { b.deallocate() }
     for row in ljk { for b in row { b.deallocate() } }
     for b in lxk { b.deallocate() }
-    pivotInverses.deallocate()
+    for b in pivotInverses { b.deallocate() }
   }
 
   static func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
@@ -169,7 +169,7 @@ final class PenalizedLeastSquares {
       }
     }
     lxk = built.map { Self.buffer(width * $0.levels * $0.q) }
-    if built.count == 1 && built[0].q == 2 { pivotInverses = Self.buffer(2 * built[0].levels) }
+    pivotInverses = built.map { Self.buffer($0.q <= 2 ? $0.q * $0.levels : 0) }
     scalar = built.indices.map { k in built[k...].allSatisfy { $0.q == 1 } }
   }
 
@@ -286,7 +286,7 @@ final class PenalizedLeastSquares {
         let zz = UnsafeBufferPointer(ztz[0])
         let xz = UnsafeBufferPointer(xyz[0])
         // Pass 1: the 2×2 factors and their pivots' reciprocals.
-        let inverses = pivotInverses
+        let inverses = pivotInverses[0]
         guard
           Self.pivots2(
             zz, lambda: (m0, m1, m3), levels: f.levels, factor: lp, inverses: inverses,
@@ -495,8 +495,7 @@ final class PenalizedLeastSquares {
     out xp: UnsafeMutableBufferPointer<Double>, gram: UnsafeMutableBufferPointer<Double>
   ) {
     let (m0, m1, m3) = lambda
-    var (s00, s10, s20) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
-    var (s11, s21, s22) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
+    var sums = Gram3()
     // Levels l (lane 0) and l2 (lane 1); `keep` zeroes lane 1 for an odd last level (l2 == l).
     @inline(__always) func step(_ l: Int, _ l2: Int, keep: SIMD2<Double>) {
       let (a, b) = (6 * l, 6 * l2)
@@ -517,12 +516,7 @@ final class PenalizedLeastSquares {
       (xp[b + 3], xp[b + 4], xp[b + 5]) = (x10[1], x11[1], x12[1])
       (xp[a], xp[a + 1], xp[a + 2]) = (x00[0], x01[0], x02[0])
       (xp[a + 3], xp[a + 4], xp[a + 5]) = (x10[0], x11[0], x12[0])
-      s00 += x00 * x00 + x10 * x10
-      s10 += x01 * x00 + x11 * x10
-      s20 += x02 * x00 + x12 * x10
-      s11 += x01 * x01 + x11 * x11
-      s21 += x02 * x01 + x12 * x11
-      s22 += x02 * x02 + x12 * x12
+      sums.add((x00, x01, x02), (x10, x11, x12))
     }
     var l = 0
     while l + 1 < levels {
@@ -530,12 +524,7 @@ final class PenalizedLeastSquares {
       l += 2
     }
     if l < levels { step(l, l, keep: SIMD2(1, 0)) }
-    gram[0] += s00.sum()
-    gram[1] += s10.sum()
-    gram[2] += s20.sum()
-    gram[4] += s11.sum()
-    gram[5] += s21.sum()
-    gram[8] += s22.sum()
+    sums.add(into: gram)
   }
 
   /// Adds `Σᵢ vᵢvᵢᵀ` over the vectors `start..<end` of `v` (vector `i` at `i·width`, its
@@ -549,36 +538,18 @@ final class PenalizedLeastSquares {
     if width == 3, end > start, let base = v.baseAddress {
       // [X y] of three columns (`y ~ 1 + t + ...`): two vectors at a time in SIMD lanes, the
       // six sums in registers.
-      var (s00, s10, s20) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
-      var (s11, s21, s22) = (SIMD2<Double>.zero, SIMD2<Double>.zero, SIMD2<Double>.zero)
+      var sums = Gram3()
       var i = start
       while i + 1 < end {
         let p = base + 3 * i
-        let (x0, x1, x2) = (SIMD2(p[0], p[3]), SIMD2(p[1], p[4]), SIMD2(p[2], p[5]))
-        s00 += x0 * x0
-        s10 += x1 * x0
-        s20 += x2 * x0
-        s11 += x1 * x1
-        s21 += x2 * x1
-        s22 += x2 * x2
+        sums.add((SIMD2(p[0], p[3]), SIMD2(p[1], p[4]), SIMD2(p[2], p[5])))
         i += 2
       }
       if i < end {
         let p = base + 3 * i
-        let (x0, x1, x2) = (SIMD2(p[0], 0), SIMD2(p[1], 0), SIMD2(p[2], 0))
-        s00 += x0 * x0
-        s10 += x1 * x0
-        s20 += x2 * x0
-        s11 += x1 * x1
-        s21 += x2 * x1
-        s22 += x2 * x2
+        sums.add((SIMD2(p[0], 0), SIMD2(p[1], 0), SIMD2(p[2], 0)))
       }
-      out[0] += s00.sum()
-      out[1] += s10.sum()
-      out[2] += s20.sum()
-      out[4] += s11.sum()
-      out[5] += s21.sum()
-      out[8] += s22.sum()
+      sums.add(into: out)
       return
     }
     for c in 0..<width {
@@ -611,8 +582,7 @@ final class PenalizedLeastSquares {
     let levels = f.levels
     let lp = lkk[k]
     let xp = lxk[k]
-    let inverse = Self.buffer(levels)
-    defer { inverse.deallocate() }
+    let inverse = pivotInverses[k]
     // The pivots two levels at a time (single-instruction square roots, `la_sqrt2`).
     var l = 0
     while l < levels {
@@ -770,6 +740,48 @@ final class PenalizedLeastSquares {
 
 /// A product of many positive factors (the squared pivots), kept as logs of running products
 /// rescaled before they leave a safe range: one `log` per ~100 factors instead of one each.
+/// The six sums of a 3×3 Gram matrix `Σ xxᵀ` (the lower triangle), each as two running sums
+/// in SIMD lanes, for vectors of 3 numbers given two at a time (lane 0 and lane 1).
+struct Gram3 {
+  private var s00 = SIMD2<Double>.zero, s10 = SIMD2<Double>.zero, s20 = SIMD2<Double>.zero
+  private var s11 = SIMD2<Double>.zero, s21 = SIMD2<Double>.zero, s22 = SIMD2<Double>.zero
+
+  /// Adds `xxᵀ`.
+  @inline(__always)
+  mutating func add(_ x: (SIMD2<Double>, SIMD2<Double>, SIMD2<Double>)) {
+    s00 += x.0 * x.0
+    s10 += x.1 * x.0
+    s20 += x.2 * x.0
+    s11 += x.1 * x.1
+    s21 += x.2 * x.1
+    s22 += x.2 * x.2
+  }
+
+  /// Adds `xxᵀ + yyᵀ`, each entry's two products summed first.
+  @inline(__always)
+  mutating func add(
+    _ x: (SIMD2<Double>, SIMD2<Double>, SIMD2<Double>),
+    _ y: (SIMD2<Double>, SIMD2<Double>, SIMD2<Double>)
+  ) {
+    s00 += x.0 * x.0 + y.0 * y.0
+    s10 += x.1 * x.0 + y.1 * y.0
+    s20 += x.2 * x.0 + y.2 * y.0
+    s11 += x.1 * x.1 + y.1 * y.1
+    s21 += x.2 * x.1 + y.2 * y.1
+    s22 += x.2 * x.2 + y.2 * y.2
+  }
+
+  /// Adds the sums to the lower triangle of `out` (3×3, column-major).
+  func add(into out: UnsafeMutableBufferPointer<Double>) {
+    out[0] += s00.sum()
+    out[1] += s10.sum()
+    out[2] += s20.sum()
+    out[4] += s11.sum()
+    out[5] += s21.sum()
+    out[8] += s22.sum()
+  }
+}
+
 struct LogProduct {
   private var product = 1.0
   private var logs = 0.0

@@ -157,7 +157,7 @@ struct ClusterCommand: ParsableCommand {
         let inputs = data == "-" ? [] : [try Provenance.InputFile(hashingFileAt: data)]
         let document = ProvenancedDocument(
           provenance: Provenance(commandLine: CommandLine.arguments, inputs: inputs, seed: seed),
-          body: full.withCompactAssignments())
+          body: full)
         print(try document.jsonString())
       case .csv:
         print(full.csv())

@@ -23,6 +23,8 @@ let package = Package(
       name: "_CNLopt", pkgConfig: "nlopt",
       providers: [.apt(["libnlopt-dev"])]),
     .target(name: "_CXAPI", linkerSettings: [.linkedLibrary("simdjson")]),
+    // Clustering's inner loops in C over vector types, built for AVX2 and the SSE2 baseline.
+    .target(name: "_CKernels"),
     .systemLibrary(name: "_CSIMD"),
 
     // MARK: - Library modules
@@ -31,7 +33,7 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["MatrixCore"]),
     .target(name: "Simulation", dependencies: ["Ingest", "MatrixCore"]),
     .target(name: "Scoring", dependencies: ["Ingest", "MatrixCore", "Optimization"]),
-    .target(name: "Clustering", dependencies: ["Ingest", "MatrixCore", "_CSIMD"]),
+    .target(name: "Clustering", dependencies: ["Ingest", "MatrixCore", "_CKernels"]),
     .target(
       name: "Reporting",
       dependencies: [
@@ -78,7 +80,7 @@ let package = Package(
     .testTarget(
       name: "ClusteringTests",
       dependencies: [
-        "Clustering", "Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport",
+        "Clustering", "Scoring", "Simulation", "Ingest", "MatrixCore", "_TestSupport", "_CKernels",
       ]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting", "MatrixCore", "_TestSupport"]),
     .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import MatrixCore
+internal import _CKernels
 
 /// Why an M-step could not produce valid parameters.
 struct MixtureFailure: Error {
@@ -40,18 +41,13 @@ struct ExpectationMaximization {
   var scale: [Double]
   /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
   var commonShape: Matrix
-  /// Work buffers for blocks of rows (`blockRows x d`, and the last, shorter block), so that
-  /// each block is centred, multiplied (BLAS) and reduced while it is in cache; and the
-  /// per-component scatters and inverse Cholesky factors (`d x d`), reused every iteration.
-  let blockRows: Int
-  var centred: Matrix
-  var whitened: Matrix
-  var tailCentred: Matrix
-  var tailWhitened: Matrix
+  /// The per-component scatters and inverse Cholesky factors (`d x d`), and the units'
+  /// log-likelihood terms, reused every iteration.
   var scatterBuffers: [Matrix]
-  /// √z of one component for a block of rows.
-  var weights: [Double]
+  /// The scatters as la_weighted_scatters writes them, one `d x d` block per component.
+  var scatterBlock: [Double]
   var inverseFactors: [Matrix]
+  var rowLogLikelihood: [Double]
 
   init(
     x: Matrix, model: CovarianceModel, componentCount: Int, innerTolerance: Double,
@@ -69,18 +65,13 @@ struct ExpectationMaximization {
     scale = [Double](repeating: 1, count: componentCount)
     commonShape = Matrix.identity(x.columns)
     let full = !model.isDiagonal
-    let b = full ? min(x.rows, 1024) : 0
-    let tail = full && b > 0 ? x.rows % b : 0
-    blockRows = b
-    centred = Matrix(rows: b, columns: full ? x.columns : 0)
-    whitened = centred
-    tailCentred = Matrix(rows: tail, columns: full ? x.columns : 0)
-    tailWhitened = tailCentred
     scatterBuffers =
-      full ? [Matrix](repeating: Matrix(rows: x.columns, columns: x.columns), count: componentCount)
+      full
+      ? [Matrix](repeating: Matrix(rows: x.columns, columns: x.columns), count: componentCount)
       : []
     inverseFactors = scatterBuffers
-    weights = [Double](repeating: 0, count: b)
+    scatterBlock = [Double](repeating: 0, count: full ? componentCount * x.columns * x.columns : 0)
+    rowLogLikelihood = [Double](repeating: 0, count: x.rows)
   }
 
   // MARK: - M-step
@@ -133,38 +124,24 @@ struct ExpectationMaximization {
         proportions: proportions, means: means, variances: v, covariances: [], factors: [])
     }
 
-    // Full covariance: W_c = Σ_blocks Yᵀ Y with Y = √z_c ∘ (X − μ_c) for a block of rows,
-    // accumulated by BLAS dgemm into reused buffers.
-    for c in 0..<k {
-      scatterBuffers[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    }
-    var start = 0
-    while start < n {
-      let rows = min(blockRows, n - start)
-      let tail = rows < blockRows
-      var y = tail ? tailCentred : centred
-      if tail { tailCentred = Matrix(rows: 0, columns: 0) } else { centred = Matrix(rows: 0, columns: 0) }
-      for c in 0..<k {
-        x.withUnsafeBufferPointer { xp in
-          z.withUnsafeBufferPointer { zp in
-            y.withUnsafeMutableBufferPointer { yp in
-              weights.withUnsafeMutableBufferPointer { wp in
-                let zc = zp.baseAddress! + start + c * n
-                for i in 0..<rows { wp[i] = zc[i].squareRoot() }
-                for j in 0..<d {
-                  let m = means[c, j]
-                  let xj = xp.baseAddress! + start + j * n
-                  let yj = yp.baseAddress! + j * rows
-                  for i in 0..<rows { yj[i] = wp[i] * (xj[i] - m) }
-                }
-              }
-            }
-          }
+    // Full covariance: W_c = Σᵢ z_ic (xᵢ − μ_c)(xᵢ − μ_c)ᵀ (la_weighted_scatters: one pass
+    // over the data for all components).
+    var meanRows = [Double](repeating: 0, count: k * d)
+    for c in 0..<k { for j in 0..<d { meanRows[c * d + j] = means[c, j] } }
+    x.withUnsafeBufferPointer { xp in
+      z.withUnsafeBufferPointer { zp in
+        scatterBlock.withUnsafeMutableBufferPointer { sp in
+          la_weighted_scatters(
+            xp.baseAddress!, n, d, k, zp.baseAddress!, meanRows, sp.baseAddress!)
         }
-        scatterBuffers[c].multiplyAdd(y, y, transposeA: .transpose, beta: 1)
       }
-      if tail { tailCentred = y } else { centred = y }
-      start += rows
+    }
+    for c in 0..<k {
+      scatterBuffers[c].withUnsafeMutableBufferPointer { bp in
+        scatterBlock.withUnsafeBufferPointer { sp in
+          bp.baseAddress!.update(from: sp.baseAddress! + c * d * d, count: d * d)
+        }
+      }
     }
     let scatters = scatterBuffers
     var covariances: [Matrix]
@@ -427,86 +404,39 @@ struct ExpectationMaximization {
         }
       }
     } else {
-      // Per component, L⁻¹ (lower) and the constant; then per block of rows, for every
-      // component, Y = X − μ_c, W = Y L⁻ᵀ (BLAS dgemm) and log φ = const − ½ Σⱼ W²
-      // while the block is in cache.
+      // Per component, L⁻¹ (lower) and the constant; then log φ_c = const − ½ ‖L⁻¹(xᵢ − μ_c)‖²
+      // for every row and component (la_gaussian_log_densities: one pass over the data).
       var constants = [Double](repeating: 0, count: k)
+      var meanRows = [Double](repeating: 0, count: k * d)
+      var factors = [Double](repeating: 0, count: k * d * d)
       for c in 0..<k {
         let l = p.factors[p.factors.count == 1 ? 0 : c]
         var logDet = 0.0
         for j in 0..<d { logDet += log(l[j, j]) }
         constants[c] = -0.5 * dd * logTwoPi - logDet
         invertLowerTriangular(l, into: &inverseFactors[c])
+        for j in 0..<d { meanRows[c * d + j] = p.means[c, j] }
+        inverseFactors[c].withUnsafeBufferPointer { lp in
+          factors.withUnsafeMutableBufferPointer { fp in
+            (fp.baseAddress! + c * d * d).update(from: lp.baseAddress!, count: d * d)
+          }
+        }
       }
-      var start = 0
-      while start < n {
-        let rows = min(blockRows, n - start)
-        let tail = rows < blockRows
-        var y = tail ? tailCentred : centred
-        var w = tail ? tailWhitened : whitened
-        if tail {
-          tailCentred = Matrix(rows: 0, columns: 0)
-          tailWhitened = tailCentred
-        } else {
-          centred = Matrix(rows: 0, columns: 0)
-          whitened = centred
+      x.withUnsafeBufferPointer { xp in
+        z.withUnsafeMutableBufferPointer { zp in
+          la_gaussian_log_densities(
+            xp.baseAddress!, n, d, k, meanRows, factors, constants, zp.baseAddress!)
         }
-        for c in 0..<k {
-          x.withUnsafeBufferPointer { xp in
-            y.withUnsafeMutableBufferPointer { yp in
-              for j in 0..<d {
-                let m = p.means[c, j]
-                let xj = xp.baseAddress! + start + j * n
-                let yj = yp.baseAddress! + j * rows
-                for i in 0..<rows { yj[i] = xj[i] - m }
-              }
-            }
-          }
-          w.multiplyAdd(y, inverseFactors[c], transposeB: .transpose)
-          let const = constants[c]
-          w.withUnsafeBufferPointer { wp in
-            z.withUnsafeMutableBufferPointer { zp in
-              let col = zp.baseAddress! + start + c * n
-              for i in 0..<rows { col[i] = 0 }
-              for j in 0..<d {
-                let wj = wp.baseAddress! + j * rows
-                for i in 0..<rows { col[i] += wj[i] * wj[i] }
-              }
-              for i in 0..<rows { col[i] = const - 0.5 * col[i] }
-            }
-          }
-        }
-        if tail {
-          tailCentred = y
-          tailWhitened = w
-        } else {
-          centred = y
-          whitened = w
-        }
-        start += rows
       }
     }
-    // Posteriors and log-likelihood (log-sum-exp per unit, as mclust: exp below −708 is 0).
+    // Posteriors and log-likelihood (log-sum-exp per unit, as mclust: exp below −708 is 0),
+    // vectorised over the units (la_mixture_posteriors); the units' terms summed in order.
     let logPro = p.proportions.map { $0 > 0 ? log($0) : -Double.infinity }
     var hood = 0.0
     z.withUnsafeMutableBufferPointer { zp in
-      var row = [Double](repeating: 0, count: k)
-      for i in 0..<n {
-        var tmax = -Double.greatestFiniteMagnitude
-        for c in 0..<k {
-          let t = logPro[c] + zp[i + c * n]
-          row[c] = t
-          if t > tmax { tmax = t }
-        }
-        var sum = 0.0
-        for c in 0..<k {
-          let t = row[c] - tmax
-          let e = t >= -708 ? exp(t) : 0
-          row[c] = e
-          sum += e
-        }
-        hood += log(sum) + tmax
-        for c in 0..<k { zp[i + c * n] = row[c] / sum }
+      rowLogLikelihood.withUnsafeMutableBufferPointer { rp in
+        la_mixture_posteriors(zp.baseAddress!, n, k, logPro, rp.baseAddress!)
+        for i in 0..<n { hood += rp[i] }
       }
     }
     return hood

@@ -1,6 +1,6 @@
 import Foundation
 import MatrixCore
-internal import _CSIMD
+internal import _CKernels
 
 /// One Lloyd run's outcome, in centred coordinates until ``KMeans/fit(_:using:)`` adds the
 /// mean back.
@@ -112,103 +112,36 @@ struct LloydWorkspace: Sendable {
     return centers
   }
 
-  /// `out[t * stride + i] = ‖xᵢ − x_{rows[t]}‖²` for every row `i`, in one pass over the data,
-  /// or its minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in row
-  /// order). Eight rows at a time of the column-major data are accumulated over the columns
-  /// in SIMD registers, in the same order as a point-wise sum.
-  ///
-  /// All buffers are raw pointers inside the loops (captured Swift arrays would be checked for
-  /// exclusive access on every element), and the potentials are running scalars.
+  /// `out[t * stride + i] = ‖xᵢ − x_{rows[t]}‖²` for every row `i`, in one pass over the data
+  /// (`la_kmeans_distances`: rows in vector lanes, each sum over the columns in order), or its
+  /// minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in row order).
   private func squaredDistances(
     to rows: [Int], into out: inout [Double], stride: Int, minimumWith closest: [Double]?
   ) -> [Double] {
-    let n = n
     let d = d
-    let m = rows.count
-    let targets = UnsafeMutablePointer<Double>.allocate(capacity: max(m * d, 1))
-    defer { targets.deallocate() }
-    let pots = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
-    defer { pots.deallocate() }
-    pots.initialize(repeating: 0, count: m)
-    rowMajor.withUnsafeBufferPointer { rp in
-      for t in 0..<m {
-        (targets + t * d).initialize(from: rp.baseAddress! + rows[t] * d, count: d)
-      }
+    var targets = [Double](repeating: 0, count: max(rows.count * d, 1))
+    for (t, row) in rows.enumerated() {
+      for j in 0..<d { targets[t * d + j] = rowMajor[row * d + j] }
     }
-    let minimum = closest ?? []
-    let useMinimum = closest != nil
+    var potentials = [Double](repeating: 0, count: rows.count)
     out.withUnsafeMutableBufferPointer { o in
       x.withUnsafeBufferPointer { xp in
-        minimum.withUnsafeBufferPointer { cp in
-          let xb = xp.baseAddress!
-          let dst = o.baseAddress!
-          let cb = cp.baseAddress
-          typealias Lanes = SIMD8<Double>
-          let width = Lanes.scalarCount
-          @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes {
-            UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-          }
-          @inline(__always) func finish(_ t: Int, _ acc: Lanes, _ start: Int) {
-            var acc = acc
-            if useMinimum, let cb {
-              // min(acc, closest), as pointwiseMin: the closest value where it is smaller.
-              let c = load(cb + start)
-              acc.replace(with: c, where: c .< acc)
+        potentials.withUnsafeMutableBufferPointer { pp in
+          if let closest {
+            closest.withUnsafeBufferPointer { cp in
+              la_kmeans_distances(
+                xp.baseAddress!, n, d, targets, rows.count, cp.baseAddress!, o.baseAddress!,
+                stride, pp.baseAddress!)
             }
-            UnsafeMutableRawPointer(dst + (t &* stride &+ start)).storeBytes(
-              of: acc, as: Lanes.self)
-            var p = pots[t]
-            for r in 0..<width { p += acc[r] }
-            pots[t] = p
-          }
-          var start = 0
-          while start &+ width <= n {
-            // Two targets at once, for independent dependency chains.
-            var t = 0
-            while t &+ 2 <= m {
-              var acc0 = Lanes(repeating: 0)
-              var acc1 = Lanes(repeating: 0)
-              let t0 = targets + t &* d
-              let t1 = t0 + d
-              for j in 0..<d {
-                let v = load(xb + (j &* n &+ start))
-                let u0 = v - Lanes(repeating: t0[j])
-                let u1 = v - Lanes(repeating: t1[j])
-                acc0 += u0 * u0
-                acc1 += u1 * u1
-              }
-              finish(t, acc0, start)
-              finish(t &+ 1, acc1, start)
-              t &+= 2
-            }
-            if t < m {
-              var acc = Lanes(repeating: 0)
-              let t0 = targets + t &* d
-              for j in 0..<d {
-                let u = load(xb + (j &* n &+ start)) - Lanes(repeating: t0[j])
-                acc += u * u
-              }
-              finish(t, acc, start)
-            }
-            start &+= width
-          }
-          while start < n {
-            for t in 0..<m {
-              var acc = 0.0
-              for j in 0..<d {
-                let u = xb[j &* n &+ start] - targets[t &* d &+ j]
-                acc += u * u
-              }
-              if useMinimum, let cb { acc = min(cb[start], acc) }
-              dst[t &* stride &+ start] = acc
-              pots[t] += acc
-            }
-            start &+= 1
+          } else {
+            la_kmeans_distances(
+              xp.baseAddress!, n, d, targets, rows.count, nil, o.baseAddress!, stride,
+              pp.baseAddress!)
           }
         }
       }
     }
-    return Array(UnsafeBufferPointer(start: pots, count: m))
+    return potentials
   }
 
   /// First index `i` with `a[i] >= value` (numpy `searchsorted`, side "left").
@@ -329,137 +262,54 @@ struct LloydWorkspace: Sendable {
     var unsettled = 0  // points the moved bounds leave unsettled (from moveBounds)
     // Those points, in increasing order (the first `unsettled` entries), for boundedAssignment.
     var unsettledList = [Int](repeating: 0, count: n)
+    // fullAssignment's nearest centres before they are recorded.
+    var nearestLabels = [Int](repeating: 0, count: n)
 
     /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
     /// scratch. Returns the number of changed labels (all on the first pass).
+    ///
+    /// The distances, labels and bounds come from `la_kmeans_nearest` (rows in vector lanes,
+    /// each distance summed over the columns in order, so the same bits as the point-wise
+    /// sums of ``boundedAssignment()``); the member sums then follow row by row (each sum in
+    /// row order).
     func fullAssignment(first: Bool) -> Int {
       for i in 0..<(k * d) { sums[i] = 0 }
       for cl in 0..<k { counts[cl] = 0 }
-      var changed = 0
-      // Eight rows at a time of the column-major copy: their distances to every centre are
-      // accumulated over the columns in SIMD registers (two centres at once, for independent
-      // chains), in the same order as the point-wise sums (so the values are bit-identical
-      // to those of boundedAssignment); then the labels and bounds of the eight rows are
-      // chosen branch-free, and the member sums follow row by row (each sum in row order).
-      // Every buffer is a local pointer and every index wraps (no overflow checks), so the
-      // loops keep their state in registers.
-      typealias Lanes = SIMD8<Double>
-      let width = Lanes.scalarCount
-      var block = [Double](repeating: 0, count: width * k)
+      var moved = 0
       x.withUnsafeBufferPointer { xp in
         c.withUnsafeBufferPointer { cp in
-          labels.withUnsafeMutableBufferPointer { lp in
+          nearestLabels.withUnsafeMutableBufferPointer { np in
             upper.withUnsafeMutableBufferPointer { up in
               lower.withUnsafeMutableBufferPointer { lo in
-                counts.withUnsafeMutableBufferPointer { np in
-                  sums.withUnsafeMutableBufferPointer { sp in
-                    block.withUnsafeMutableBufferPointer { bp in
-                      let xb = xp.baseAddress!
-                      let cb = cp.baseAddress!
-                      let db = bp.baseAddress!
-                      let sb = sp.baseAddress!
-                      let lb = lp.baseAddress!
-                      let nb = np.baseAddress!
-                      let ub = up.baseAddress!
-                      let ob = lo.baseAddress!
-                      let n = n
-                      let d = d
-                      let k = k
-                      var moved = 0
-                      @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes {
-                        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
-                      }
-                      @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Double>) {
-                        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-                      }
-                      @inline(__always) func record(_ i: Int, _ a: Int) {
-                        if first || lb[i] != a { moved &+= 1 }
-                        lb[i] = a
-                        nb[a] &+= 1
-                        // From the column-major block just loaded (still in cache), in row
-                        // order.
-                        let sa = sb + a &* d
-                        var xi = xb + i
-                        for j in 0..<d {
-                          sa[j] += xi.pointee
-                          xi += n
-                        }
-                      }
-                      var start = 0
-                      while start &+ width <= n {
-                        let rows = xb + start
-                        var cl = 0
-                        while cl &+ 2 <= k {
-                          var acc0 = Lanes(repeating: 0)
-                          var acc1 = Lanes(repeating: 0)
-                          let c0 = cb + cl &* d
-                          let c1 = c0 + d
-                          var column = rows
-                          for j in 0..<d {
-                            let v = load(column)
-                            let u0 = v - Lanes(repeating: c0[j])
-                            let u1 = v - Lanes(repeating: c1[j])
-                            acc0 += u0 * u0
-                            acc1 += u1 * u1
-                            column += n
-                          }
-                          store(acc0, db + cl &* width)
-                          store(acc1, db + (cl &+ 1) &* width)
-                          cl &+= 2
-                        }
-                        if cl < k {
-                          var acc = Lanes(repeating: 0)
-                          let c0 = cb + cl &* d
-                          var column = rows
-                          for j in 0..<d {
-                            let u = load(column) - Lanes(repeating: c0[j])
-                            acc += u * u
-                            column += n
-                          }
-                          store(acc, db + cl &* width)
-                        }
-                        // Nearest (lowest index on ties) and second-nearest, branch-free.
-                        var b1 = Lanes(repeating: .infinity)
-                        var b2 = b1
-                        var best = SIMD8<Int64>(repeating: 0)
-                        for cl in 0..<k {
-                          let s = load(db + cl &* width)
-                          let closer = s .< b1
-                          b2.replace(with: s, where: s .< b2)
-                          b2.replace(with: b1, where: closer)
-                          b1.replace(with: s, where: closer)
-                          best.replace(with: Int64(cl), where: closer)
-                        }
-                        store(squareRoots(b1), ub + start)
-                        store(squareRoots(b2), ob + start)
-                        for r in 0..<width { record(start &+ r, Int(best[r])) }
-                        start &+= width
-                      }
-                      while start < n {
-                        var b1 = Double.infinity
-                        var b2 = Double.infinity
-                        var a = 0
-                        for cl in 0..<k {
-                          var s = 0.0
-                          for j in 0..<d {
-                            let u = xb[j &* n &+ start] - cb[cl &* d &+ j]
-                            s += u * u
-                          }
-                          if s < b1 {
-                            b2 = b1
-                            b1 = s
-                            a = cl
-                          } else if s < b2 {
-                            b2 = s
-                          }
-                        }
-                        ub[start] = b1.squareRoot()
-                        ob[start] = b2.squareRoot()
-                        record(start, a)
-                        start &+= 1
-                      }
-                      changed = moved
-                    }
+                np.withMemoryRebound(to: Int64.self) { np in
+                  la_kmeans_nearest(
+                    xp.baseAddress!, n, d, cp.baseAddress!, k, np.baseAddress!, up.baseAddress!,
+                    lo.baseAddress!)
+                }
+              }
+            }
+          }
+        }
+      }
+      x.withUnsafeBufferPointer { xp in
+        nearestLabels.withUnsafeBufferPointer { np in
+          labels.withUnsafeMutableBufferPointer { lp in
+            counts.withUnsafeMutableBufferPointer { cp in
+              sums.withUnsafeMutableBufferPointer { sp in
+                let xb = xp.baseAddress!
+                let sb = sp.baseAddress!
+                let n = n
+                let d = d
+                for i in 0..<n {
+                  let a = np[i]
+                  if first || lp[i] != a { moved &+= 1 }
+                  lp[i] = a
+                  cp[a] &+= 1
+                  let sa = sb + a &* d
+                  var xi = xb + i
+                  for j in 0..<d {
+                    sa[j] += xi.pointee
+                    xi += n
                   }
                 }
               }
@@ -467,7 +317,7 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
-      return changed
+      return moved
     }
 
     /// half[c] = ½ min over other centres of ‖c − c'‖.
@@ -786,14 +636,4 @@ struct LloydWorkspace: Sendable {
       totalWithinSS: within.reduce(0, +), iterations: iterations, converged: converged,
       reseeds: reseeds)
   }
-}
-
-/// The square roots of eight lanes, two per instruction (`la_sqrt2`); the same numbers as
-/// `SIMD8.squareRoot()`, which calls the C library's `sqrt` lane by lane.
-@inline(__always)
-func squareRoots(_ v: SIMD8<Double>) -> SIMD8<Double> {
-  let low = SIMD4(lowHalf: la_sqrt2(v.lowHalf.lowHalf), highHalf: la_sqrt2(v.lowHalf.highHalf))
-  let high = SIMD4(
-    lowHalf: la_sqrt2(v.highHalf.lowHalf), highHalf: la_sqrt2(v.highHalf.highHalf))
-  return SIMD8(lowHalf: low, highHalf: high)
 }

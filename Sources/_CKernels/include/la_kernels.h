@@ -1,0 +1,54 @@
+#ifndef LEARNINGANALYTICS_CKERNELS_H
+#define LEARNINGANALYTICS_CKERNELS_H
+// Numerical inner loops of the Clustering module, written once in C over vector types and
+// compiled twice on x86-64 (AVX2 and the SSE2 baseline, chosen at load time).
+//
+// Every kernel works on independent rows in the lanes of a vector, with the same operations in
+// the same order in every lane and no fused multiply-add, so both builds (and any other
+// target) give the same bits. Matrices are column-major `n x d` (`x[i + j * n]`) unless said.
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// k-means assignment: for every row of `x` the squared Euclidean distance to each of the `k`
+/// centres (`centres`, row-major `k x d`), accumulated over the columns in order from 0; the
+/// nearest centre (lowest index on ties) in `labels`, the square roots of the smallest and
+/// second-smallest squared distances in `nearest` and `second`.
+void la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                       int64_t *labels, double *nearest, double *second);
+
+/// k-means++ candidates: `out[t * stride + i] = ‖xᵢ − targets_t‖²` (`targets` row-major
+/// `m x d`), or its minimum with `closest[i]` when `closest` is not null; `potentials[t]` is
+/// the sum of that column in row order.
+void la_kmeans_distances(const double *x, long n, long d, const double *targets, long m,
+                         const double *closest, double *out, long stride, double *potentials);
+
+/// Gaussian log-densities of every row under `k` components: `z[i + c * n] = constants[c] −
+/// ½ ‖L_c⁻¹ (xᵢ − μ_c)‖²`, with `means` row-major `k x d` and `inverseFactors` the `k`
+/// lower-triangular `L_c⁻¹`, each column-major `d x d`, one after the other.
+void la_gaussian_log_densities(const double *x, long n, long d, long k, const double *means,
+                               const double *inverseFactors, const double *constants, double *z);
+
+/// Posteriors from log-densities: `z[i + c * n]` holds `log φ_c(xᵢ)`; it is replaced by
+/// `exp(t_c − max) / Σ exp(t − max)` with `t_c = logProportions[c] + z[i + c * n]` (terms below
+/// `exp(−708)` count as 0, as mclust), and `rowLogLikelihood[i] = log Σ exp(t − max) + max`.
+void la_mixture_posteriors(double *z, long n, long k, const double *logProportions,
+                           double *rowLogLikelihood);
+
+/// Weighted scatters of `k` components: `scatters[c]` (column-major `d x d`, both triangles,
+/// one after the other) `= Σᵢ z[i + c * n] (xᵢ − μ_c)(xᵢ − μ_c)ᵀ`, `means` row-major `k x d`.
+void la_weighted_scatters(const double *x, long n, long d, long k, const double *z,
+                          const double *means, double *scatters);
+
+/// `out[i] = exp(v[i])` for `count` values in `[−708, 709]` (relative error below 2⁻⁵¹).
+void la_exp(const double *v, long count, double *out);
+
+/// `out[i] = log(v[i])` for `count` positive normal values (relative error below 2⁻⁵¹).
+void la_log(const double *v, long count, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,421 @@
+// Numerical inner loops of the Clustering module (see include/la_kernels.h).
+//
+// Rows go four at a time through the lanes of a 32-byte vector of doubles. On x86-64 each
+// kernel is compiled twice, for AVX2 (one ymm register per vector) and for the SSE2 baseline
+// (two xmm registers), and the loader picks one (an ifunc through `target_clones`). Each lane
+// does the same operations in the same order in both, and contraction into fused
+// multiply-adds is off, so the results are the same bits on every machine. A last, partial
+// block of rows is copied into a zero-padded buffer and goes through the same code.
+#include "la_kernels.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+#if defined(LA_CLONES)
+// Defined on the command line (tests of one build alone).
+#elif defined(__x86_64__) && defined(__clang__) && defined(__linux__)
+#define LA_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LA_CLONES
+#endif
+
+#define LANES 4
+typedef double v4 __attribute__((vector_size(32)));
+typedef long long v4i __attribute__((vector_size(32)));
+
+// Helpers are macros or take pointers: a 32-byte vector passed by value would need the AVX
+// calling convention, which the baseline build does not have.
+#define load4(p)                  \
+  ({                              \
+    v4 v_;                        \
+    memcpy(&v_, (p), sizeof v_);  \
+    v_;                           \
+  })
+#define store4(p, v)              \
+  do {                            \
+    v4 s_ = (v);                  \
+    memcpy((p), &s_, sizeof s_);  \
+  } while (0)
+#define splat(s) ((v4){(s), (s), (s), (s)})
+/// `mask ? a : b` lane by lane (`mask` lanes are all ones or all zeros).
+#define select4(mask, a, b) ((v4)((((v4i)(a)) & (mask)) | (((v4i)(b)) & ~(mask))))
+#define sqrt4(v) __builtin_elementwise_sqrt(v)
+#define LA_INLINE static inline __attribute__((always_inline))
+
+/// exp for lanes in [−708, 709]: n = round(x / ln 2), r = x − n ln 2 (Cody and Waite's two
+/// parts of ln 2, so that n·ln2Hi is exact), exp(r) by its Taylor polynomial of degree 13
+/// (|r| ≤ 0.347: truncation below 2⁻⁵⁷), scaled by 2ⁿ built in the exponent bits.
+LA_INLINE void exp4(v4 *value) {
+  v4 x = *value;
+  const double shifter = 0x1.8p52;
+  v4 kd = x * splat(0x1.71547652b82fep0) + splat(shifter);
+  v4i ki = (v4i)kd - (v4i)splat(shifter);
+  kd = kd - splat(shifter);
+  v4 r = (x - kd * splat(6.93147180369123816490e-01)) - kd * splat(1.90821492927058770002e-10);
+  // r + r²·(c₂ + c₃r) + r⁴·(…) + r⁸·(…) by Estrin's scheme (cₖ = 1/k!): a short dependency
+  // chain, so that the exponentials of several lanes and components overlap.
+  v4 r2 = r * r;
+  v4 r4 = r2 * r2;
+  v4 r8 = r4 * r4;
+  v4 p23 = splat(1.0 / 2.0) + splat(1.0 / 6.0) * r;
+  v4 p45 = splat(1.0 / 24.0) + splat(1.0 / 120.0) * r;
+  v4 p67 = splat(1.0 / 720.0) + splat(1.0 / 5040.0) * r;
+  v4 p89 = splat(1.0 / 40320.0) + splat(1.0 / 362880.0) * r;
+  v4 p1011 = splat(1.0 / 3628800.0) + splat(1.0 / 39916800.0) * r;
+  v4 p1213 = splat(1.0 / 479001600.0) + splat(1.0 / 6227020800.0) * r;
+  v4 p4 = p45 + r2 * p67;
+  v4 p8 = (p89 + r2 * p1011) + r4 * p1213;
+  v4 p = r + r2 * (p23 + r2 * (p4 + r4 * p8));
+  v4 scale = (v4)((ki + 1023) << 52);
+  *value = (splat(1.0) + p) * scale;
+}
+
+/// log for positive normal lanes: x = 2ᵉ·m with m in [√½, √2), log m = 2 atanh(s),
+/// s = (m − 1)/(m + 1), by its series in s² to s²⁰ (|s| ≤ 0.172: truncation below 2⁻⁵⁸).
+LA_INLINE void log4(v4 *value) {
+  v4 x = *value;
+  v4i bits = (v4i)x;
+  v4i e = (bits >> 52) & 0x7ff;
+  v4 m = (v4)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
+  v4i big = (v4i)(m > splat(1.4142135623730951));
+  m = select4(big, m * splat(0.5), m);
+  e = e + (big & 1);  // 0 ≤ e ≤ 2047: as a double through the bits of 2⁵² + e
+  v4 f = m - splat(1.0);
+  v4 s = f / (splat(2.0) + f);
+  v4 s2 = s * s;
+  v4 p = splat(1.0 / 21.0);
+  p = p * s2 + splat(1.0 / 19.0);
+  p = p * s2 + splat(1.0 / 17.0);
+  p = p * s2 + splat(1.0 / 15.0);
+  p = p * s2 + splat(1.0 / 13.0);
+  p = p * s2 + splat(1.0 / 11.0);
+  p = p * s2 + splat(1.0 / 9.0);
+  p = p * s2 + splat(1.0 / 7.0);
+  p = p * s2 + splat(1.0 / 5.0);
+  p = p * s2 + splat(1.0 / 3.0);
+  // log m = f − s·(f − 2 s² p): the error of the last term is small against f.
+  v4 logm = f - s * (f - splat(2.0) * s2 * p);
+  v4 ed = ((v4)(e | (v4i)splat(0x1p52)) - splat(0x1p52)) - splat(1023.0);
+  *value = ed * splat(6.93147180369123816490e-01) + (logm + ed * splat(1.90821492927058770002e-10));
+}
+
+/// Points `*base` at the four rows from `start` (column stride `*stride`): in `x` itself when
+/// they exist, else copied into `pad` (`LANES * d`, zero beyond the last row).
+LA_INLINE long rows4(const double *x, long n, long d, long start, double *pad,
+                         const double **base) {
+  if (start + LANES <= n) {
+    *base = x + start;
+    return n;
+  }
+  long valid = n - start;
+  for (long j = 0; j < d; j++) {
+    for (long r = 0; r < LANES; r++) pad[j * LANES + r] = r < valid ? x[j * n + start + r] : 0;
+  }
+  *base = pad;
+  return LANES;
+}
+
+LA_CLONES void la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                                 int64_t *labels, double *nearest, double *second) {
+  double pad[LANES * d];
+  for (long start = 0; start < n; start += LANES) {
+    const double *rows;
+    long stride = rows4(x, n, d, start, pad, &rows);
+    v4 b1 = splat(INFINITY);
+    v4 b2 = b1;
+    v4i best = {0, 0, 0, 0};
+    for (long c = 0; c < k; c++) {
+      const double *centre = centres + c * d;
+      v4 acc = splat(0);
+      for (long j = 0; j < d; j++) {
+        v4 u = load4(rows + j * stride) - splat(centre[j]);
+        acc = acc + u * u;
+      }
+      v4i closer = (v4i)(acc < b1);
+      b2 = select4((v4i)(acc < b2), acc, b2);
+      b2 = select4(closer, b1, b2);
+      b1 = select4(closer, acc, b1);
+      v4i label = {c, c, c, c};
+      best = (closer & label) | (~closer & best);
+    }
+    b1 = sqrt4(b1);
+    b2 = sqrt4(b2);
+    long valid = n - start < LANES ? n - start : LANES;
+    for (long r = 0; r < valid; r++) {
+      labels[start + r] = best[r];
+      nearest[start + r] = b1[r];
+      second[start + r] = b2[r];
+    }
+  }
+}
+
+LA_CLONES void la_kmeans_distances(const double *x, long n, long d, const double *targets,
+                                   long m, const double *closest, double *out, long stride,
+                                   double *potentials) {
+  double pad[LANES * d];
+  for (long t = 0; t < m; t++) potentials[t] = 0;
+  for (long start = 0; start < n; start += LANES) {
+    const double *rows;
+    long columnStride = rows4(x, n, d, start, pad, &rows);
+    long valid = n - start < LANES ? n - start : LANES;
+    v4 near = splat(0);
+    if (closest) {
+      double c[LANES] = {0, 0, 0, 0};
+      for (long r = 0; r < valid; r++) c[r] = closest[start + r];
+      near = load4(c);
+    }
+    for (long t = 0; t < m; t++) {
+      const double *target = targets + t * d;
+      v4 acc = splat(0);
+      for (long j = 0; j < d; j++) {
+        v4 u = load4(rows + j * columnStride) - splat(target[j]);
+        acc = acc + u * u;
+      }
+      if (closest) acc = select4((v4i)(near < acc), near, acc);
+      double p = potentials[t];
+      double *o = out + t * stride + start;
+      for (long r = 0; r < valid; r++) {
+        o[r] = acc[r];
+        p += acc[r];
+      }
+      potentials[t] = p;
+    }
+  }
+}
+
+LA_INLINE void log_densities(const double *x, long n, long d, long k, const double *means,
+                             const double *inverseFactors, const double *constants, double *z) {
+  double pad[LANES * d];
+  v4 row[d];
+  v4 y[d];
+  for (long start = 0; start < n; start += LANES) {
+    const double *rows;
+    long stride = rows4(x, n, d, start, pad, &rows);
+#pragma clang loop unroll(full)
+    for (long j = 0; j < d; j++) row[j] = load4(rows + j * stride);
+    for (long c = 0; c < k; c++) {
+      const double *mean = means + c * d;
+      const double *inverseFactor = inverseFactors + c * d * d;
+#pragma clang loop unroll(full)
+      for (long j = 0; j < d; j++) y[j] = row[j] - splat(mean[j]);
+      v4 q = splat(0);
+#pragma clang loop unroll(full)
+      for (long r = 0; r < d; r++) {
+        v4 w = splat(inverseFactor[r]) * y[0];
+#pragma clang loop unroll(full)
+        for (long m = 1; m <= r; m++) w = w + splat(inverseFactor[r + m * d]) * y[m];
+        q = q + w * w;
+      }
+      v4 v = splat(constants[c]) - splat(0.5) * q;
+      double *out = z + c * n + start;
+      if (start + LANES <= n) {
+        store4(out, v);
+      } else {
+        for (long r = 0; r < n - start; r++) out[r] = v[r];
+      }
+    }
+  }
+}
+
+LA_CLONES void la_gaussian_log_densities(const double *x, long n, long d, long k,
+                                         const double *means, const double *inverseFactors,
+                                         const double *constants, double *z) {
+  // Up to eight columns with d a constant, so that the loops unroll and the independent
+  // chains interleave; the arithmetic is the same.
+  switch (d) {
+#define LA_CASE(D) \
+  case D:          \
+    log_densities(x, n, D, k, means, inverseFactors, constants, z); \
+    break;
+    LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
+#undef LA_CASE
+    default:
+      log_densities(x, n, d, k, means, inverseFactors, constants, z);
+  }
+}
+
+LA_CLONES void la_mixture_posteriors(double *z, long n, long k, const double *logProportions,
+                                     double *rowLogLikelihood) {
+  v4 t[k];
+  for (long start = 0; start < n; start += LANES) {
+    long valid = n - start < LANES ? n - start : LANES;
+    v4 top = splat(-DBL_MAX);
+    for (long c = 0; c < k; c++) {
+      double *column = z + c * n + start;
+      v4 v;
+      if (valid == LANES) {
+        v = load4(column);
+      } else {
+        double buffer[LANES] = {0, 0, 0, 0};
+        for (long r = 0; r < valid; r++) buffer[r] = column[r];
+        v = load4(buffer);
+      }
+      t[c] = splat(logProportions[c]) + v;
+      top = select4((v4i)(t[c] > top), t[c], top);
+    }
+    v4 sum = splat(0);
+    for (long c = 0; c < k; c++) {
+      v4 u = t[c] - top;
+      v4 e = u;
+      exp4(&e);
+      e = select4((v4i)(u >= splat(-708)), e, splat(0));
+      t[c] = e;
+      sum = sum + e;
+    }
+    for (long c = 0; c < k; c++) {
+      v4 p = t[c] / sum;
+      double *column = z + c * n + start;
+      if (valid == LANES) {
+        store4(column, p);
+      } else {
+        for (long r = 0; r < valid; r++) column[r] = p[r];
+      }
+    }
+    v4 h = sum;
+    log4(&h);
+    h = h + top;
+    double lanes[LANES];
+    store4(lanes, h);
+    for (long r = 0; r < valid; r++) {
+      // log4 covers positive normal sums (1 ≤ sum ≤ k here); anything else goes to libm.
+      double sr = sum[r];
+      rowLogLikelihood[start + r] = (sr >= DBL_MIN && sr <= DBL_MAX) ? lanes[r] : log(sr) + top[r];
+    }
+  }
+}
+
+#define CHUNK 128
+// Column stride of the chunk buffers: not a multiple of 4 KiB apart (no false store-to-load
+// dependencies between the buffers and the data).
+#define CSTRIDE (CHUNK + 8)
+LA_CLONES void la_weighted_scatters(const double *x, long n, long d, long k, const double *z,
+                                    const double *means, double *scatters) {
+  // Chunks of 128 rows (read from memory once, then from cache for every component): the
+  // centred columns y_j and the weighted ones t_j = w ∘ y_j go into a buffer, then every
+  // pair (r, c ≤ r) is summed over the chunk eight rows per step in two vectors (lane l of the
+  // first: the chunk's rows l, l + 8, …; of the second: l + 4, l + 12, …; in order), up to
+  // four pairs at once in registers; the two vectors' sum is added to that pair's running
+  // vector. The lanes are added at the end.
+  long pairs = d * (d + 1) / 2;
+  v4 total[k * pairs];
+  for (long p = 0; p < k * pairs; p++) total[p] = splat(0);
+  double y[d * CSTRIDE];
+  double t[d * CSTRIDE + 24];
+  for (long start = 0; start < n; start += CHUNK) {
+    long rows = n - start < CHUNK ? n - start : CHUNK;
+    long used = (rows + 2 * LANES - 1) / (2 * LANES) * (2 * LANES);
+    for (long comp = 0; comp < k; comp++) {
+      const double *weights = z + comp * n + start;
+      for (long j = 0; j < d; j++) {
+        const double *column = x + j * n + start;
+        double *yj = y + j * CSTRIDE;
+        double *tj = t + 24 + j * CSTRIDE;
+        double m = means[comp * d + j];
+        for (long i = 0; i < rows; i++) {
+          double v = column[i] - m;
+          yj[i] = v;
+          tj[i] = weights[i] * v;
+        }
+        for (long i = rows; i < used; i++) {
+          yj[i] = 0;
+          tj[i] = 0;
+        }
+      }
+      v4 *sum = total + comp * pairs;
+      long p = 0;
+      for (long r = 0; r < d; r++) {
+        const double *tr = t + 24 + r * CSTRIDE;
+        for (long c = 0; c <= r; c += 4) {
+          long width = r + 1 - c < 4 ? r + 1 - c : 4;
+          const double *y0 = y + c * CSTRIDE;
+          // Rows 8i..8i+3 in a*, 8i+4..8i+7 in b*: eight independent chains.
+          v4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
+          v4 b0 = splat(0), b1 = splat(0), b2 = splat(0), b3 = splat(0);
+          if (width == 4) {
+            for (long i = 0; i < used; i += 2 * LANES) {
+              v4 ta = load4(tr + i);
+              v4 tb = load4(tr + i + LANES);
+              a0 = a0 + ta * load4(y0 + i);
+              b0 = b0 + tb * load4(y0 + i + LANES);
+              a1 = a1 + ta * load4(y0 + CSTRIDE + i);
+              b1 = b1 + tb * load4(y0 + CSTRIDE + i + LANES);
+              a2 = a2 + ta * load4(y0 + 2 * CSTRIDE + i);
+              b2 = b2 + tb * load4(y0 + 2 * CSTRIDE + i + LANES);
+              a3 = a3 + ta * load4(y0 + 3 * CSTRIDE + i);
+              b3 = b3 + tb * load4(y0 + 3 * CSTRIDE + i + LANES);
+            }
+          } else {
+            for (long i = 0; i < used; i += 2 * LANES) {
+              v4 ta = load4(tr + i);
+              v4 tb = load4(tr + i + LANES);
+              a0 = a0 + ta * load4(y0 + i);
+              b0 = b0 + tb * load4(y0 + i + LANES);
+              if (width > 1) {
+                a1 = a1 + ta * load4(y0 + CSTRIDE + i);
+                b1 = b1 + tb * load4(y0 + CSTRIDE + i + LANES);
+              }
+              if (width > 2) {
+                a2 = a2 + ta * load4(y0 + 2 * CSTRIDE + i);
+                b2 = b2 + tb * load4(y0 + 2 * CSTRIDE + i + LANES);
+              }
+            }
+          }
+          sum[p] = sum[p] + (a0 + b0);
+          if (width > 1) sum[p + 1] = sum[p + 1] + (a1 + b1);
+          if (width > 2) sum[p + 2] = sum[p + 2] + (a2 + b2);
+          if (width > 3) sum[p + 3] = sum[p + 3] + (a3 + b3);
+          p += width;
+        }
+      }
+    }
+  }
+  for (long comp = 0; comp < k; comp++) {
+    v4 *sum = total + comp * pairs;
+    double *scatter = scatters + comp * d * d;
+    long p = 0;
+    for (long r = 0; r < d; r++) {
+      for (long c = 0; c <= r; c++) {
+        double s = (sum[p][0] + sum[p][1]) + (sum[p][2] + sum[p][3]);
+        scatter[r + c * d] = s;
+        scatter[c + r * d] = s;
+        p++;
+      }
+    }
+  }
+}
+
+LA_CLONES void la_exp(const double *v, long count, double *out) {
+  long i = 0;
+  for (; i + LANES <= count; i += LANES) {
+    v4 e = load4(v + i);
+    exp4(&e);
+    store4(out + i, e);
+  }
+  if (i < count) {
+    double buffer[LANES] = {0, 0, 0, 0};
+    for (long r = 0; i + r < count; r++) buffer[r] = v[i + r];
+    v4 e = load4(buffer);
+    exp4(&e);
+    for (long r = 0; i + r < count; r++) out[i + r] = e[r];
+  }
+}
+
+LA_CLONES void la_log(const double *v, long count, double *out) {
+  long i = 0;
+  for (; i + LANES <= count; i += LANES) {
+    v4 e = load4(v + i);
+    log4(&e);
+    store4(out + i, e);
+  }
+  if (i < count) {
+    double buffer[LANES] = {1, 1, 1, 1};
+    for (long r = 0; i + r < count; r++) buffer[r] = v[i + r];
+    v4 e = load4(buffer);
+    log4(&e);
+    for (long r = 0; i + r < count; r++) out[i + r] = e[r];
+  }
+}

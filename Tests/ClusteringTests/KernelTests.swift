@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import _CKernels
+
+/// The C kernels' exp and log against the C library's, and the kernels against plain Swift
+/// loops that do the same arithmetic in the same order.
+@Suite("Clustering kernels") struct KernelTests {
+  /// A fixed sequence of uniforms in [0, 1).
+  static func uniforms(_ count: Int, seed: UInt64) -> [Double] {
+    var state = seed
+    return (0..<count).map { _ in
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) * 0x1p-53
+    }
+  }
+
+  @Test func expWithinOneUlp() {
+    let v =
+      Self.uniforms(200_003, seed: 1).map { -708 + 1417 * $0 } + [0, -708, 709, 1e-300, -1e-300]
+    var out = [Double](repeating: 0, count: v.count)
+    la_exp(v, v.count, &out)
+    var worst = 0.0
+    for (x, e) in zip(v, out) { worst = max(worst, abs(e - exp(x)) / exp(x)) }
+    #expect(worst <= 0x1p-52, "max relative error \(worst)")
+  }
+
+  @Test func logWithinOneUlp() {
+    let v =
+      Self.uniforms(200_003, seed: 2).map { exp(-700 + 1400 * $0) }
+      + Self.uniforms(100_000, seed: 3).map { 0.5 + 1.5 * $0 } + [1, 2, 0.5, .leastNormalMagnitude]
+    var out = [Double](repeating: 0, count: v.count)
+    la_log(v, v.count, &out)
+    var worst = 0.0
+    for (x, l) in zip(v, out) where x != 1 { worst = max(worst, abs(l - log(x)) / abs(log(x))) }
+    #expect(worst <= 0x1p-52, "max relative error \(worst)")
+    #expect(out[v.count - 4] == 0)
+  }
+
+  @Test func nearestCentresMatchPointwiseSums() {
+    // 1,003 rows (a partial last block), 7 columns, 5 centres.
+    let n = 1003
+    let d = 7
+    let k = 5
+    let x = Self.uniforms(n * d, seed: 4).map { 4 * $0 - 2 }
+    let centres = Self.uniforms(k * d, seed: 5).map { 4 * $0 - 2 }
+    var labels = [Int64](repeating: -1, count: n)
+    var nearest = [Double](repeating: 0, count: n)
+    var second = [Double](repeating: 0, count: n)
+    la_kmeans_nearest(x, n, d, centres, k, &labels, &nearest, &second)
+    for i in 0..<n {
+      var b1 = Double.infinity
+      var b2 = Double.infinity
+      var a = 0
+      for c in 0..<k {
+        var s = 0.0
+        for j in 0..<d {
+          let u = x[i + j * n] - centres[c * d + j]
+          s += u * u
+        }
+        if s < b1 {
+          b2 = b1
+          b1 = s
+          a = c
+        } else if s < b2 {
+          b2 = s
+        }
+      }
+      #expect(labels[i] == Int64(a))
+      #expect(nearest[i] == b1.squareRoot())
+      #expect(second[i] == b2.squareRoot())
+    }
+  }
+
+  @Test func logDensitiesAndScattersMatchLoops() {
+    let n = 1001
+    let d = 3
+    let x = Self.uniforms(n * d, seed: 6).map { 2 * $0 - 1 }
+    let mean = [0.1, -0.2, 0.3]
+    // L⁻¹, lower triangular, column-major.
+    let inverse = [1.5, 0.2, -0.1, 0, 1.2, 0.3, 0, 0, 0.9]
+    var z = [Double](repeating: 0, count: n)
+    la_gaussian_log_densities(x, n, d, 1, mean, inverse, [-2.0], &z)
+    for i in 0..<n {
+      var q = 0.0
+      for r in 0..<d {
+        var w = inverse[r] * (x[i] - mean[0])
+        for c in 1...max(1, r) where c <= r {
+          w = w + inverse[r + c * d] * (x[i + c * n] - mean[c])
+        }
+        q = q + w * w
+      }
+      #expect(z[i] == -2.0 - 0.5 * q)
+    }
+    let weights = Self.uniforms(n, seed: 7)
+    var scatter = [Double](repeating: 0, count: d * d)
+    la_weighted_scatters(x, n, d, 1, weights, mean, &scatter)
+    for r in 0..<d {
+      for c in 0..<d {
+        var s = 0.0
+        for i in 0..<n { s += weights[i] * (x[i + r * n] - mean[r]) * (x[i + c * n] - mean[c]) }
+        #expect(abs(scatter[r + c * d] - s) <= 1e-12 * max(1, abs(s)))
+        #expect(scatter[r + c * d] == scatter[c + r * d])
+      }
+    }
+  }
+
+  @Test func posteriorsSumToOne() {
+    let n = 999
+    let k = 4
+    var z = Self.uniforms(n * k, seed: 8).map { -40 * $0 }
+    let original = z
+    let logPro = [0.1, 0.2, 0.3, 0.4].map { log($0) }
+    var rows = [Double](repeating: 0, count: n)
+    la_mixture_posteriors(&z, n, k, logPro, &rows)
+    for i in 0..<n {
+      let t = (0..<k).map { logPro[$0] + original[i + $0 * n] }
+      let top = t.max()!
+      let sum = t.reduce(0) { $0 + exp($1 - top) }
+      #expect(abs(rows[i] - (log(sum) + top)) <= 1e-14 * abs(rows[i]))
+      let total = (0..<k).reduce(0) { $0 + z[i + $1 * n] }
+      #expect(abs(total - 1) <= 1e-15)
+    }
+  }
+}

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MatrixCore
+internal import _CKernels
 
 /// mclust's model-based hierarchical agglomeration (`hc(modelName = "VVV", use = "SVD")`),
 /// used to initialise EM.
@@ -96,25 +97,29 @@ struct ModelBasedAgglomeration {
           base[b * m + a] = v
         }
         if workers == 1 {
-          var scratch = [Double](repeating: 0, count: d * d + d)
+          var scratch = [Double](repeating: 0, count: m)
           body(0, &scratch, store)
         } else {
           DispatchQueue.concurrentPerform(iterations: workers) { t in
-            var scratch = [Double](repeating: 0, count: d * d + d)
+            var scratch = [Double](repeating: 0, count: m)
             body(t, &scratch, store)
           }
         }
       }
     }
     let initial = state
+    let everyGroup = Array(0..<m)
     fill { t, scratch, store in
       var b = 1 + t
       while b < m {
-        for a in 0..<b { store(a, b, initial.mergeCost(a, b, scratch: &scratch)) }
+        everyGroup.withUnsafeBufferPointer { others in
+          initial.mergeCosts(b, UnsafeBufferPointer(rebasing: others[0..<b]), into: &scratch)
+        }
+        for a in 0..<b { store(a, b, scratch[a]) }
         b += workers
       }
     }
-    var scratch = [Double](repeating: 0, count: d * d + d)
+    var scratch = [Double](repeating: 0, count: m)
     // The live groups in increasing order: every scan below visits them in the order of a scan
     // over all slots that skips the dead ones, so ties resolve as before, in about half the
     // steps on average.
@@ -188,21 +193,23 @@ struct ModelBasedAgglomeration {
         moved = last
       }
       groups -= 1
+      let partners = live.filter { $0 != i }
       if workers == 1 || groups < 64 {
-        for b in live where b != i {
-          let v = state.mergeCost(i, b, scratch: &scratch)
+        partners.withUnsafeBufferPointer { state.mergeCosts(i, $0, into: &scratch) }
+        for (q, b) in partners.enumerated() {
+          let v = scratch[q]
           cost[i * m + b] = v
           cost[b * m + i] = v
         }
       } else {
         let current = state
-        let groupsNow = live
         fill { t, scratch, store in
-          let lo = t * groupsNow.count / workers
-          let hi = (t + 1) * groupsNow.count / workers
-          for b in groupsNow[lo..<hi] where b != i {
-            store(i, b, current.mergeCost(i, b, scratch: &scratch))
+          let lo = t * partners.count / workers
+          let hi = (t + 1) * partners.count / workers
+          partners.withUnsafeBufferPointer { p in
+            current.mergeCosts(i, UnsafeBufferPointer(rebasing: p[lo..<hi]), into: &scratch)
           }
+          for q in lo..<hi { store(i, partners[q], scratch[q - lo]) }
         }
       }
       rescan(i)
@@ -345,7 +352,25 @@ struct AgglomerationState {
     }
   }
 
-  /// Increase of the criterion if groups `a` and `b` merge.
+  /// ``mergeCost(_:_:)`` of `a` with each of `others`, into `costs[0..<others.count]`, four
+  /// partners per vector (`la_vvv_merge_costs`; within a few ulps of the scalar version).
+  func mergeCosts(_ a: Int, _ others: UnsafeBufferPointer<Int>, into costs: inout [Double]) {
+    guard !others.isEmpty else { return }
+    costs.withUnsafeMutableBufferPointer { cp in
+      others.withMemoryRebound(to: Int64.self) { op in
+        count.withUnsafeBufferPointer { np in
+          np.withMemoryRebound(to: Int64.self) { np in
+            la_vvv_merge_costs(
+              d, alpha, a, op.baseAddress!, op.count, np.baseAddress!, means, scatters, trace,
+              term, cp.baseAddress!)
+          }
+        }
+      }
+    }
+  }
+
+  /// Increase of the criterion if groups `a` and `b` merge (the scalar reference of
+  /// ``mergeCosts(_:_:into:)``).
   func mergeCost(_ a: Int, _ b: Int) -> Double {
     var scratch: [Double] = []
     return mergeCost(a, b, scratch: &scratch)

@@ -119,36 +119,123 @@ LA_INLINE long rows4(const double *x, long n, long d, long start, double *pad,
   return LANES;
 }
 
-LA_CLONES void la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                                 int64_t *labels, double *nearest, double *second) {
-  double pad[LANES * d];
-  for (long start = 0; start < n; start += LANES) {
+/// As rows4 for eight rows (two vectors: rows start…start+3 and start+4…start+7).
+LA_INLINE long rows8(const double *x, long n, long d, long start, double *pad,
+                     const double **base) {
+  if (start + 2 * LANES <= n) {
+    *base = x + start;
+    return n;
+  }
+  long valid = n - start;
+  for (long j = 0; j < d; j++) {
+    for (long r = 0; r < 2 * LANES; r++) {
+      pad[j * 2 * LANES + r] = r < valid ? x[j * n + start + r] : 0;
+    }
+  }
+  *base = pad;
+  return 2 * LANES;
+}
+
+/// The nearest and second-nearest centre of one vector of rows, given its distance to centre c.
+#define LA_NEAREST_STEP(acc, b1, b2, best, c)                   \
+  do {                                                          \
+    v4i closer_ = (v4i)((acc) < (b1));                          \
+    (b2) = select4((v4i)((acc) < (b2)), (acc), (b2));           \
+    (b2) = select4(closer_, (b1), (b2));                        \
+    (b1) = select4(closer_, (acc), (b1));                       \
+    v4i label_ = {(c), (c), (c), (c)};                          \
+    (best) = (closer_ & label_) | (~closer_ & (best));          \
+  } while (0)
+
+LA_INLINE void kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                              int64_t *labels, double *nearest, double *second) {
+  // Eight rows per step, as two vectors with their own chains (the same arithmetic per lane).
+  double pad[2 * LANES * d];
+  for (long start = 0; start < n; start += 2 * LANES) {
     const double *rows;
-    long stride = rows4(x, n, d, start, pad, &rows);
-    v4 b1 = splat(INFINITY);
-    v4 b2 = b1;
-    v4i best = {0, 0, 0, 0};
+    long stride = rows8(x, n, d, start, pad, &rows);
+    v4 b1 = splat(INFINITY), b2 = b1, c1 = b1, c2 = b1;
+    v4i best = {0, 0, 0, 0}, bestHigh = best;
     for (long c = 0; c < k; c++) {
       const double *centre = centres + c * d;
-      v4 acc = splat(0);
+      v4 acc = splat(0), accHigh = splat(0);
+#pragma clang loop unroll(full)
       for (long j = 0; j < d; j++) {
         v4 u = load4(rows + j * stride) - splat(centre[j]);
+        v4 v = load4(rows + j * stride + LANES) - splat(centre[j]);
         acc = acc + u * u;
+        accHigh = accHigh + v * v;
       }
-      v4i closer = (v4i)(acc < b1);
-      b2 = select4((v4i)(acc < b2), acc, b2);
-      b2 = select4(closer, b1, b2);
-      b1 = select4(closer, acc, b1);
-      v4i label = {c, c, c, c};
-      best = (closer & label) | (~closer & best);
+      LA_NEAREST_STEP(acc, b1, b2, best, c);
+      LA_NEAREST_STEP(accHigh, c1, c2, bestHigh, c);
     }
     b1 = sqrt4(b1);
     b2 = sqrt4(b2);
-    long valid = n - start < LANES ? n - start : LANES;
+    c1 = sqrt4(c1);
+    c2 = sqrt4(c2);
+    long valid = n - start < 2 * LANES ? n - start : 2 * LANES;
     for (long r = 0; r < valid; r++) {
-      labels[start + r] = best[r];
-      nearest[start + r] = b1[r];
-      second[start + r] = b2[r];
+      labels[start + r] = r < LANES ? best[r] : bestHigh[r - LANES];
+      nearest[start + r] = r < LANES ? b1[r] : c1[r - LANES];
+      second[start + r] = r < LANES ? b2[r] : c2[r - LANES];
+    }
+  }
+}
+
+LA_CLONES void la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                                 int64_t *labels, double *nearest, double *second) {
+  switch (d) {
+#define LA_CASE(D) \
+  case D:          \
+    kmeans_nearest(x, n, D, centres, k, labels, nearest, second); \
+    break;
+    LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
+#undef LA_CASE
+    default:
+      kmeans_nearest(x, n, d, centres, k, labels, nearest, second);
+  }
+}
+
+LA_INLINE void kmeans_distances(const double *x, long n, long d, const double *targets, long m,
+                                const double *closest, double *out, long stride,
+                                double *potentials) {
+  double pad[2 * LANES * d];
+  for (long t = 0; t < m; t++) potentials[t] = 0;
+  for (long start = 0; start < n; start += 2 * LANES) {
+    const double *rows;
+    long columnStride = rows8(x, n, d, start, pad, &rows);
+    long valid = n - start < 2 * LANES ? n - start : 2 * LANES;
+    v4 near = splat(0), nearHigh = splat(0);
+    if (closest) {
+      double c[2 * LANES] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (long r = 0; r < valid; r++) c[r] = closest[start + r];
+      near = load4(c);
+      nearHigh = load4(c + LANES);
+    }
+    for (long t = 0; t < m; t++) {
+      const double *target = targets + t * d;
+      v4 acc = splat(0), accHigh = splat(0);
+#pragma clang loop unroll(full)
+      for (long j = 0; j < d; j++) {
+        v4 u = load4(rows + j * columnStride) - splat(target[j]);
+        v4 v = load4(rows + j * columnStride + LANES) - splat(target[j]);
+        acc = acc + u * u;
+        accHigh = accHigh + v * v;
+      }
+      if (closest) {
+        acc = select4((v4i)(near < acc), near, acc);
+        accHigh = select4((v4i)(nearHigh < accHigh), nearHigh, accHigh);
+      }
+      double lanes[2 * LANES];
+      store4(lanes, acc);
+      store4(lanes + LANES, accHigh);
+      double p = potentials[t];
+      double *o = out + t * stride + start;
+      for (long r = 0; r < valid; r++) {
+        o[r] = lanes[r];
+        p += lanes[r];
+      }
+      potentials[t] = p;
     }
   }
 }
@@ -156,34 +243,15 @@ LA_CLONES void la_kmeans_nearest(const double *x, long n, long d, const double *
 LA_CLONES void la_kmeans_distances(const double *x, long n, long d, const double *targets,
                                    long m, const double *closest, double *out, long stride,
                                    double *potentials) {
-  double pad[LANES * d];
-  for (long t = 0; t < m; t++) potentials[t] = 0;
-  for (long start = 0; start < n; start += LANES) {
-    const double *rows;
-    long columnStride = rows4(x, n, d, start, pad, &rows);
-    long valid = n - start < LANES ? n - start : LANES;
-    v4 near = splat(0);
-    if (closest) {
-      double c[LANES] = {0, 0, 0, 0};
-      for (long r = 0; r < valid; r++) c[r] = closest[start + r];
-      near = load4(c);
-    }
-    for (long t = 0; t < m; t++) {
-      const double *target = targets + t * d;
-      v4 acc = splat(0);
-      for (long j = 0; j < d; j++) {
-        v4 u = load4(rows + j * columnStride) - splat(target[j]);
-        acc = acc + u * u;
-      }
-      if (closest) acc = select4((v4i)(near < acc), near, acc);
-      double p = potentials[t];
-      double *o = out + t * stride + start;
-      for (long r = 0; r < valid; r++) {
-        o[r] = acc[r];
-        p += acc[r];
-      }
-      potentials[t] = p;
-    }
+  switch (d) {
+#define LA_CASE(D) \
+  case D:          \
+    kmeans_distances(x, n, D, targets, m, closest, out, stride, potentials); \
+    break;
+    LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
+#undef LA_CASE
+    default:
+      kmeans_distances(x, n, d, targets, m, closest, out, stride, potentials);
   }
 }
 
@@ -417,5 +485,107 @@ LA_CLONES void la_log(const double *v, long count, double *out) {
     v4 e = load4(buffer);
     log4(&e);
     for (long r = 0; i + r < count; r++) out[i + r] = e[r];
+  }
+}
+
+LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
+                                  const int64_t *sizes, const double *means,
+                                  const double *scatters, const double *traces,
+                                  const double *terms, double *costs) {
+  double w[d * d * LANES];  // lower triangle, then the Cholesky factor: w[(r * d + c) * 4 + lane]
+  v4 delta[d];
+  const double *ma = means + a * d;
+  const double *sa = scatters + a * d * d;
+  double na = (double)sizes[a];
+  for (long q = 0; q < count; q += LANES) {
+    int64_t b[LANES];
+    for (long r = 0; r < LANES; r++) b[r] = others[q + r < count ? q + r : count - 1];
+    v4 nb = {(double)sizes[b[0]], (double)sizes[b[1]], (double)sizes[b[2]], (double)sizes[b[3]]};
+    v4 nav = splat(na);
+    v4 ll = nav + nb;  // the merged size, exact
+    v4 f = (nav * nb) / (nav + nb);
+    v4 dist = splat(0);
+    for (long j = 0; j < d; j++) {
+      v4 mb = {means[b[0] * d + j], means[b[1] * d + j], means[b[2] * d + j], means[b[3] * d + j]};
+      delta[j] = splat(ma[j]) - mb;
+      dist = dist + delta[j] * delta[j];
+    }
+    v4 tb = {traces[b[0]], traces[b[1]], traces[b[2]], traces[b[3]]};
+    v4 t = (splat(traces[a]) + tb) + f * dist;
+    v4i small = (v4i)(ll <= splat((double)d));
+    v4i flat = (v4i)(t == splat(0));
+    v4 ta = (t + splat(alpha)) / ll;
+    // l·log((t + α)/l) for groups of up to d units (and the fallbacks below), l·log(α/l) for a
+    // group without spread.
+    v4 logTa = ta;
+    log4(&logTa);
+    v4 logA = splat(alpha) / ll;
+    log4(&logA);
+    v4 merged = select4(small, ll * logTa, select4(flat, ll * logA, ll * logTa));
+    v4i needFactor = ~small & ~flat;
+    if (needFactor[0] | needFactor[1] | needFactor[2] | needFactor[3]) {
+      v4 scale = splat(1.0) / ll;
+      for (long r = 0; r < d; r++) {
+        v4 dr = f * delta[r];
+        for (long c = 0; c <= r; c++) {
+          v4 sb = {scatters[b[0] * d * d + r * d + c], scatters[b[1] * d * d + r * d + c],
+                   scatters[b[2] * d * d + r * d + c], scatters[b[3] * d * d + r * d + c]};
+          v4 v = (splat(sa[r * d + c]) + sb) + dr * delta[c];
+          store4(w + (r * d + c) * LANES, v);
+        }
+      }
+      // Cholesky factor of W/l, with the product of the squared pivots (|W/l|).
+      v4i positive = needFactor;
+      v4 product = splat(1.0);
+      for (long j = 0; j < d; j++) {
+        v4 diag = load4(w + (j * d + j) * LANES) * scale;
+        for (long k = 0; k < j; k++) {
+          v4 ljk = load4(w + (j * d + k) * LANES);
+          diag = diag - ljk * ljk;
+        }
+        positive &= (v4i)(diag > splat(0));
+        v4 root = sqrt4(diag);
+        store4(w + (j * d + j) * LANES, root);
+        product = product * diag;
+        for (long i = j + 1; i < d; i++) {
+          v4 v = load4(w + (i * d + j) * LANES) * scale;
+          for (long k = 0; k < j; k++) {
+            v = v - load4(w + (i * d + k) * LANES) * load4(w + (j * d + k) * LANES);
+          }
+          store4(w + (i * d + j) * LANES, v / root);
+        }
+      }
+      // log |W/l|: one log of the product, or a sum of logs when it left the normal range.
+      v4 logProduct = product;
+      log4(&logProduct);
+      v4i normal = (v4i)(product >= splat(DBL_MIN)) & (v4i)(product <= splat(DBL_MAX));
+      v4 sumLogs = splat(0);
+      if (!(normal[0] & normal[1] & normal[2] & normal[3])) {
+        for (long j = 0; j < d; j++) {
+          v4 lj = load4(w + (j * d + j) * LANES);
+          log4(&lj);
+          sumLogs = sumLogs + splat(2.0) * lj;
+        }
+      }
+      v4 detlog = select4(normal, logProduct, sumLogs);
+      // l·log(|W/l| + (t + α)/l), written to stay finite for large and small determinants.
+      v4i negative = (v4i)(detlog <= splat(0));
+      v4 e1 = detlog;
+      exp4(&e1);
+      e1 = select4((v4i)(detlog >= splat(-708)), e1, splat(0));
+      v4 low = e1 + ta;
+      log4(&low);
+      v4 minus = -detlog;
+      v4 e2 = minus;
+      exp4(&e2);
+      e2 = select4((v4i)(minus >= splat(-708)), e2, splat(0));
+      v4 high = splat(1.0) + e2 * ta;
+      log4(&high);
+      v4 factored = select4(negative, ll * low, ll * (high + detlog));
+      merged = select4(needFactor & positive, factored, merged);
+    }
+    v4 tbTerm = {terms[b[0]], terms[b[1]], terms[b[2]], terms[b[3]]};
+    v4 cost = (merged - splat(terms[a])) - tbTerm;
+    for (long r = 0; r < LANES && q + r < count; r++) costs[q + r] = cost[r];
   }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import _CKernels
 
+@testable import Clustering
+
 /// The C kernels' exp and log against the C library's, and the kernels against plain Swift
 /// loops that do the same arithmetic in the same order.
 @Suite("Clustering kernels") struct KernelTests {
@@ -119,6 +121,37 @@ import _CKernels
       #expect(abs(rows[i] - (log(sum) + top)) <= 1e-14 * abs(rows[i]))
       let total = (0..<k).reduce(0) { $0 + z[i + $1 * n] }
       #expect(abs(total - 1) <= 1e-15)
+    }
+  }
+
+  @Test func mergeCostsMatchScalarReference() {
+    // Groups of 1 to 40 points in 4 dimensions (both sides of l = d, one degenerate group of
+    // identical points), every pair's cost by the vector kernel and by the scalar reference.
+    let d = 4
+    var state = AgglomerationState(dimension: d, alpha: 0.37)
+    let u = Self.uniforms(40 * 40 * d, seed: 9)
+    var next = 0
+    for size in [1, 2, 3, 4, 5, 6, 9, 17, 40, 7, 1, 12] {
+      let points = (0..<size).map { _ in
+        (0..<d).map { _ -> Double in
+          next += 1
+          return 3 * u[next] - 1.5
+        }
+      }
+      state.add(points: points)
+    }
+    state.add(points: Array(repeating: [0.5, 0.5, 0.5, 0.5], count: 6))
+    let g = state.count.count
+    var costs = [Double](repeating: 0, count: g)
+    for a in 0..<g {
+      let others = (0..<g).filter { $0 != a }
+      others.withUnsafeBufferPointer { state.mergeCosts(a, $0, into: &costs) }
+      for (q, b) in others.enumerated() {
+        let reference = state.mergeCost(a, b)
+        #expect(
+          abs(costs[q] - reference) <= 1e-12 * max(1, abs(reference)),
+          "groups \(a), \(b): \(costs[q]) vs \(reference)")
+      }
     }
   }
 }

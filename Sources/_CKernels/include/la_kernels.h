@@ -48,6 +48,15 @@ void la_exp(const double *v, long count, double *out);
 /// `out[i] = log(v[i])` for `count` positive normal values (relative error below 2⁻⁵¹).
 void la_log(const double *v, long count, double *out);
 
+/// mclust's VVV agglomeration criterion: `costs[q]` is the increase of `Σ_g term(n_g, W_g)`
+/// if group `a` merges with group `others[q]`, with `term(l, W) = l·log(|W/l| + (tr W + α)/l)`
+/// (`l·log((tr W + α)/l)` while `l ≤ d` or when W/l is not positive definite). Groups are given
+/// by their sizes, means (row-major `g x d`), scatters (row-major `d x d` each, lower triangle
+/// read), traces and current terms.
+void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
+                        const int64_t *sizes, const double *means, const double *scatters,
+                        const double *traces, const double *terms, double *costs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -82,10 +82,16 @@ struct ModelBasedAgglomeration {
       self.merges = merges
       return
     }
-    // Dense cost matrix and each row's best partner.
+    // Dense cost matrix, each pair's cost kept in one row only: that of the group whose merge
+    // costs were computed last (`stamp`; between two initial groups, the larger index). A
+    // merge writes the merged group's row alone, contiguously; the matrix (2,000 x 2,000 on
+    // mclust's subset) is far larger than the caches, and writing its column as well cost a
+    // cache miss per live group and step.
     var cost = [Double](repeating: .infinity, count: m * m)
+    var stamp = [Int](repeating: 0, count: m)
     let workers = max(1, min(threads, 8))
-    /// cost[a, b] for the pairs `pairs(t)` yields on worker `t`, spread over the workers.
+    /// Runs `body` on each worker `t` with a scratch buffer and a store of `cost[a, b]` into
+    /// row `a`.
     func fill(
       _ body: @Sendable (Int, inout [Double], @Sendable (Int, Int, Double) -> Void) -> Void
     ) {
@@ -93,8 +99,7 @@ struct ModelBasedAgglomeration {
         // Workers write disjoint entries (pair (a, b) belongs to one worker only).
         nonisolated(unsafe) let base = cp.baseAddress!
         let store: @Sendable (Int, Int, Double) -> Void = { (a: Int, b: Int, v: Double) in
-          base[a * m + b] = v
-          base[b * m + a] = v
+          base[a &* m &+ b] = v
         }
         if workers == 1 {
           var scratch = [Double](repeating: 0, count: m)
@@ -115,14 +120,19 @@ struct ModelBasedAgglomeration {
         everyGroup.withUnsafeBufferPointer { others in
           initial.mergeCosts(b, UnsafeBufferPointer(rebasing: others[0..<b]), into: &scratch)
         }
-        for a in 0..<b { store(a, b, scratch[a]) }
+        for a in 0..<b { store(b, a, scratch[a]) }
         b += workers
       }
     }
     var scratch = [Double](repeating: 0, count: m)
+    /// The cost of merging `a` and `b`, from the row that holds it.
+    @inline(__always) func value(_ a: Int, _ b: Int) -> Double {
+      let sa = stamp[a]
+      let sb = stamp[b]
+      return sa > sb || (sa == sb && a > b) ? cost[a &* m &+ b] : cost[b &* m &+ a]
+    }
     // The live groups in increasing order: every scan below visits them in the order of a scan
-    // over all slots that skips the dead ones, so ties resolve as before, in about half the
-    // steps on average.
+    // over all slots that skips the dead ones.
     var live = Array(0..<m)
     var nearest = [Int](repeating: -1, count: m)
     // mclust's slot of each group: the merged group keeps the lower slot, and the group in the
@@ -132,8 +142,8 @@ struct ModelBasedAgglomeration {
     var occupant = Array(0..<m)
     func precedes(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Bool {
       // Whether pair (a, b) is chosen over pair (c, d).
-      let x = cost[a * m + b]
-      let y = cost[c * m + d]
+      let x = value(a, b)
+      let y = value(c, d)
       if x != y { return x < y }
       let pa = position[a]
       let pb = position[b]
@@ -146,28 +156,64 @@ struct ModelBasedAgglomeration {
       return hi1 != hi2 ? hi1 > hi2 : lo1 > lo2
     }
     var nearestCost = [Double](repeating: .infinity, count: m)
+    // Whether no other live group ties with a group's nearest: then a change of slots (which
+    // only breaks ties) cannot change that nearest group.
+    var tieFree = [Bool](repeating: true, count: m)
+    /// Offers `b` (at cost `v`) as `a`'s nearest group: the lowest cost, ties by precedes()
+    /// (a strict order, so the result does not depend on the order of the offers).
+    @inline(__always) func offer(_ a: Int, _ b: Int, _ v: Double, _ ties: inout [Int]) {
+      if nearest[a] < 0 || v < nearestCost[a] {
+        nearest[a] = b
+        nearestCost[a] = v
+        ties[a] = 1
+      } else if v == nearestCost[a] {
+        ties[a] += 1
+        if precedes(a, b, a, nearest[a]) { nearest[a] = b }
+      }
+    }
     func rescan(_ a: Int) {
       var best = -1
       var bestCost = Double.infinity
+      var ties = 0
+      let sa = stamp[a]
       cost.withUnsafeBufferPointer { cp in
         live.withUnsafeBufferPointer { lp in
-          let row = cp.baseAddress! + a &* m
-          for b in lp where b != a {
-            let v = row[b]
-            if v < bestCost || best < 0 {
-              best = b
-              bestCost = v
-            } else if v == bestCost && precedes(a, b, a, best) {
-              best = b
+          stamp.withUnsafeBufferPointer { sp in
+            let base = cp.baseAddress!
+            let row = base + a &* m
+            for b in lp where b != a {
+              let sb = sp[b]
+              let v = sa > sb || (sa == sb && a > b) ? row[b] : base[b &* m &+ a]
+              if v < bestCost || best < 0 {
+                best = b
+                bestCost = v
+                ties = 1
+              } else if v == bestCost {
+                ties += 1
+                if precedes(a, b, a, best) { best = b }
+              }
             }
           }
         }
       }
       nearest[a] = best
       nearestCost[a] = bestCost
+      tieFree[a] = ties <= 1
     }
-    for a in 0..<m { rescan(a) }
+    // Every group's nearest in one pass over the stored (lower) triangle.
+    do {
+      var ties = [Int](repeating: 0, count: m)
+      for b in 0..<m {
+        for a in 0..<b {
+          let v = cost[b &* m &+ a]
+          offer(b, a, v, &ties)
+          offer(a, b, v, &ties)
+        }
+      }
+      for a in 0..<m { tieFree[a] = ties[a] <= 1 }
+    }
     var groups = m
+    var step = 0
     while groups > minimumGroups {
       var a = -1
       for i in live where nearest[i] >= 0 {
@@ -193,14 +239,12 @@ struct ModelBasedAgglomeration {
         moved = last
       }
       groups -= 1
+      step += 1
+      stamp[i] = step
       let partners = live.filter { $0 != i }
       if workers == 1 || groups < 64 {
         partners.withUnsafeBufferPointer { state.mergeCosts(i, $0, into: &scratch) }
-        for (q, b) in partners.enumerated() {
-          let v = scratch[q]
-          cost[i * m + b] = v
-          cost[b * m + i] = v
-        }
+        for (q, b) in partners.enumerated() { cost[i &* m &+ b] = scratch[q] }
       } else {
         let current = state
         fill { t, scratch, store in
@@ -213,25 +257,35 @@ struct ModelBasedAgglomeration {
         }
       }
       rescan(i)
-      if moved >= 0 { rescan(moved) }
-      for b in live where b != i && b != moved {
-        if nearest[b] == i || nearest[b] == j || nearest[b] == moved {
+      // The moved group's slot changed: its nearest can change only through a tie (or if it
+      // was i or j).
+      let rescanMoved =
+        moved >= 0 && (!tieFree[moved] || nearest[moved] == i || nearest[moved] == j)
+      if rescanMoved { rescan(moved) }
+      for b in live where b != i && !(b == moved && rescanMoved) {
+        let nb = nearest[b]
+        if nb == i || nb == j || (nb == moved && !tieFree[b]) {
           rescan(b)
         } else {
-          // cost is symmetric: read rows i and moved (contiguous) rather than column
-          // entries of row b, and b's current best from nearestCost; ties as precedes().
-          let viaI = cost[i * m + b]
-          if viaI != nearestCost[b] ? viaI < nearestCost[b] : precedes(b, i, b, nearest[b]) {
+          // Row i is the newest, so it holds (i, b); b's current best is in nearestCost.
+          let viaI = cost[i &* m &+ b]
+          if viaI < nearestCost[b] {
             nearest[b] = i
             nearestCost[b] = viaI
+            tieFree[b] = true
+          } else if viaI == nearestCost[b] {
+            tieFree[b] = false
+            if precedes(b, i, b, nb) { nearest[b] = i }
           }
-          if moved >= 0 {
-            let viaMoved = cost[moved * m + b]
-            if viaMoved != nearestCost[b]
-              ? viaMoved < nearestCost[b] : precedes(b, moved, b, nearest[b])
-            {
+          // A tie with the moved group may now break the other way.
+          if moved >= 0 && b != moved && !tieFree[b] {
+            let viaMoved = value(moved, b)
+            if viaMoved < nearestCost[b] {
               nearest[b] = moved
               nearestCost[b] = viaMoved
+              tieFree[b] = true
+            } else if viaMoved == nearestCost[b] && precedes(b, moved, b, nearest[b]) {
+              nearest[b] = moved
             }
           }
         }

@@ -40,6 +40,10 @@ struct ExpectationMaximization {
   var scale: [Double]
   /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
   var commonShape: Matrix
+  /// EVE's and VVE's common orientation `D` and shapes `componentShapes[c * d + j]`
+  /// (determinant 1 per component), carried likewise from `I` (their volumes are in `scale`).
+  var orientation: Matrix
+  var componentShapes: [Double]
   /// Work buffers for blocks of rows (`blockRows x d`, and the last, shorter block), so that
   /// each block is centred, multiplied (BLAS) and reduced while it is in cache; and the
   /// per-component scatters and inverse Cholesky factors (`d x d`), reused every iteration.
@@ -68,6 +72,8 @@ struct ExpectationMaximization {
     shape = [Double](repeating: 1, count: x.columns)
     scale = [Double](repeating: 1, count: componentCount)
     commonShape = Matrix.identity(x.columns)
+    orientation = commonShape
+    componentShapes = [Double](repeating: 1, count: componentCount * x.columns)
     let full = !model.isDiagonal
     let b = full ? min(x.rows, 1024) : 0
     let tail = full && b > 0 ? x.rows % b : 0
@@ -227,6 +233,10 @@ struct ExpectationMaximization {
     case .VEE:
       try veeInnerIterations(scatters, mass: mass)
       covariances = (0..<k).map { scale[$0] * commonShape }
+    case .EVE where k > 1, .VVE where k > 1:
+      // One component falls through to Σ = W/n, as mclust fits G = 1 (`mvnXXX`).
+      try commonOrientationIterations(scatters, mass: mass)
+      covariances = (0..<k).map { commonOrientationCovariance($0) }
     default:
       covariances = (0..<k).map { (1 / mass[$0]) * scatters[$0] }
     }
@@ -297,7 +307,7 @@ struct ExpectationMaximization {
     case .VEI:
       try veiInnerIterations(w, mass: mass)
       for c in 0..<k { for j in 0..<d { v[c * d + j] = scale[c] * shape[j] } }
-    case .EEE, .VVV, .EEV, .EVV, .VEE, .VEV:
+    case .EEE, .VVV, .EEV, .EVV, .VEE, .EVE, .VVE, .VEV:
       preconditionFailure("diagonalVariances: \(model) is not diagonal")
     }
     return v

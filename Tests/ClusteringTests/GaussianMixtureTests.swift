@@ -130,9 +130,18 @@ struct GaussianMixtureTests {
     // mclust nMclustParams for d = 4, G = 3.
     let expected: [CovarianceModel: Int] = [
       .EII: 15, .VII: 17, .EEI: 18, .VEI: 20, .EVI: 24, .VVI: 26, .EEE: 24, .VVV: 44,
-      .EEV: 36, .EVV: 42, .VEE: 26, .VEV: 38,
+      .EEV: 36, .EVV: 42, .VEE: 26, .EVE: 30, .VVE: 32, .VEV: 38,
     ]
+    #expect(Set(expected.keys) == Set(CovarianceModel.allCases))
     for (m, p) in expected { #expect(m.parameterCount(components: 3, dimension: 4) == p, "\(m)") }
+    // mclust nVarParams for d = 3, G = 5.
+    let variances: [CovarianceModel: Int] = [
+      .EII: 1, .VII: 5, .EEI: 3, .VEI: 7, .EVI: 11, .VVI: 15, .EEE: 6, .VVV: 30,
+      .EEV: 18, .EVV: 26, .VEE: 10, .EVE: 14, .VVE: 18, .VEV: 22,
+    ]
+    for (m, p) in variances {
+      #expect(m.covarianceParameterCount(components: 5, dimension: 3) == p, "\(m)")
+    }
   }
 
   @Test func failedFitIsAnEntryNotNaN() throws {

@@ -4,7 +4,10 @@ import Foundation
 /// shape A, orientation D; each Equal, Variable or Identity).
 ///
 /// Names and parameter counts follow mclust (`nVarParams`), so that BIC values match R; the
-/// cases keep mclust's upper-case names (labels follow R, STYLE §3).
+/// cases keep mclust's upper-case names (labels follow R, STYLE §3). ``allCases`` (what
+/// `--models all` and grids fit, in this order) keeps the order in which the families arrived
+/// here; mclust's `emModelNames` order is EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV,
+/// VEV, EVV, VVV, and EVE and VVE sit, as there, after VEE and before VEV.
 public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   /// Spherical, equal volume: `λI`.
   // swift-format-ignore: AlwaysUseLowerCamelCase

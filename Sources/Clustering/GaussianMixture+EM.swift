@@ -38,12 +38,12 @@ struct ExpectationMaximization {
   /// VEI's shape and volumes, carried from one EM iteration to the next as mclust does.
   var shape: [Double]
   var scale: [Double]
-  /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
-  var commonShape: Matrix
   /// EVE's and VVE's common orientation `D` and shapes `componentShapes[c * d + j]`
   /// (determinant 1 per component), carried likewise from `I` (their volumes are in `scale`).
   var orientation: Matrix
   var componentShapes: [Double]
+  /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
+  var commonShape: Matrix
   /// Work buffers for blocks of rows (`blockRows x d`, and the last, shorter block), so that
   /// each block is centred, multiplied (BLAS) and reduced while it is in cache; and the
   /// per-component scatters and inverse Cholesky factors (`d x d`), reused every iteration.

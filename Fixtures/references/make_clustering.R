@@ -6,7 +6,7 @@
 #                                           are R's datasets)
 #   kmeans.csv      dataset,k,tot_withinss            (kmeans, Hartigan-Wong, nstart = 100)
 #   kmeans-labels.csv dataset,k,row,label
-#   mclust-bic.csv  dataset,model,G,bic,icl            (mclustBIC/mclustICL defaults, twelve models; empty = NA)
+#   mclust-bic.csv  dataset,model,G,bic,icl            (mclustBIC/mclustICL defaults, all 14 models; empty = NA)
 #   mclust-hc.csv   dataset,G,row,class                (hclass(hc(X, "VVV", use = "SVD"), G))
 #   mclust-best.csv dataset,model,G,loglik,df,bic,icl  (Mclust best model)
 #   hclust.csv      dataset,linkage,step,height        (hclust on Euclidean distances)
@@ -47,7 +47,8 @@ write.csv(km, file.path(out, "kmeans.csv"), row.names = FALSE, quote = FALSE)
 write.csv(kml, file.path(out, "kmeans-labels.csv"), row.names = FALSE, quote = FALSE)
 
 # mclust
-models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VVV", "EEV", "EVV", "VEE", "VEV")
+models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VVV", "EEV", "EVV", "VEE", "EVE", "VVE",
+            "VEV")
 mb <- NULL; mh <- NULL; best <- NULL
 for (name in names(data)) {
   x <- data[[name]]

@@ -4,7 +4,10 @@ import Foundation
 /// shape A, orientation D; each Equal, Variable or Identity).
 ///
 /// Names and parameter counts follow mclust (`nVarParams`), so that BIC values match R; the
-/// cases keep mclust's upper-case names (labels follow R, STYLE §3).
+/// cases keep mclust's upper-case names (labels follow R, STYLE §3). ``allCases`` (what
+/// `--models all` and grids fit, in this order) keeps the order in which the families arrived
+/// here; mclust's `emModelNames` order is EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV,
+/// VEV, EVV, VVV, and EVE and VVE sit, as there, after VEE and before VEV.
 public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   /// Spherical, equal volume: `λI`.
   // swift-format-ignore: AlwaysUseLowerCamelCase
@@ -39,6 +42,12 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   /// Ellipsoidal, varying volume, equal shape and orientation: `λₖC`, `|C| = 1`.
   // swift-format-ignore: AlwaysUseLowerCamelCase
   case VEE
+  /// Ellipsoidal, equal volume and orientation, varying shape: `λDAₖDᵀ`, `|Aₖ| = 1`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  case EVE
+  /// Ellipsoidal, varying volume and shape, equal orientation: `λₖDAₖDᵀ`, `|Aₖ| = 1`.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  case VVE
   /// Ellipsoidal, varying volume and orientation, equal shape: `λₖDₖADₖᵀ`.
   // swift-format-ignore: AlwaysUseLowerCamelCase
   case VEV
@@ -58,6 +67,8 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
     case .EEV: return 1 + (d - 1) + k * d * (d - 1) / 2
     case .EVV: return 1 + k * (d * (d + 1) / 2 - 1)
     case .VEE: return k + d * (d + 1) / 2 - 1
+    case .EVE: return 1 + k * (d - 1) + d * (d - 1) / 2
+    case .VVE: return k + k * (d - 1) + d * (d - 1) / 2
     case .VEV: return k + (d - 1) + k * d * (d - 1) / 2
     }
   }
@@ -69,7 +80,7 @@ public enum CovarianceModel: String, CaseIterable, Sendable, Codable, Hashable {
   }
 
   /// Whether the covariance matrices are diagonal (or spherical).
-  var isDiagonal: Bool { ![.EEE, .VVV, .EEV, .EVV, .VEE, .VEV].contains(self) }
+  var isDiagonal: Bool { ![.EEE, .VVV, .EEV, .EVV, .VEE, .EVE, .VVE, .VEV].contains(self) }
 
   /// Parses a comma-separated list such as `EII,VVV`, or `all`.
   public static func parseList(_ text: String) -> [CovarianceModel]? {

@@ -39,6 +39,10 @@ struct ExpectationMaximization {
   /// VEI's shape and volumes, carried from one EM iteration to the next as mclust does.
   var shape: [Double]
   var scale: [Double]
+  /// EVE's and VVE's common orientation `D` and shapes `componentShapes[c * d + j]`
+  /// (determinant 1 per component), carried likewise from `I` (their volumes are in `scale`).
+  var orientation: Matrix
+  var componentShapes: [Double]
   /// VEE's common shape-orientation matrix (determinant 1), carried likewise.
   var commonShape: Matrix
   /// The per-component scatters and inverse Cholesky factors (`d x d`), and the units'
@@ -64,6 +68,8 @@ struct ExpectationMaximization {
     shape = [Double](repeating: 1, count: x.columns)
     scale = [Double](repeating: 1, count: componentCount)
     commonShape = Matrix.identity(x.columns)
+    orientation = commonShape
+    componentShapes = [Double](repeating: 1, count: componentCount * x.columns)
     let full = !model.isDiagonal
     scatterBuffers =
       full
@@ -204,6 +210,10 @@ struct ExpectationMaximization {
     case .VEE:
       try veeInnerIterations(scatters, mass: mass)
       covariances = (0..<k).map { scale[$0] * commonShape }
+    case .EVE where k > 1, .VVE where k > 1:
+      // One component falls through to Σ = W/n, as mclust fits G = 1 (`mvnXXX`).
+      try commonOrientationIterations(scatters, mass: mass)
+      covariances = (0..<k).map { commonOrientationCovariance($0) }
     default:
       covariances = (0..<k).map { (1 / mass[$0]) * scatters[$0] }
     }
@@ -274,7 +284,7 @@ struct ExpectationMaximization {
     case .VEI:
       try veiInnerIterations(w, mass: mass)
       for c in 0..<k { for j in 0..<d { v[c * d + j] = scale[c] * shape[j] } }
-    case .EEE, .VVV, .EEV, .EVV, .VEE, .VEV:
+    case .EEE, .VVV, .EEV, .EVV, .VEE, .EVE, .VVE, .VEV:
       preconditionFailure("diagonalVariances: \(model) is not diagonal")
     }
     return v

@@ -13,8 +13,10 @@ import MatrixCore
 /// again as mclust's rule took (at most twice mclust's work: a fit that creeps, such as a
 /// component slowly splitting, does not run on).
 /// VEI's M-step iterates volume and shape until their
-/// relative change is at most ``innerTolerance`` (mclust `tol[2] = √ε`). No prior or
-/// regularisation is used unless ``regularization`` is set.
+/// relative change is at most ``innerTolerance`` (mclust `tol[2] = √ε`); so do VEV's and
+/// VEE's, and EVE's and VVE's common orientation (Browne and McNicholas's MM steps) until the
+/// relative change of their target is at most that. No prior or regularisation is used unless
+/// ``regularization`` is set.
 ///
 /// ```swift
 /// let fit = try GaussianMixture(model: .VVV, componentCount: 3)
@@ -25,11 +27,14 @@ import MatrixCore
 /// A fit fails (throws ``ClusteringError/mixtureFailed(model:components:reason:)``) when a
 /// component's posterior mass falls below `√ε`, or a covariance becomes singular: for diagonal
 /// models a variance ≤ ``singularityThreshold`` (mclust `eps`), for EEE/VVV a Cholesky factor
-/// with `min Lⱼⱼ / (1 + max Lⱼⱼ) ≤ √ε` (mclust's `rcond` proxy; also for EEV and EVV).
+/// with `min Lⱼⱼ / (1 + max Lⱼⱼ) ≤ √ε` (mclust's `rcond` proxy; also for the other
+/// ellipsoidal families), for EVE and VVE also, as mclust, a scatter with an eigenvalue below
+/// `√ε` or a shape element (a VVE volume) below `√ε`.
 ///
 /// - Complexity: O(*n k d²*) per iteration for EEE/VVV (BLAS), O(*n k d*) for the others.
 /// Reference: Scrucca, Fop, Murphy and Raftery (2016), *mclust 5*, R Journal 8(1);
-/// Celeux and Govaert (1995), *Gaussian parsimonious clustering models*.
+/// Celeux and Govaert (1995), *Gaussian parsimonious clustering models*; Browne and
+/// McNicholas (2014), *Estimating common principal components in high dimensions*, ADAC 8(2).
 public struct GaussianMixture: Sendable {
   /// Covariance family.
   public var model: CovarianceModel
@@ -41,7 +46,8 @@ public struct GaussianMixture: Sendable {
   /// Relative log-likelihood change down to which EM continues after ``tolerance`` is met,
   /// for at most as many iterations again (default `nil`: stop where mclust stops).
   public var continuationTolerance: Double?
-  /// Relative change that stops VEI's inner M-step iterations (mclust `tol[2]`, `√ε`).
+  /// Relative change that stops the inner M-step iterations of VEI, VEV, VEE, EVE and VVE
+  /// (mclust `tol[2]`, `√ε`).
   public var innerTolerance: Double
   /// EM iteration limit (mclust: `.Machine$integer.max`).
   public var maxIterations: Int

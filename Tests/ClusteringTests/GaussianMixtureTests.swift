@@ -130,9 +130,18 @@ struct GaussianMixtureTests {
     // mclust nMclustParams for d = 4, G = 3.
     let expected: [CovarianceModel: Int] = [
       .EII: 15, .VII: 17, .EEI: 18, .VEI: 20, .EVI: 24, .VVI: 26, .EEE: 24, .VVV: 44,
-      .EEV: 36, .EVV: 42, .VEE: 26, .VEV: 38,
+      .EEV: 36, .EVV: 42, .VEE: 26, .EVE: 30, .VVE: 32, .VEV: 38,
     ]
+    #expect(Set(expected.keys) == Set(CovarianceModel.allCases))
     for (m, p) in expected { #expect(m.parameterCount(components: 3, dimension: 4) == p, "\(m)") }
+    // mclust nVarParams for d = 3, G = 5.
+    let variances: [CovarianceModel: Int] = [
+      .EII: 1, .VII: 5, .EEI: 3, .VEI: 7, .EVI: 11, .VVI: 15, .EEE: 6, .VVV: 30,
+      .EEV: 18, .EVV: 26, .VEE: 10, .EVE: 14, .VVE: 18, .VEV: 22,
+    ]
+    for (m, p) in variances {
+      #expect(m.covarianceParameterCount(components: 5, dimension: 3) == p, "\(m)")
+    }
   }
 
   @Test func failedFitIsAnEntryNotNaN() throws {
@@ -141,8 +150,8 @@ struct GaussianMixtureTests {
       [0, 0], [1, 0], [0, 1], [0, 0], [1, 0], [0, 1], [5, 5], [6, 5], [5, 6],
     ])
     var rng = SplitMix64(seed: 1)
-    let result = try MixtureModelSelection(models: [.VVV, .EII], componentCounts: [1, 3])
-      .fit(x, using: &rng)
+    let grid = MixtureModelSelection(models: [.VVV, .EII, .EVE, .VVE], componentCounts: [1, 3])
+    let result = try grid.fit(x, using: &rng)
     for e in result.entries {
       if let f = e.fit {
         #expect(f.logLikelihood.isFinite && f.mclustBIC.isFinite && f.icl.isFinite)
@@ -152,10 +161,75 @@ struct GaussianMixtureTests {
     }
   }
 
+  /// EVE and VVE degenerate data (a component on a line, a constant feature) fail with a
+  /// reason, as mclust's NA cells, never a NaN fit.
+  @Test(arguments: [CovarianceModel.EVE, .VVE])
+  func commonOrientationDegenerateDataFails(model: CovarianceModel) throws {
+    let onLine = Matrix(rows: [
+      [0, 0], [1, 1], [2, 2], [3, 3], [10, 10], [11, 10.5], [10.2, 11.7], [12, 11], [10.8, 12.1],
+    ])
+    var constant = Matrix(rows: 9, columns: 2)
+    for i in 0..<9 {
+      constant[i, 0] = Double(i % 4) + (i < 4 ? 0 : 10)
+      constant[i, 1] = 3
+    }
+    let labels = [0, 0, 0, 0, 1, 1, 1, 1, 1]
+    for (name, x) in [("a component on a line", onLine), ("a constant feature", constant)] {
+      do {
+        let fit = try GaussianMixture(model: model, componentCount: 2)
+          .fit(x, initialAssignments: labels)
+        Issue.record("\(model) \(name): fitted (logL \(fit.logLikelihood)), expected a failure")
+      } catch {
+        guard case .mixtureFailed(let m, let k, let reason) = error else {
+          Issue.record("\(model) \(name): \(error)")
+          continue
+        }
+        #expect(m == model.rawValue && k == 2 && !reason.isEmpty, "\(model) \(name): \(reason)")
+      }
+    }
+  }
+
+  /// EVE's and VVE's covariances share their eigenvectors (they commute), EVE's have one
+  /// determinant; relabelling the start and permuting the rows give the same fit.
+  @Test(arguments: [CovarianceModel.EVE, .VVE])
+  func commonOrientationStructure(model: CovarianceModel) throws {
+    let x = try References.data("iris")
+    let n = x.rows
+    let labels = try References.labels("mclust-hc.csv", column: "class") {
+      $0["dataset"] == "iris" && $0["G"] == "3"
+    }.map { $0 - 1 }
+    let fit = try GaussianMixture(model: model, componentCount: 3)
+      .fit(x, initialAssignments: labels)
+    let s = fit.covariances
+    for a in 0..<3 {
+      for b in (a + 1)..<3 {
+        let ab = s[a] * s[b]
+        let ba = s[b] * s[a]
+        let scale = ab.elements.map(abs).max() ?? 1
+        let gap = zip(ab.elements, ba.elements).map { abs($0 - $1) }.max() ?? 0
+        #expect(gap <= 1e-9 * scale, "\(model) components \(a + 1), \(b + 1): \(gap)")
+      }
+    }
+    if model == .EVE {
+      let determinants = try s.map { try Cholesky($0).logDeterminant }
+      for v in determinants.dropFirst() {
+        #expect(approximatelyEqual(v, determinants[0], relativeTolerance: 1e-9), "\(determinants)")
+      }
+    }
+    let reversed = Matrix(rows: n, columns: x.columns) { i, j in x[n - 1 - i, j] }
+    let relabelled = labels.reversed().map { 2 - $0 }
+    let other = try GaussianMixture(model: model, componentCount: 3)
+      .fit(reversed, initialAssignments: relabelled)
+    #expect(
+      approximatelyEqual(other.logLikelihood, fit.logLikelihood, relativeTolerance: 1e-9),
+      "\(model): \(other.logLikelihood) vs \(fit.logLikelihood)")
+    #expect(adjustedRandIndex(other.assignments.reversed(), fit.assignments) == 1, "\(model)")
+  }
+
   @Test func threadsDoNotChangeResults() throws {
     let x = try References.data("faithful")
     var one = MixtureModelSelection(
-      models: [.VVV, .EEI], componentCounts: [1, 2, 3], randomStarts: 1)
+      models: [.VVV, .EEI, .EVE, .VVE], componentCounts: [1, 2, 3], randomStarts: 1)
     var two = one
     one.threadCount = 1
     two.threadCount = 2
@@ -173,7 +247,7 @@ struct GaussianMixtureTests {
     var a = SplitMix64(seed: 3)
     var b = SplitMix64(seed: 3)
     let s = MixtureModelSelection(
-      models: [.VVV, .VEI], componentCounts: [2, 3], subsetSize: 100, randomStarts: 1)
+      models: [.VVV, .VEI, .EVE], componentCounts: [2, 3], subsetSize: 100, randomStarts: 1)
     let r1 = try s.fit(x, using: &a)
     let r2 = try s.fit(x, using: &b)
     #expect(r1.entries.map { $0.fit?.logLikelihood } == r2.entries.map { $0.fit?.logLikelihood })
@@ -186,7 +260,7 @@ struct GaussianMixtureTests {
     let x = try References.data("faithful")
     var rng = SplitMix64(seed: 2)
     let labels = try KMeans(clusterCount: 3).fit(x, using: &rng).assignments
-    for model in [CovarianceModel.VVV, .VEI, .EII] {
+    for model in [CovarianceModel.VVV, .VEI, .EII, .VVE] {
       let mclust = try GaussianMixture(model: model, componentCount: 3)
         .fit(x, initialAssignments: labels)
       let ours = try GaussianMixture(

@@ -52,8 +52,8 @@ struct ModelBasedAgglomeration {
   }
 
   /// Agglomerates the rows of `z` (already transformed) down to `minimumGroups` groups; the
-  /// merge costs of each step are computed on up to `threads` threads (the same values on any
-  /// number).
+  /// initial merge costs (all pairs of units) are computed on up to `threads` threads (the same
+  /// values on any number).
   init(_ z: Matrix, minimumGroups: Int = 1, threads: Int = 1) {
     let n = z.rows
     let d = z.columns
@@ -82,16 +82,11 @@ struct ModelBasedAgglomeration {
       self.merges = merges
       return
     }
-    // Dense cost matrix, each pair's cost kept in one row only: that of the group whose merge
-    // costs were computed last (`stamp`; between two initial groups, the larger index). A
-    // merge writes the merged group's row alone, contiguously; the matrix (2,000 x 2,000 on
-    // mclust's subset) is far larger than the caches, and writing its column as well cost a
-    // cache miss per live group and step.
+    // Dense symmetric cost matrix, with each group's nearest partner cached.
     var cost = [Double](repeating: .infinity, count: m * m)
-    var stamp = [Int](repeating: 0, count: m)
     let workers = max(1, min(threads, 8))
-    /// Runs `body` on each worker `t` with a scratch buffer and a store of `cost[a, b]` into
-    /// row `a`.
+    /// Runs `body` on each worker `t` with a scratch buffer and a store of `cost[a, b]` (both
+    /// triangles).
     func fill(
       _ body: @Sendable (Int, inout [Double], @Sendable (Int, Int, Double) -> Void) -> Void
     ) {
@@ -100,6 +95,7 @@ struct ModelBasedAgglomeration {
         nonisolated(unsafe) let base = cp.baseAddress!
         let store: @Sendable (Int, Int, Double) -> Void = { (a: Int, b: Int, v: Double) in
           base[a &* m &+ b] = v
+          base[b &* m &+ a] = v
         }
         if workers == 1 {
           var scratch = [Double](repeating: 0, count: m)
@@ -125,15 +121,10 @@ struct ModelBasedAgglomeration {
       }
     }
     var scratch = [Double](repeating: 0, count: m)
-    /// The cost of merging `a` and `b`, from the row that holds it.
-    @inline(__always) func value(_ a: Int, _ b: Int) -> Double {
-      let sa = stamp[a]
-      let sb = stamp[b]
-      return sa > sb || (sa == sb && a > b) ? cost[a &* m &+ b] : cost[b &* m &+ a]
-    }
-    // The live groups in increasing order: every scan below visits them in the order of a scan
-    // over all slots that skips the dead ones.
+    // The live groups in increasing order, and +∞ for every group no longer live (added to a
+    // row of costs, it hides them from the vectorised minimum).
     var live = Array(0..<m)
+    var penalty = [Double](repeating: 0, count: m)
     var nearest = [Int](repeating: -1, count: m)
     // mclust's slot of each group: the merged group keeps the lower slot, and the group in the
     // last slot moves into the freed one. Among equal costs mclust keeps the last pair of its
@@ -142,8 +133,8 @@ struct ModelBasedAgglomeration {
     var occupant = Array(0..<m)
     func precedes(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Bool {
       // Whether pair (a, b) is chosen over pair (c, d).
-      let x = value(a, b)
-      let y = value(c, d)
+      let x = cost[a &* m &+ b]
+      let y = cost[c &* m &+ d]
       if x != y { return x < y }
       let pa = position[a]
       let pb = position[b]
@@ -159,61 +150,45 @@ struct ModelBasedAgglomeration {
     // Whether no other live group ties with a group's nearest: then a change of slots (which
     // only breaks ties) cannot change that nearest group.
     var tieFree = [Bool](repeating: true, count: m)
-    /// Offers `b` (at cost `v`) as `a`'s nearest group: the lowest cost, ties by precedes()
-    /// (a strict order, so the result does not depend on the order of the offers).
-    @inline(__always) func offer(_ a: Int, _ b: Int, _ v: Double, _ ties: inout [Int]) {
-      if nearest[a] < 0 || v < nearestCost[a] {
-        nearest[a] = b
-        nearestCost[a] = v
-        ties[a] = 1
-      } else if v == nearestCost[a] {
-        ties[a] += 1
-        if precedes(a, b, a, nearest[a]) { nearest[a] = b }
-      }
-    }
+    /// `a`'s nearest live group: the lowest cost (la_row_minimum over the row, dead groups
+    /// hidden), and among equal costs the one precedes() prefers (a strict order, so the
+    /// result does not depend on the order of the scan).
     func rescan(_ a: Int) {
+      var minimum = 0.0
+      var first = -1
+      let equal = cost.withUnsafeBufferPointer { cp in
+        la_row_minimum(cp.baseAddress! + a &* m, penalty, m, &minimum, &first)
+      }
+      if first >= 0 && minimum.isFinite {
+        var best = first
+        if equal > 1 {
+          for b in live where b != best && b != a && cost[a &* m &+ b] == minimum {
+            if precedes(a, b, a, best) { best = b }
+          }
+        }
+        nearest[a] = best
+        nearestCost[a] = minimum
+        tieFree[a] = equal <= 1
+        return
+      }
+      // No finite cost: the first live partner, as a plain scan finds it.
       var best = -1
       var bestCost = Double.infinity
-      var ties = 0
-      let sa = stamp[a]
-      cost.withUnsafeBufferPointer { cp in
-        live.withUnsafeBufferPointer { lp in
-          stamp.withUnsafeBufferPointer { sp in
-            let base = cp.baseAddress!
-            let row = base + a &* m
-            for b in lp where b != a {
-              let sb = sp[b]
-              let v = sa > sb || (sa == sb && a > b) ? row[b] : base[b &* m &+ a]
-              if v < bestCost || best < 0 {
-                best = b
-                bestCost = v
-                ties = 1
-              } else if v == bestCost {
-                ties += 1
-                if precedes(a, b, a, best) { best = b }
-              }
-            }
-          }
+      for b in live where b != a {
+        let v = cost[a &* m &+ b]
+        if v < bestCost || best < 0 {
+          best = b
+          bestCost = v
+        } else if v == bestCost && precedes(a, b, a, best) {
+          best = b
         }
       }
       nearest[a] = best
       nearestCost[a] = bestCost
-      tieFree[a] = ties <= 1
+      tieFree[a] = false
     }
-    // Every group's nearest in one pass over the stored (lower) triangle.
-    do {
-      var ties = [Int](repeating: 0, count: m)
-      for b in 0..<m {
-        for a in 0..<b {
-          let v = cost[b &* m &+ a]
-          offer(b, a, v, &ties)
-          offer(a, b, v, &ties)
-        }
-      }
-      for a in 0..<m { tieFree[a] = ties[a] <= 1 }
-    }
+    for a in 0..<m { rescan(a) }
     var groups = m
-    var step = 0
     while groups > minimumGroups {
       var a = -1
       for i in live where nearest[i] >= 0 {
@@ -229,6 +204,7 @@ struct ModelBasedAgglomeration {
       merges.append((i, j))
       state.merge(i, j)
       if let at = live.firstIndex(of: j) { live.remove(at: at) }
+      penalty[j] = .infinity
       nearest[j] = -1
       nearestCost[j] = .infinity
       let last = occupant[groups - 1]
@@ -239,21 +215,17 @@ struct ModelBasedAgglomeration {
         moved = last
       }
       groups -= 1
-      step += 1
-      stamp[i] = step
+      // One step's costs are too few to share between threads (waking them costs more).
       let partners = live.filter { $0 != i }
-      if workers == 1 || groups < 64 {
+      if !partners.isEmpty {
         partners.withUnsafeBufferPointer { state.mergeCosts(i, $0, into: &scratch) }
         for (q, b) in partners.enumerated() { cost[i &* m &+ b] = scratch[q] }
-      } else {
-        let current = state
-        fill { t, scratch, store in
-          let lo = t * partners.count / workers
-          let hi = (t + 1) * partners.count / workers
-          partners.withUnsafeBufferPointer { p in
-            current.mergeCosts(i, UnsafeBufferPointer(rebasing: p[lo..<hi]), into: &scratch)
+        cost.withUnsafeMutableBufferPointer { cp in
+          partners.withUnsafeBufferPointer { pp in
+            pp.withMemoryRebound(to: Int64.self) { rows in
+              la_store_column(cp.baseAddress!, m, i, rows.baseAddress!, scratch, rows.count)
+            }
           }
-          for q in lo..<hi { store(i, partners[q], scratch[q - lo]) }
         }
       }
       rescan(i)
@@ -267,7 +239,8 @@ struct ModelBasedAgglomeration {
         if nb == i || nb == j || (nb == moved && !tieFree[b]) {
           rescan(b)
         } else {
-          // Row i is the newest, so it holds (i, b); b's current best is in nearestCost.
+          // cost is symmetric: read row i (contiguous) rather than column entries of row b,
+          // and b's current best from nearestCost.
           let viaI = cost[i &* m &+ b]
           if viaI < nearestCost[b] {
             nearest[b] = i
@@ -279,7 +252,7 @@ struct ModelBasedAgglomeration {
           }
           // A tie with the moved group may now break the other way.
           if moved >= 0 && b != moved && !tieFree[b] {
-            let viaMoved = value(moved, b)
+            let viaMoved = cost[moved &* m &+ b]
             if viaMoved < nearestCost[b] {
               nearest[b] = moved
               nearestCost[b] = viaMoved

@@ -515,13 +515,16 @@ LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *o
     v4i small = (v4i)(ll <= splat((double)d));
     v4i flat = (v4i)(t == splat(0));
     v4 ta = (t + splat(alpha)) / ll;
-    // l·log((t + α)/l) for groups of up to d units (and the fallbacks below), l·log(α/l) for a
-    // group without spread.
+    // l·log((t + α)/l) for groups of up to d units (and when W/l is not positive definite),
+    // l·log(α/l) for a group without spread.
     v4 logTa = ta;
     log4(&logTa);
-    v4 logA = splat(alpha) / ll;
-    log4(&logA);
-    v4 merged = select4(small, ll * logTa, select4(flat, ll * logA, ll * logTa));
+    v4 merged = ll * logTa;
+    if (flat[0] | flat[1] | flat[2] | flat[3]) {
+      v4 logA = splat(alpha) / ll;
+      log4(&logA);
+      merged = select4(~small & flat, ll * logA, merged);
+    }
     v4i needFactor = ~small & ~flat;
     if (needFactor[0] | needFactor[1] | needFactor[2] | needFactor[3]) {
       v4 scale = splat(1.0) / ll;
@@ -545,6 +548,7 @@ LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *o
         }
         positive &= (v4i)(diag > splat(0));
         v4 root = sqrt4(diag);
+        v4 inverse = splat(1.0) / root;
         store4(w + (j * d + j) * LANES, root);
         product = product * diag;
         for (long i = j + 1; i < d; i++) {
@@ -552,7 +556,7 @@ LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *o
           for (long k = 0; k < j; k++) {
             v = v - load4(w + (i * d + k) * LANES) * load4(w + (j * d + k) * LANES);
           }
-          store4(w + (i * d + j) * LANES, v / root);
+          store4(w + (i * d + j) * LANES, v * inverse);
         }
       }
       // log |W/l|: one log of the product, or a sum of logs when it left the normal range.
@@ -568,24 +572,71 @@ LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *o
         }
       }
       v4 detlog = select4(normal, logProduct, sumLogs);
-      // l·log(|W/l| + (t + α)/l), written to stay finite for large and small determinants.
+      // l·log(|W/l| + (t + α)/l) = l·log(e^detlog + ta) when detlog ≤ 0, else
+      // l·(log(1 + e^−detlog·ta) + detlog): one exp and one log per lane, finite either way.
       v4i negative = (v4i)(detlog <= splat(0));
-      v4 e1 = detlog;
-      exp4(&e1);
-      e1 = select4((v4i)(detlog >= splat(-708)), e1, splat(0));
-      v4 low = e1 + ta;
-      log4(&low);
-      v4 minus = -detlog;
-      v4 e2 = minus;
-      exp4(&e2);
-      e2 = select4((v4i)(minus >= splat(-708)), e2, splat(0));
-      v4 high = splat(1.0) + e2 * ta;
-      log4(&high);
-      v4 factored = select4(negative, ll * low, ll * (high + detlog));
+      v4 exponent = select4(negative, detlog, -detlog);
+      v4 e = exponent;
+      exp4(&e);
+      e = select4((v4i)(exponent >= splat(-708)), e, splat(0));
+      v4 argument = select4(negative, e + ta, splat(1.0) + e * ta);
+      log4(&argument);
+      v4 factored = select4(negative, ll * argument, ll * (argument + detlog));
       merged = select4(needFactor & positive, factored, merged);
     }
     v4 tbTerm = {terms[b[0]], terms[b[1]], terms[b[2]], terms[b[3]]};
     v4 cost = (merged - splat(terms[a])) - tbTerm;
     for (long r = 0; r < LANES && q + r < count; r++) costs[q + r] = cost[r];
+  }
+}
+
+LA_CLONES long la_row_minimum(const double *row, const double *penalty, long count,
+                              double *minimum, long *index) {
+  v4 low = splat(INFINITY);
+  long i = 0;
+  for (; i + LANES <= count; i += LANES) {
+    v4 v = load4(row + i) + load4(penalty + i);
+    low = select4((v4i)(v < low), v, low);
+  }
+  double m = INFINITY;
+  for (long r = 0; r < LANES; r++) m = low[r] < m ? low[r] : m;
+  for (; i < count; i++) {
+    double v = row[i] + penalty[i];
+    m = v < m ? v : m;
+  }
+  long first = -1;
+  v4i equalLanes = {0, 0, 0, 0};
+  v4 mv = splat(m);
+  for (i = 0; i + LANES <= count; i += LANES) {
+    v4i e = (v4i)(load4(row + i) + load4(penalty + i) == mv);
+    if (first < 0 && (e[0] | e[1] | e[2] | e[3])) {
+      for (long r = 0; r < LANES; r++) {
+        if (e[r]) {
+          first = i + r;
+          break;
+        }
+      }
+    }
+    equalLanes -= e;  // each equal lane is −1
+  }
+  long equal = equalLanes[0] + equalLanes[1] + equalLanes[2] + equalLanes[3];
+  for (; i < count; i++) {
+    if (row[i] + penalty[i] == m) {
+      if (first < 0) first = i;
+      equal++;
+    }
+  }
+  *minimum = m;
+  *index = first;
+  return equal;
+}
+
+LA_CLONES void la_store_column(double *matrix, long stride, long column, const int64_t *rows,
+                               const double *values, long count) {
+  // One element per row, each in its own cache line: the lines are asked for (with intent to
+  // write) sixteen stores ahead, so that their misses overlap.
+  for (long q = 0; q < count; q++) {
+    if (q + 16 < count) __builtin_prefetch(matrix + rows[q + 16] * stride + column, 1, 0);
+    matrix[rows[q] * stride + column] = values[q];
   }
 }

@@ -57,6 +57,16 @@ void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, lon
                         const int64_t *sizes, const double *means, const double *scatters,
                         const double *traces, const double *terms, double *costs);
 
+/// The smallest `row[b] + penalty[b]` over `b < count` into `minimum`, the first `b` that has it
+/// into `index`, and how many have it (the return value).
+long la_row_minimum(const double *row, const double *penalty, long count, double *minimum,
+                    long *index);
+
+/// `matrix[rows[q] * stride + column] = values[q]` for `q < count` (a column of a large row-major
+/// matrix, with its cache lines fetched ahead).
+void la_store_column(double *matrix, long stride, long column, const int64_t *rows,
+                     const double *values, long count);
+
 #ifdef __cplusplus
 }
 #endif

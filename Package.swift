@@ -26,6 +26,7 @@ let package = Package(
     // Clustering's inner loops in C over vector types, built for AVX2 and the SSE2 baseline.
     .target(name: "_CKernels"),
     .systemLibrary(name: "_CSIMD"),
+    .systemLibrary(name: "_CMalloc"),
 
     // MARK: - Library modules
     .target(name: "MatrixCore", dependencies: ["_CLAPACK"]),
@@ -61,7 +62,7 @@ let package = Package(
     .executableTarget(
       name: "lae",
       dependencies: [
-        "LearningAnalytics",
+        "LearningAnalytics", "_CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

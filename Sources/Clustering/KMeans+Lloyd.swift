@@ -262,54 +262,29 @@ struct LloydWorkspace: Sendable {
     var unsettled = 0  // points the moved bounds leave unsettled (from moveBounds)
     // Those points, in increasing order (the first `unsettled` entries), for boundedAssignment.
     var unsettledList = [Int](repeating: 0, count: n)
-    // fullAssignment's nearest centres before they are recorded.
-    var nearestLabels = [Int](repeating: 0, count: n)
 
     /// Every distance: labels (lowest index on ties), exact bounds, sums and counts from
     /// scratch. Returns the number of changed labels (all on the first pass).
     ///
-    /// The distances, labels and bounds come from `la_kmeans_nearest` (rows in vector lanes,
-    /// each distance summed over the columns in order, so the same bits as the point-wise
-    /// sums of ``boundedAssignment()``); the member sums then follow row by row (each sum in
-    /// row order).
+    /// `la_kmeans_nearest`: rows in vector lanes, each distance summed over the columns in
+    /// order (the same bits as the point-wise sums of ``boundedAssignment()``), the member sums
+    /// in row order.
     func fullAssignment(first: Bool) -> Int {
-      for i in 0..<(k * d) { sums[i] = 0 }
-      for cl in 0..<k { counts[cl] = 0 }
-      var moved = 0
       x.withUnsafeBufferPointer { xp in
         c.withUnsafeBufferPointer { cp in
-          nearestLabels.withUnsafeMutableBufferPointer { np in
+          labels.withUnsafeMutableBufferPointer { lp in
             upper.withUnsafeMutableBufferPointer { up in
               lower.withUnsafeMutableBufferPointer { lo in
-                np.withMemoryRebound(to: Int64.self) { np in
-                  la_kmeans_nearest(
-                    xp.baseAddress!, n, d, cp.baseAddress!, k, np.baseAddress!, up.baseAddress!,
-                    lo.baseAddress!)
-                }
-              }
-            }
-          }
-        }
-      }
-      x.withUnsafeBufferPointer { xp in
-        nearestLabels.withUnsafeBufferPointer { np in
-          labels.withUnsafeMutableBufferPointer { lp in
-            counts.withUnsafeMutableBufferPointer { cp in
-              sums.withUnsafeMutableBufferPointer { sp in
-                let xb = xp.baseAddress!
-                let sb = sp.baseAddress!
-                let n = n
-                let d = d
-                for i in 0..<n {
-                  let a = np[i]
-                  if first || lp[i] != a { moved &+= 1 }
-                  lp[i] = a
-                  cp[a] &+= 1
-                  let sa = sb + a &* d
-                  var xi = xb + i
-                  for j in 0..<d {
-                    sa[j] += xi.pointee
-                    xi += n
+                counts.withUnsafeMutableBufferPointer { np in
+                  sums.withUnsafeMutableBufferPointer { sp in
+                    lp.withMemoryRebound(to: Int64.self) { lp in
+                      np.withMemoryRebound(to: Int64.self) { np in
+                        la_kmeans_nearest(
+                          xp.baseAddress!, n, d, cp.baseAddress!, k, lp.baseAddress!,
+                          up.baseAddress!, lo.baseAddress!, first ? 1 : 0, np.baseAddress!,
+                          sp.baseAddress!)
+                      }
+                    }
                   }
                 }
               }
@@ -317,7 +292,6 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
-      return moved
     }
 
     /// half[c] = ½ min over other centres of ‖c − c'‖.
@@ -341,71 +315,28 @@ struct LloydWorkspace: Sendable {
     /// Hamerly's assignment step: labels, bounds, sums and counts updated for moved points.
     /// Visits only the points the last ``moveBounds()`` left unsettled (in increasing order;
     /// every other point would be skipped by the same test), so it needs that call just
-    /// before, with ``half`` for the current centres.
+    /// before, with ``half`` for the current centres (`la_kmeans_bounded`, four points per
+    /// vector; a relative margin keeps rounding in the bounds from ever skipping a point that
+    /// plain Lloyd would move).
     func boundedAssignment() -> Int {
-      var changed = 0
-      let visits = unsettled
-      unsettledList.withUnsafeBufferPointer { listed in
-        rowMajor.withUnsafeBufferPointer { xr in
-          c.withUnsafeBufferPointer { cp in
-            labels.withUnsafeMutableBufferPointer { lp in
-              upper.withUnsafeMutableBufferPointer { up in
-                lower.withUnsafeMutableBufferPointer { lo in
-                  sums.withUnsafeMutableBufferPointer { sp in
+      guard unsettled > 0 else { return 0 }
+      return rowMajor.withUnsafeBufferPointer { xr in
+        c.withUnsafeBufferPointer { cp in
+          half.withUnsafeBufferPointer { hp in
+            unsettledList.withUnsafeBufferPointer { listed in
+              labels.withUnsafeMutableBufferPointer { lp in
+                upper.withUnsafeMutableBufferPointer { up in
+                  lower.withUnsafeMutableBufferPointer { lo in
                     counts.withUnsafeMutableBufferPointer { np in
-                      half.withUnsafeBufferPointer { hp in
-                        let xb = xr.baseAddress!
-                        let cb = cp.baseAddress!
-                        for v in 0..<visits {
-                          let i = listed[v]
-                          let a = lp[i]
-                          // A relative margin keeps rounding in the bounds from ever skipping a
-                          // point that plain Lloyd would move.
-                          let m = max(hp[a], lo[i]) * (1 - 1e-12)
-                          if up[i] < m { continue }
-                          let p = xb + i * d
-                          var s = 0.0
-                          let qa = cb + a * d
-                          for j in 0..<d {
-                            let u = p[j] - qa[j]
-                            s += u * u
-                          }
-                          up[i] = s.squareRoot()
-                          if up[i] < m { continue }
-                          var b1 = Double.infinity
-                          var b2 = Double.infinity
-                          var best = 0
-                          for cl in 0..<k {
-                            var t = 0.0
-                            if cl == a {
-                              t = s
-                            } else {
-                              let q = cb + cl * d
-                              for j in 0..<d {
-                                let u = p[j] - q[j]
-                                t += u * u
-                              }
-                            }
-                            if t < b1 {
-                              b2 = b1
-                              b1 = t
-                              best = cl
-                            } else if t < b2 {
-                              b2 = t
-                            }
-                          }
-                          up[i] = b1.squareRoot()
-                          lo[i] = b2.squareRoot()
-                          if best != a {
-                            changed += 1
-                            lp[i] = best
-                            np[a] -= 1
-                            np[best] += 1
-                            let from = sp.baseAddress! + a * d
-                            let to = sp.baseAddress! + best * d
-                            for j in 0..<d {
-                              from[j] -= p[j]
-                              to[j] += p[j]
+                      sums.withUnsafeMutableBufferPointer { sp in
+                        listed.withMemoryRebound(to: Int64.self) { listed in
+                          lp.withMemoryRebound(to: Int64.self) { lp in
+                            np.withMemoryRebound(to: Int64.self) { np in
+                              la_kmeans_bounded(
+                                xr.baseAddress!, d, cp.baseAddress!, k, hp.baseAddress!,
+                                listed.baseAddress!, unsettled, lp.baseAddress!,
+                                up.baseAddress!, lo.baseAddress!, np.baseAddress!,
+                                sp.baseAddress!)
                             }
                           }
                         }
@@ -418,7 +349,6 @@ struct LloydWorkspace: Sendable {
           }
         }
       }
-      return changed
     }
 
     /// Centres from the sums; an empty cluster is re-seeded at the point farthest from its
@@ -504,25 +434,17 @@ struct LloydWorkspace: Sendable {
           second = shift[cl]
         }
       }
-      var count = 0
-      upper.withUnsafeMutableBufferPointer { up in
-        lower.withUnsafeMutableBufferPointer { lo in
-          labels.withUnsafeBufferPointer { lp in
-            shift.withUnsafeBufferPointer { sp in
-              half.withUnsafeBufferPointer { hp in
-                unsettledList.withUnsafeMutableBufferPointer { listed in
-                  for i in 0..<n {
-                    let a = lp[i]
-                    let u = up[i] + sp[a]
-                    let l = lo[i] - (a == largestIndex ? second : largest)
-                    up[i] = u
-                    lo[i] = l
-                    // boundedAssignment's test (it would skip every other point).
-                    if !(u < max(hp[a], l) * (1 - 1e-12)) {
-                      listed[count] = i
-                      count &+= 1
-                    }
-                  }
+      // la_kmeans_move_bounds: the bounds moved, and boundedAssignment's test (it would skip
+      // every other point).
+      let count = labels.withUnsafeBufferPointer { lp in
+        upper.withUnsafeMutableBufferPointer { up in
+          lower.withUnsafeMutableBufferPointer { lo in
+            unsettledList.withUnsafeMutableBufferPointer { listed in
+              lp.withMemoryRebound(to: Int64.self) { lp in
+                listed.withMemoryRebound(to: Int64.self) { listed in
+                  la_kmeans_move_bounds(
+                    n, lp.baseAddress!, up.baseAddress!, lo.baseAddress!, shift, half,
+                    largestIndex, largest, second, listed.baseAddress!)
                 }
               }
             }

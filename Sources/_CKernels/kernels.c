@@ -147,8 +147,12 @@ LA_INLINE long rows8(const double *x, long n, long d, long start, double *pad,
     (best) = (closer_ & label_) | (~closer_ & (best));          \
   } while (0)
 
-LA_INLINE void kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                              int64_t *labels, double *nearest, double *second) {
+LA_INLINE long kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                              int64_t *labels, double *nearest, double *second, int first,
+                              int64_t *counts, double *sums) {
+  long moved = 0;
+  for (long c = 0; c < k; c++) counts[c] = 0;
+  for (long i = 0; i < k * d; i++) sums[i] = 0;
   // Eight rows per step, as two vectors with their own chains (the same arithmetic per lane).
   double pad[2 * LANES * d];
   for (long start = 0; start < n; start += 2 * LANES) {
@@ -175,24 +179,31 @@ LA_INLINE void kmeans_nearest(const double *x, long n, long d, const double *cen
     c2 = sqrt4(c2);
     long valid = n - start < 2 * LANES ? n - start : 2 * LANES;
     for (long r = 0; r < valid; r++) {
-      labels[start + r] = r < LANES ? best[r] : bestHigh[r - LANES];
+      int64_t a = r < LANES ? best[r] : bestHigh[r - LANES];
+      if (first || labels[start + r] != a) moved++;
+      labels[start + r] = a;
       nearest[start + r] = r < LANES ? b1[r] : c1[r - LANES];
       second[start + r] = r < LANES ? b2[r] : c2[r - LANES];
+      // The member sums in row order, from the rows just read.
+      counts[a]++;
+      double *sa = sums + a * d;
+      for (long j = 0; j < d; j++) sa[j] += rows[j * stride + r];
     }
   }
+  return moved;
 }
 
-LA_CLONES void la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                                 int64_t *labels, double *nearest, double *second) {
+LA_CLONES long la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                                 int64_t *labels, double *nearest, double *second, int first,
+                                 int64_t *counts, double *sums) {
   switch (d) {
 #define LA_CASE(D) \
   case D:          \
-    kmeans_nearest(x, n, D, centres, k, labels, nearest, second); \
-    break;
+    return kmeans_nearest(x, n, D, centres, k, labels, nearest, second, first, counts, sums);
     LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
 #undef LA_CASE
     default:
-      kmeans_nearest(x, n, d, centres, k, labels, nearest, second);
+      return kmeans_nearest(x, n, d, centres, k, labels, nearest, second, first, counts, sums);
   }
 }
 
@@ -639,4 +650,107 @@ LA_CLONES void la_store_column(double *matrix, long stride, long column, const i
     if (q + 16 < count) __builtin_prefetch(matrix + rows[q + 16] * stride + column, 1, 0);
     matrix[rows[q] * stride + column] = values[q];
   }
+}
+
+LA_CLONES long la_kmeans_move_bounds(long n, const int64_t *labels, double *upper, double *lower,
+                                     const double *shift, const double *half, long largestIndex,
+                                     double largest, double second, int64_t *unsettled) {
+  long count = 0;
+  for (long i = 0; i < n; i++) {
+    int64_t a = labels[i];
+    double u = upper[i] + shift[a];
+    double l = lower[i] - (a == largestIndex ? second : largest);
+    upper[i] = u;
+    lower[i] = l;
+    double h = half[a];
+    double m = (h > l ? h : l) * (1 - 1e-12);
+    unsettled[count] = i;
+    count += !(u < m);
+  }
+  return count;
+}
+
+LA_CLONES long la_kmeans_bounded(const double *rowMajor, long d, const double *centres, long k,
+                                 const double *half, const int64_t *visits, long count,
+                                 int64_t *labels, double *upper, double *lower, int64_t *counts,
+                                 double *sums) {
+  // Four listed points per vector (their rows gathered from the row-major copy), each distance
+  // summed over the columns in order as in la_kmeans_nearest; the labels, counts and sums of
+  // the points that move are updated in list order.
+  long changed = 0;
+  for (long q = 0; q < count; q += LANES) {
+    long valid = count - q < LANES ? count - q : LANES;
+    int64_t idx[LANES];
+    for (long r = 0; r < LANES; r++) idx[r] = visits[q + (r < valid ? r : 0)];
+    int64_t own[LANES];
+    double m[LANES];
+    int active = 0;
+    for (long r = 0; r < LANES; r++) {
+      own[r] = labels[idx[r]];
+      double h = half[own[r]];
+      double lo = lower[idx[r]];
+      m[r] = (h > lo ? h : lo) * (1 - 1e-12);
+      if (r < valid && !(upper[idx[r]] < m[r])) active |= 1 << r;
+    }
+    if (!active) continue;
+    // Distance to the own centre.
+    v4 s = splat(0);
+    for (long j = 0; j < d; j++) {
+      v4 p = {rowMajor[idx[0] * d + j], rowMajor[idx[1] * d + j], rowMajor[idx[2] * d + j],
+              rowMajor[idx[3] * d + j]};
+      v4 c = {centres[own[0] * d + j], centres[own[1] * d + j], centres[own[2] * d + j],
+              centres[own[3] * d + j]};
+      v4 u = p - c;
+      s = s + u * u;
+    }
+    v4 root = sqrt4(s);
+    int full = 0;
+    for (long r = 0; r < LANES; r++) {
+      if (!(active >> r & 1)) continue;
+      upper[idx[r]] = root[r];
+      if (!(root[r] < m[r])) full |= 1 << r;
+    }
+    if (!full) continue;
+    // Every centre, for the points still unsettled (the own centre's distance reused).
+    v4 b1 = splat(INFINITY), b2 = b1;
+    v4i best = {0, 0, 0, 0};
+    v4i ownLabel = {own[0], own[1], own[2], own[3]};
+    for (long c = 0; c < k; c++) {
+      v4 t = splat(0);
+      const double *centre = centres + c * d;
+      for (long j = 0; j < d; j++) {
+        v4 p = {rowMajor[idx[0] * d + j], rowMajor[idx[1] * d + j], rowMajor[idx[2] * d + j],
+                rowMajor[idx[3] * d + j]};
+        v4 u = p - splat(centre[j]);
+        t = t + u * u;
+      }
+      v4i label = {c, c, c, c};
+      t = select4((v4i)(ownLabel == label), s, t);
+      LA_NEAREST_STEP(t, b1, b2, best, c);
+    }
+    v4 r1 = sqrt4(b1);
+    v4 r2 = sqrt4(b2);
+    for (long r = 0; r < LANES; r++) {
+      if (!(full >> r & 1)) continue;
+      int64_t i = idx[r];
+      upper[i] = r1[r];
+      lower[i] = r2[r];
+      int64_t a = own[r];
+      int64_t b = best[r];
+      if (b != a) {
+        changed++;
+        labels[i] = b;
+        counts[a]--;
+        counts[b]++;
+        const double *p = rowMajor + i * d;
+        double *from = sums + a * d;
+        double *to = sums + b * d;
+        for (long j = 0; j < d; j++) {
+          from[j] -= p[j];
+          to[j] += p[j];
+        }
+      }
+    }
+  }
+  return changed;
 }

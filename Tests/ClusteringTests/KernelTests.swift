@@ -48,7 +48,17 @@ import _CKernels
     var labels = [Int64](repeating: -1, count: n)
     var nearest = [Double](repeating: 0, count: n)
     var second = [Double](repeating: 0, count: n)
-    la_kmeans_nearest(x, n, d, centres, k, &labels, &nearest, &second)
+    var counts = [Int64](repeating: 0, count: k)
+    var sums = [Double](repeating: 0, count: k * d)
+    let moved = la_kmeans_nearest(
+      x, n, d, centres, k, &labels, &nearest, &second, 1, &counts, &sums)
+    #expect(moved == n)
+    var expectedSums = [Double](repeating: 0, count: k * d)
+    for i in 0..<n {
+      for j in 0..<d { expectedSums[Int(labels[i]) * d + j] += x[i + j * n] }
+    }
+    #expect(sums == expectedSums)
+    #expect(counts.reduce(0, +) == Int64(n))
     for i in 0..<n {
       var b1 = Double.infinity
       var b2 = Double.infinity
@@ -71,6 +81,44 @@ import _CKernels
       #expect(nearest[i] == b1.squareRoot())
       #expect(second[i] == b2.squareRoot())
     }
+  }
+
+  /// Hamerly's step on points that all need every distance gives la_kmeans_nearest's labels and
+  /// bounds bit for bit, and moves the counts and sums with the points.
+  @Test func boundedAssignmentMatchesFullAssignment() {
+    let n = 501
+    let d = 5
+    let k = 4
+    let x = Self.uniforms(n * d, seed: 10).map { 4 * $0 - 2 }
+    let rowMajor = (0..<(n * d)).map { x[($0 % d) * n + $0 / d] }
+    let before = Self.uniforms(k * d, seed: 11).map { 4 * $0 - 2 }
+    let after = before.map { $0 + 0.3 }
+    var labels = [Int64](repeating: 0, count: n)
+    var upper = [Double](repeating: 0, count: n)
+    var lower = [Double](repeating: 0, count: n)
+    var counts = [Int64](repeating: 0, count: k)
+    var sums = [Double](repeating: 0, count: k * d)
+    _ = la_kmeans_nearest(x, n, d, before, k, &labels, &upper, &lower, 1, &counts, &sums)
+    var expectedLabels = labels
+    var expectedUpper = upper
+    var expectedLower = lower
+    var expectedCounts = counts
+    var expectedSums = sums
+    let changedFull = la_kmeans_nearest(
+      x, n, d, after, k, &expectedLabels, &expectedUpper, &expectedLower, 0, &expectedCounts,
+      &expectedSums)
+    upper = [Double](repeating: .infinity, count: n)
+    lower = [Double](repeating: 0, count: n)
+    let half = [Double](repeating: 0, count: k)
+    let visits = (0..<Int64(n)).map { $0 }
+    let changed = la_kmeans_bounded(
+      rowMajor, d, after, k, half, visits, n, &labels, &upper, &lower, &counts, &sums)
+    #expect(changed == changedFull)
+    #expect(labels == expectedLabels)
+    #expect(upper == expectedUpper)
+    #expect(lower == expectedLower)
+    #expect(counts == expectedCounts)
+    for (a, b) in zip(sums, expectedSums) { #expect(abs(a - b) <= 1e-12) }
   }
 
   @Test func logDensitiesAndScattersMatchLoops() {

@@ -15,9 +15,28 @@ extern "C" {
 /// k-means assignment: for every row of `x` the squared Euclidean distance to each of the `k`
 /// centres (`centres`, row-major `k x d`), accumulated over the columns in order from 0; the
 /// nearest centre (lowest index on ties) in `labels`, the square roots of the smallest and
-/// second-smallest squared distances in `nearest` and `second`.
-void la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                       int64_t *labels, double *nearest, double *second);
+/// second-smallest squared distances in `nearest` and `second`; the members per centre in
+/// `counts` and their sums (row-major `k x d`, each in row order) in `sums`. Returns how many
+/// labels changed (all of them when `first` is not 0).
+long la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
+                       int64_t *labels, double *nearest, double *second, int first,
+                       int64_t *counts, double *sums);
+
+/// Hamerly's bounds after the centres moved: `upper[i] += shift[label]`, `lower[i] −=` the
+/// largest shift of another centre (`second` for the centre `largestIndex` that moved most,
+/// `largest` otherwise); lists in `unsettled` (in order) the points whose bounds no longer
+/// prove their label (`upper ≥ max(half[label], lower)·(1 − 10⁻¹²)`) and returns their count.
+long la_kmeans_move_bounds(long n, const int64_t *labels, double *upper, double *lower,
+                           const double *shift, const double *half, long largestIndex,
+                           double largest, double second, int64_t *unsettled);
+
+/// Hamerly's assignment of the listed points (`visits`, `count` of them; `rowMajor` the data
+/// row-major `n x d`): a point whose bounds prove its label is skipped; otherwise its distance
+/// to its centre, then if needed to every centre, the same bits as la_kmeans_nearest. Labels,
+/// bounds, counts and sums follow the points that move, in list order. Returns how many moved.
+long la_kmeans_bounded(const double *rowMajor, long d, const double *centres, long k,
+                       const double *half, const int64_t *visits, long count, int64_t *labels,
+                       double *upper, double *lower, int64_t *counts, double *sums);
 
 /// k-means++ candidates: `out[t * stride + i] = ‖xᵢ − targets_t‖²` (`targets` row-major
 /// `m x d`), or its minimum with `closest[i]` when `closest` is not null; `potentials[t]` is

@@ -5,7 +5,8 @@
 #   kmeans(nstart=10) (fit call alone).
 #   Gaussian mixtures VVV, k = 3..6: lae cluster --method gmm (whole process, mclust's
 #   initialisation) vs sklearn GaussianMixture(full) per k and mclustBIC (fit calls alone).
-#   Benchmarks/peers/cluster-vs-peers.sh [N]        (LAE=other/lae to time another build)
+#   Benchmarks/peers/cluster-vs-peers.sh [N]        (LAE=other/lae to time another build;
+#   REPEATS=5: lae's times are medians of that many runs)
 # Needs: pip install scikit-learn; R with mclust. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,21 +19,31 @@ if [ -z "${LAE:-}" ]; then swift build -c release --product lae > /dev/null; fi
 lae=${LAE:-.build/release/lae}
 cols=x1,x2,x3,x4,x5,x6,x7,x8
 now() { date +%s.%N; }
+# The median wall time of REPEATS (default 5) runs of a lae command (output to the file in $out),
+# with OPENBLAS_NUM_THREADS=1 as the README advises (lae's threads are its own --threads); the
+# peers keep their default threads and their fit calls, which take seconds, are timed once.
+repeats=${REPEATS:-5}
+median_run() {
+  local times=() t0
+  for _ in $(seq "$repeats"); do
+    t0=$(now)
+    OPENBLAS_NUM_THREADS=1 "$@" > "$out"
+    times+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')")
+  done
+  printf "%s\n" "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 
 # lae: the fit alone as the peers are timed (no silhouette, summary table), then the default
 # output (silhouette on a 10,000-unit sample, JSON with all 100,000 assignments).
-t0=$(now)
-$lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --silhouette-sample 0 > "$dir/km.txt"
-t_lae_km=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+out="$dir/km.txt"
+t_lae_km=$(median_run $lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --silhouette-sample 0)
 obj_lae_km=$(sed -n 's/total within SS: //p' "$dir/km.txt")
 echo "lae cluster kmeans k=5 starts=10 (whole process, no silhouette): $t_lae_km s; inertia $obj_lae_km"
-t0=$(now)
-$lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --threads 2 --silhouette-sample 0 > /dev/null
-t_lae_km2=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+out=/dev/null
+t_lae_km2=$(median_run $lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --threads 2 --silhouette-sample 0)
 echo "lae cluster kmeans k=5 starts=10 --threads 2 (whole process, no silhouette): $t_lae_km2 s"
-t0=$(now)
-$lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --format json > "$dir/km.json"
-t_lae_kmj=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+out="$dir/km.json"
+t_lae_kmj=$(median_run $lae cluster --data "$dir/data.csv" --columns $cols --k 5 --starts 10 --seed 1 --format json)
 echo "lae cluster kmeans k=5 starts=10 (whole process, silhouette + JSON): $t_lae_kmj s"
 # Peers: the fit call alone (printed by the scripts) and the whole process (interpreter start,
 # imports, reading the CSV, fit), as lae is timed.
@@ -49,13 +60,11 @@ r_km=$(Rscript Benchmarks/peers/cluster_peers.R kmeans "$dir")
 w_r_km=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
 echo "$r_km (whole process $w_r_km s)"
 
-t0=$(now)
-$lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --silhouette-sample 0 --threads 2 > /dev/null
-t_lae_gmm2=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+out=/dev/null
+t_lae_gmm2=$(median_run $lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --silhouette-sample 0 --threads 2)
 echo "lae cluster gmm VVV k=3..6 --threads 2 (whole process, no silhouette): $t_lae_gmm2 s"
-t0=$(now)
-$lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --silhouette-sample 0 --format json > "$dir/gmm.json"
-t_lae_gmm=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+out="$dir/gmm.json"
+t_lae_gmm=$(median_run $lae cluster --data "$dir/data.csv" --columns $cols --method gmm --models VVV --k 3-6 --seed 1 --silhouette-sample 0 --format json)
 echo "lae cluster gmm VVV k=3..6 (whole process, no silhouette, JSON with posteriors): $t_lae_gmm s"
 python3 -c "
 import json
@@ -75,7 +84,8 @@ t_sk_km=$(echo "$sk_km2" | secs)
 t_r_km=$(echo "$r_km" | secs)
 t_sk_gmm=$(echo "$sk_gmm" | tail -1 | secs)
 t_r_gmm=$(echo "$r_gmm" | tail -1 | secs)
-echo "lae: whole process. peer (s): the peer's fit call alone; peer/lae uses it. Whole-process"
+echo "lae: whole process, median of $repeats runs. peer (s): the peer's fit call alone, once;"
+echo "peer/lae uses it. Whole-process"
 echo "peer times (interpreter, imports, CSV, fit) are in the last rows."
 printf "%-46s %9s %9s %8s\n" "case" "lae (s)" "peer (s)" "peer/lae"
 t_sk_km1=$(echo "$sk_km" | secs)

@@ -31,7 +31,8 @@ import MatrixCore
 /// ellipsoidal families), for EVE and VVE also, as mclust, a scatter with an eigenvalue below
 /// `√ε` or a shape element (a VVE volume) below `√ε`.
 ///
-/// - Complexity: O(*n k d²*) per iteration for EEE/VVV (BLAS), O(*n k d*) for the others.
+/// - Complexity: O(*n k d²*) per iteration for the full-covariance families (vector kernels),
+///   O(*n k d*) for the others.
 /// Reference: Scrucca, Fop, Murphy and Raftery (2016), *mclust 5*, R Journal 8(1);
 /// Celeux and Govaert (1995), *Gaussian parsimonious clustering models*; Browne and
 /// McNicholas (2014), *Estimating common principal components in high dimensions*, ADAC 8(2).

@@ -513,7 +513,7 @@ struct LloydWorkspace: Sendable {
       reseeds: reseeds)
   }
 
-  /// A finished run continued by Lloyd to label stability (cheap, BLAS) and then refined by
+  /// A finished run continued by Lloyd to label stability (Hamerly's bounds) and then refined by
   /// Hartigan transfers; used for the best start of large data.
   func refined(_ run: LloydResult, maxIterations: Int) -> LloydResult {
     var centers = run.centers

@@ -83,41 +83,47 @@ struct ModelBasedAgglomeration {
       return
     }
     // Dense symmetric cost matrix, with each group's nearest partner cached.
-    var cost = [Double](repeating: .infinity, count: m * m)
-    let workers = max(1, min(threads, 8))
-    /// Runs `body` on each worker `t` with a scratch buffer and a store of `cost[a, b]` (both
-    /// triangles).
-    func fill(
-      _ body: @Sendable (Int, inout [Double], @Sendable (Int, Int, Double) -> Void) -> Void
-    ) {
-      cost.withUnsafeMutableBufferPointer { cp in
-        // Workers write disjoint entries (pair (a, b) belongs to one worker only).
-        nonisolated(unsafe) let base = cp.baseAddress!
-        let store: @Sendable (Int, Int, Double) -> Void = { (a: Int, b: Int, v: Double) in
-          base[a &* m &+ b] = v
-          base[b &* m &+ a] = v
-        }
-        if workers == 1 {
-          var scratch = [Double](repeating: 0, count: m)
-          body(0, &scratch, store)
-        } else {
-          DispatchQueue.concurrentPerform(iterations: workers) { t in
-            var scratch = [Double](repeating: 0, count: m)
-            body(t, &scratch, store)
-          }
-        }
-      }
+    // Every entry is written below (the diagonal here): no pass to initialise 32 MB first.
+    var cost = [Double](unsafeUninitializedCapacity: m * m) { buffer, initialized in
+      for a in 0..<m { buffer[a &* m &+ a] = .infinity }
+      initialized = m * m
     }
+    let workers = max(1, min(threads, 8))
+    // Every pair's cost, row b holding the pairs (b, a < b) (contiguous writes, rows spread
+    // over the workers), then copied to the upper triangle in 64 x 64 tiles (writing each
+    // column entry as it is computed cost a cache miss apiece).
     let initial = state
     let everyGroup = Array(0..<m)
-    fill { t, scratch, store in
-      var b = 1 + t
-      while b < m {
-        everyGroup.withUnsafeBufferPointer { others in
-          initial.mergeCosts(b, UnsafeBufferPointer(rebasing: others[0..<b]), into: &scratch)
+    cost.withUnsafeMutableBufferPointer { cp in
+      nonisolated(unsafe) let base = cp.baseAddress!
+      let work: @Sendable (Int) -> Void = { t in
+        var scratch = [Double](repeating: 0, count: m)
+        var b = 1 + t
+        while b < m {
+          everyGroup.withUnsafeBufferPointer { others in
+            initial.mergeCosts(b, UnsafeBufferPointer(rebasing: others[0..<b]), into: &scratch)
+          }
+          (base + b &* m).update(from: scratch, count: b)
+          b += workers
         }
-        for a in 0..<b { store(b, a, scratch[a]) }
-        b += workers
+      }
+      if workers == 1 {
+        work(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+      }
+      let tile = 64
+      var r0 = 0
+      while r0 < m {
+        var c0 = 0
+        while c0 <= r0 {
+          for r in r0..<min(r0 + tile, m) {
+            let row = base + r &* m
+            for c in c0..<min(c0 + tile, r) { base[c &* m &+ r] = row[c] }
+          }
+          c0 += tile
+        }
+        r0 += tile
       }
     }
     var scratch = [Double](repeating: 0, count: m)

@@ -499,10 +499,10 @@ LA_CLONES void la_log(const double *v, long count, double *out) {
   }
 }
 
-LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
-                                  const int64_t *sizes, const double *means,
-                                  const double *scatters, const double *traces,
-                                  const double *terms, double *costs) {
+LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
+                               const int64_t *sizes, const double *means,
+                               const double *scatters, const double *traces,
+                               const double *terms, double *costs) {
   double w[d * d * LANES];  // lower triangle, then the Cholesky factor: w[(r * d + c) * 4 + lane]
   v4 delta[d];
   const double *ma = means + a * d;
@@ -598,6 +598,23 @@ LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *o
     v4 tbTerm = {terms[b[0]], terms[b[1]], terms[b[2]], terms[b[3]]};
     v4 cost = (merged - splat(terms[a])) - tbTerm;
     for (long r = 0; r < LANES && q + r < count; r++) costs[q + r] = cost[r];
+  }
+}
+
+LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
+                                  const int64_t *sizes, const double *means,
+                                  const double *scatters, const double *traces,
+                                  const double *terms, double *costs) {
+  // Up to eight columns with d a constant, so that the factorisation's loops unroll.
+  switch (d) {
+#define LA_CASE(D)                                                                          \
+  case D:                                                                                   \
+    vvv_merge_costs(D, alpha, a, others, count, sizes, means, scatters, traces, terms, costs); \
+    break;
+    LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
+#undef LA_CASE
+    default:
+      vvv_merge_costs(d, alpha, a, others, count, sizes, means, scatters, traces, terms, costs);
   }
 }
 

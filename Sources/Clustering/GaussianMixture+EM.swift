@@ -50,6 +50,7 @@ struct ExpectationMaximization {
   var scatterBuffers: [Matrix]
   /// The scatters as la_weighted_scatters writes them, one `d x d` block per component.
   var scatterBlock: [Double]
+  var scatterWork: [Double]
   var inverseFactors: [Matrix]
   var rowLogLikelihood: [Double]
 
@@ -77,6 +78,8 @@ struct ExpectationMaximization {
       : []
     inverseFactors = scatterBuffers
     scatterBlock = [Double](repeating: 0, count: full ? componentCount * x.columns * x.columns : 0)
+    scatterWork = [Double](
+      repeating: 0, count: full ? la_weighted_scatters_workspace(x.columns, componentCount) : 0)
     rowLogLikelihood = [Double](repeating: 0, count: x.rows)
   }
 
@@ -138,7 +141,7 @@ struct ExpectationMaximization {
       z.withUnsafeBufferPointer { zp in
         scatterBlock.withUnsafeMutableBufferPointer { sp in
           la_weighted_scatters(
-            xp.baseAddress!, n, d, k, zp.baseAddress!, meanRows, sp.baseAddress!)
+            xp.baseAddress!, n, d, k, zp.baseAddress!, meanRows, sp.baseAddress!, &scatterWork)
         }
       }
     }

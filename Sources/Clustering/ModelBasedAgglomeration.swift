@@ -64,16 +64,7 @@ struct ModelBasedAgglomeration {
     let m = members.count
     initialGroups = groupOf
     initialGroupCount = m
-    // α = trace of the scatter / (n d), with β = 1.
-    var total = 0.0
-    for j in 0..<d {
-      var mean = 0.0
-      for i in 0..<n { mean += z[i, j] }
-      mean /= Double(n)
-      for i in 0..<n { total += (z[i, j] - mean) * (z[i, j] - mean) }
-    }
-    let alpha = max(total / Double(n * d), Double.ulpOfOne)
-    var state = AgglomerationState(dimension: d, alpha: alpha)
+    var state = AgglomerationState(dimension: d, alpha: AgglomerationState.alpha(z))
     for g in 0..<m {
       state.add(points: members[g].map { z.row($0).elements })
     }
@@ -315,6 +306,21 @@ struct AgglomerationState {
     self.alpha = alpha
   }
 
+  /// mclust's `α` for the rows of `z`: the trace of their scatter / (n d) (with `β = 1`), at
+  /// least ε.
+  static func alpha(_ z: Matrix) -> Double {
+    let n = z.rows
+    let d = z.columns
+    var total = 0.0
+    for j in 0..<d {
+      var mean = 0.0
+      for i in 0..<n { mean += z[i, j] }
+      mean /= Double(n)
+      for i in 0..<n { total += (z[i, j] - mean) * (z[i, j] - mean) }
+    }
+    return max(total / Double(n * d), Double.ulpOfOne)
+  }
+
   mutating func add(points: [[Double]]) {
     var m = [Double](repeating: 0, count: d)
     for p in points { for j in 0..<d { m[j] += p[j] } }
@@ -393,9 +399,12 @@ struct AgglomerationState {
       others.withMemoryRebound(to: Int64.self) { op in
         count.withUnsafeBufferPointer { np in
           np.withMemoryRebound(to: Int64.self) { np in
-            la_vvv_merge_costs(
-              d, alpha, a, op.baseAddress!, op.count, np.baseAddress!, means, scatters, trace,
-              term, cp.baseAddress!)
+            // The factorisation's workspace (4·d² doubles), off the stack when large.
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * d * d) { work in
+              la_vvv_merge_costs(
+                d, alpha, a, op.baseAddress!, op.count, np.baseAddress!, means, scatters, trace,
+                term, cp.baseAddress!, work.baseAddress!)
+            }
           }
         }
       }

@@ -371,8 +371,13 @@ LA_CLONES void la_mixture_posteriors(double *z, long n, long k, const double *lo
 // Column stride of the chunk buffers: not a multiple of 4 KiB apart (no false store-to-load
 // dependencies between the buffers and the data).
 #define CSTRIDE (CHUNK + 8)
+long la_weighted_scatters_workspace(long d, long k) {
+  // The pairs' running vectors (with room to align them to 32 bytes), then y and t.
+  return k * (d * (d + 1) / 2) * LANES + LANES + 2 * d * CSTRIDE + 24;
+}
+
 LA_CLONES void la_weighted_scatters(const double *x, long n, long d, long k, const double *z,
-                                    const double *means, double *scatters) {
+                                    const double *means, double *scatters, double *work) {
   // Chunks of 128 rows (read from memory once, then from cache for every component): the
   // centred columns y_j and the weighted ones t_j = w ∘ y_j go into a buffer, then every
   // pair (r, c ≤ r) is summed over the chunk eight rows per step in two vectors (lane l of the
@@ -380,10 +385,11 @@ LA_CLONES void la_weighted_scatters(const double *x, long n, long d, long k, con
   // four pairs at once in registers; the two vectors' sum is added to that pair's running
   // vector. The lanes are added at the end.
   long pairs = d * (d + 1) / 2;
-  v4 total[k * pairs];
+  // In the caller's workspace, not on the stack: k·d²/2 vectors reach hundreds of KB.
+  v4 *total = (v4 *)(((uintptr_t)work + 31) & ~(uintptr_t)31);
   for (long p = 0; p < k * pairs; p++) total[p] = splat(0);
-  double y[d * CSTRIDE];
-  double t[d * CSTRIDE + 24];
+  double *y = (double *)(total + k * pairs);
+  double *t = y + d * CSTRIDE;
   for (long start = 0; start < n; start += CHUNK) {
     long rows = n - start < CHUNK ? n - start : CHUNK;
     long used = (rows + 2 * LANES - 1) / (2 * LANES) * (2 * LANES);
@@ -502,8 +508,8 @@ LA_CLONES void la_log(const double *v, long count, double *out) {
 LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
                                const int64_t *sizes, const double *means,
                                const double *scatters, const double *traces,
-                               const double *terms, double *costs) {
-  double w[d * d * LANES];  // lower triangle, then the Cholesky factor: w[(r * d + c) * 4 + lane]
+                               const double *terms, double *costs, double *w) {
+  // w (d·d·4, the caller's): lower triangle, then the Cholesky factor, w[(r * d + c) * 4 + lane].
   v4 delta[d];
   const double *ma = means + a * d;
   const double *sa = scatters + a * d * d;
@@ -604,17 +610,19 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
 LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
                                   const int64_t *sizes, const double *means,
                                   const double *scatters, const double *traces,
-                                  const double *terms, double *costs) {
+                                  const double *terms, double *costs, double *work) {
   // Up to eight columns with d a constant, so that the factorisation's loops unroll.
   switch (d) {
 #define LA_CASE(D)                                                                          \
   case D:                                                                                   \
-    vvv_merge_costs(D, alpha, a, others, count, sizes, means, scatters, traces, terms, costs); \
+    vvv_merge_costs(D, alpha, a, others, count, sizes, means, scatters, traces, terms, costs, \
+                    work);                                                                   \
     break;
     LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
 #undef LA_CASE
     default:
-      vvv_merge_costs(d, alpha, a, others, count, sizes, means, scatters, traces, terms, costs);
+      vvv_merge_costs(d, alpha, a, others, count, sizes, means, scatters, traces, terms, costs,
+                      work);
   }
 }
 

@@ -12,15 +12,7 @@ import Testing
   static func plainMerges(_ z: Matrix) -> [[Int]] {
     let n = z.rows
     let d = z.columns
-    var total = 0.0
-    for j in 0..<d {
-      var mean = 0.0
-      for i in 0..<n { mean += z[i, j] }
-      mean /= Double(n)
-      for i in 0..<n { total += (z[i, j] - mean) * (z[i, j] - mean) }
-    }
-    var state = AgglomerationState(
-      dimension: d, alpha: max(total / Double(n * d), Double.ulpOfOne))
+    var state = AgglomerationState(dimension: d, alpha: AgglomerationState.alpha(z))
     for i in 0..<n { state.add(points: [z.row(i).elements]) }
     var stamp = [Int](repeating: 0, count: n)
     var position = Array(0..<n)

@@ -143,7 +143,8 @@ import _CKernels
     }
     let weights = Self.uniforms(n, seed: 7)
     var scatter = [Double](repeating: 0, count: d * d)
-    la_weighted_scatters(x, n, d, 1, weights, mean, &scatter)
+    var work = [Double](repeating: 0, count: la_weighted_scatters_workspace(d, 1))
+    la_weighted_scatters(x, n, d, 1, weights, mean, &scatter, &work)
     for r in 0..<d {
       for c in 0..<d {
         var s = 0.0

@@ -57,9 +57,13 @@ void la_mixture_posteriors(double *z, long n, long k, const double *logProportio
                            double *rowLogLikelihood);
 
 /// Weighted scatters of `k` components: `scatters[c]` (column-major `d x d`, both triangles,
-/// one after the other) `= Σᵢ z[i + c * n] (xᵢ − μ_c)(xᵢ − μ_c)ᵀ`, `means` row-major `k x d`.
+/// one after the other) `= Σᵢ z[i + c * n] (xᵢ − μ_c)(xᵢ − μ_c)ᵀ`, `means` row-major `k x d`;
+/// `work` holds la_weighted_scatters_workspace(d, k) doubles.
 void la_weighted_scatters(const double *x, long n, long d, long k, const double *z,
-                          const double *means, double *scatters);
+                          const double *means, double *scatters, double *work);
+
+/// The doubles of la_weighted_scatters' workspace.
+long la_weighted_scatters_workspace(long d, long k);
 
 /// `out[i] = exp(v[i])` for `count` values in `[−708, 709]` (relative error below 2⁻⁵¹).
 void la_exp(const double *v, long count, double *out);
@@ -71,10 +75,10 @@ void la_log(const double *v, long count, double *out);
 /// if group `a` merges with group `others[q]`, with `term(l, W) = l·log(|W/l| + (tr W + α)/l)`
 /// (`l·log((tr W + α)/l)` while `l ≤ d` or when W/l is not positive definite). Groups are given
 /// by their sizes, means (row-major `g x d`), scatters (row-major `d x d` each, lower triangle
-/// read), traces and current terms.
+/// read), traces and current terms; `work` holds `4·d·d` doubles.
 void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
                         const int64_t *sizes, const double *means, const double *scatters,
-                        const double *traces, const double *terms, double *costs);
+                        const double *traces, const double *terms, double *costs, double *work);
 
 /// The smallest `row[b] + penalty[b]` over `b < count` into `minimum`, the first `b` that has it
 /// into `index`, and how many have it (the return value).

@@ -22,11 +22,7 @@ struct InferenceTests {
     ("nested-slope-ml", "teachers.csv", []), ("factorial-reml", "teachers.csv", ["wave"]),
   ]
 
-  final class Errors: @unchecked Sendable {
-    var worst: [String: Double] = [:]
-    func note(_ q: String, _ e: Double) { worst[q] = max(worst[q] ?? 0, e) }
-  }
-  static let errors = Errors()
+  static let errors = WorstErrors()
 
   func fit(_ model: String, _ data: String, _ factors: Set<String>) throws -> (
     LinearMixedModel.Fit, [String: [String: Double]]
@@ -150,7 +146,7 @@ struct InferenceTests {
   @Test("Worst errors (printed)")
   func report() throws {
     for c in Self.cases { _ = try? satterthwaiteQuiet(c) }
-    for (q, e) in Self.errors.worst.sorted(by: { $0.key < $1.key }) {
+    for (q, e) in Self.errors.sorted {
       print("inference worst \(q): \(e)")
     }
   }

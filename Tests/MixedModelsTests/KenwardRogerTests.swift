@@ -18,10 +18,7 @@ struct KenwardRogerTests {
     ("nested-slope-reml", "teachers.csv"),
   ]
 
-  final class Errors: @unchecked Sendable {
-    var worst: [String: Double] = [:]
-  }
-  static let errors = Errors()
+  static let errors = WorstErrors()
 
   @Test("Kenward-Roger t and F tests", arguments: cases)
   func agreement(_ c: (model: String, data: String)) throws {
@@ -38,7 +35,7 @@ struct KenwardRogerTests {
         return
       }
       let e = abs(ours - theirs) / (rel > 0 ? max(abs(theirs), 1e-300) : 1)
-      Self.errors.worst[q] = max(Self.errors.worst[q] ?? 0, e)
+      Self.errors.note(q, e)
       #expect(e <= (rel > 0 ? rel : a), "\(c.model) \(q): \(ours) vs pbkrtest \(theirs)")
     }
     for (term, _) in v["estimate"] ?? [:] {
@@ -73,7 +70,7 @@ struct KenwardRogerTests {
   @Test("Worst errors (printed)")
   func report() throws {
     for c in Self.cases { try? agreement(c) }
-    for (q, e) in Self.errors.worst.sorted(by: { $0.key < $1.key }) {
+    for (q, e) in Self.errors.sorted {
       print("kenward-roger worst \(q): \(e)")
     }
   }

@@ -76,3 +76,24 @@ struct LmerReference {
     return ColumnTable(numeric: numeric, text: textColumns)
   }
 }
+
+/// The largest error seen per quantity, shared by a suite's parameterised cases. Swift
+/// Testing runs those cases in parallel, so every access goes through a lock (an unguarded
+/// dictionary here crashed a CI run with a corrupted buffer).
+final class WorstErrors: @unchecked Sendable {
+  private let lock = NSLock()
+  private var worst: [String: Double] = [:]
+
+  func note(_ quantity: String, _ error: Double) {
+    lock.lock()
+    defer { lock.unlock() }
+    worst[quantity] = max(worst[quantity] ?? 0, error)
+  }
+
+  /// (quantity, worst error) sorted by quantity.
+  var sorted: [(key: String, value: Double)] {
+    lock.lock()
+    defer { lock.unlock() }
+    return worst.sorted { $0.key < $1.key }
+  }
+}

@@ -50,10 +50,7 @@ struct ResidualAR1Tests {
     return (correlation, variance)
   }
 
-  final class Errors: @unchecked Sendable {
-    var worst: [String: Double] = [:]
-  }
-  static let errors = Errors()
+  static let errors = WorstErrors()
 
   @Test("Agreement with nlme::lme(correlation = corAR1)", arguments: cases)
   func agreement(_ c: (model: String, data: String, time: String)) throws {
@@ -72,7 +69,7 @@ struct ResidualAR1Tests {
         return
       }
       let e = abs(ours - theirs) / (rel > 0 ? abs(theirs) : 1)
-      Self.errors.worst[q] = max(Self.errors.worst[q] ?? 0, e)
+      Self.errors.note(q, e)
       #expect(e <= (rel > 0 ? rel : a), "\(c.model) \(q): \(ours) vs nlme \(theirs)")
     }
     let structure = try #require(fit.residualStructure)
@@ -170,7 +167,7 @@ struct ResidualAR1Tests {
   @Test("Worst errors (printed)")
   func report() throws {
     for c in Self.cases { try? agreement(c) }
-    for (q, e) in Self.errors.worst.sorted(by: { $0.key < $1.key }) {
+    for (q, e) in Self.errors.sorted {
       print("ar1 worst \(q): \(e)")
     }
   }

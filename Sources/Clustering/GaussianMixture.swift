@@ -1,5 +1,6 @@
 import Foundation
 import MatrixCore
+internal import _CKernels
 
 /// A Gaussian mixture (latent profile) model fitted by EM as mclust's `me()` does.
 ///
@@ -116,26 +117,17 @@ public struct GaussianMixture: Sendable {
     }
     /// `2·logL − p·ln n`: higher is better (mclust's convention).
     public var mclustBIC: Double { -bic }
-    /// Raw classification entropy `Σᵢ Σₖ −zᵢₖ ln zᵢₖ`.
-    public var entropy: Double {
-      var e = 0.0
-      for z in posteriors.elements where z > 0 { e -= z * Foundation.log(z) }
-      return e
-    }
+    /// Raw classification entropy `Σᵢ Σₖ −zᵢₖ ln zᵢₖ` (computed once, with the fit).
+    public let entropy: Double
+    /// `Σᵢ ln zᵢ,map(i)`, the classification part of ``icl``.
+    let mapLogPosteriorSum: Double
     /// `1 − entropy / (n ln k)` (1: perfectly separated); `nil` for one component.
     public var normalizedEntropy: Double? {
       componentCount > 1
         ? 1 - entropy / (Double(unitCount) * Foundation.log(Double(componentCount))) : nil
     }
     /// mclust's ICL: `mclustBIC + 2 Σᵢ ln zᵢ,map(i)` (higher is better).
-    public var icl: Double {
-      var s = 0.0
-      for i in 0..<unitCount {
-        let z = posteriors[i, assignments[i]]
-        if z > 0 { s += Foundation.log(z) }
-      }
-      return mclustBIC + 2 * s
-    }
+    public var icl: Double { mclustBIC + 2 * mapLogPosteriorSum }
     /// Units per component in the MAP classification.
     public var sizes: [Int] {
       var s = [Int](repeating: 0, count: componentCount)
@@ -247,6 +239,53 @@ public struct GaussianMixture: Sendable {
       proportions: order.map { parameters.proportions[$0] }, means: means,
       covariances: order.map { parameters.covariance($0, dimension: d) },
       posteriors: posteriors, assignments: assignments, iterations: iterations,
-      converged: mclustStop != nil, mclustStop: mclustStop)
+      converged: mclustStop != nil, mclustStop: mclustStop,
+      entropy: Self.entropy(posteriors.elements),
+      mapLogPosteriorSum: Self.logSum(
+        (0..<n).map { posteriors.elements[assignments[$0] &* n &+ $0] }))
+  }
+
+  /// `Σ −z ln z` over the positive values, logs 512 at a time by la_log (within an ulp of
+  /// glibc's; subnormal values, which it does not take, by `log`).
+  static func entropy(_ values: [Double]) -> Double {
+    var total = 0.0
+    withPositiveLogs(values) { z, logZ in total -= z * logZ }
+    return total
+  }
+
+  /// `Σ ln z` over the positive values.
+  static func logSum(_ values: [Double]) -> Double {
+    var total = 0.0
+    withPositiveLogs(values) { _, logZ in total += logZ }
+    return total
+  }
+
+  /// Calls `body(z, ln z)` for each positive `z` in `values`, in order.
+  static func withPositiveLogs(_ values: [Double], _ body: (Double, Double) -> Void) {
+    let chunk = 512
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * chunk) { buffer in
+      let input = buffer.baseAddress!
+      let output = input + chunk
+      var start = 0
+      while start < values.count {
+        var count = 0
+        let end = min(start + chunk, values.count)
+        for i in start..<end where values[i] >= Double.leastNormalMagnitude {
+          input[count] = values[i]
+          count += 1
+        }
+        if count > 0 { la_log(input, count, output) }
+        var q = 0
+        for i in start..<end where values[i] > 0 {
+          if values[i] >= Double.leastNormalMagnitude {
+            body(values[i], output[q])
+            q += 1
+          } else {
+            body(values[i], Foundation.log(values[i]))
+          }
+        }
+        start = end
+      }
+    }
   }
 }

@@ -80,42 +80,11 @@ struct ModelBasedAgglomeration {
       initialized = m * m
     }
     let workers = max(1, min(threads, 8))
-    // Every pair's cost, row b holding the pairs (b, a < b) (contiguous writes, rows spread
-    // over the workers), then copied to the upper triangle in 64 x 64 tiles (writing each
-    // column entry as it is computed cost a cache miss apiece).
-    let initial = state
-    let everyGroup = Array(0..<m)
-    cost.withUnsafeMutableBufferPointer { cp in
-      nonisolated(unsafe) let base = cp.baseAddress!
-      let work: @Sendable (Int) -> Void = { t in
-        var scratch = [Double](repeating: 0, count: m)
-        var b = 1 + t
-        while b < m {
-          everyGroup.withUnsafeBufferPointer { others in
-            initial.mergeCosts(b, UnsafeBufferPointer(rebasing: others[0..<b]), into: &scratch)
-          }
-          (base + b &* m).update(from: scratch, count: b)
-          b += workers
-        }
-      }
-      if workers == 1 {
-        work(0)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
-      }
-      let tile = 64
-      var r0 = 0
-      while r0 < m {
-        var c0 = 0
-        while c0 <= r0 {
-          for r in r0..<min(r0 + tile, m) {
-            let row = base + r &* m
-            for c in c0..<min(c0 + tile, r) { base[c &* m &+ r] = row[c] }
-          }
-          c0 += tile
-        }
-        r0 += tile
-      }
+    // Every group is one unit: each pair's cost needs only the units' distance.
+    if d >= 2 {
+      Self.singletonPairCosts(of: state, into: &cost, workers: workers)
+    } else {
+      Self.pairCosts(of: state, into: &cost, workers: workers)
     }
     var scratch = [Double](repeating: 0, count: m)
     // The live groups in increasing order, and +∞ for every group no longer live (added to a
@@ -262,6 +231,84 @@ struct ModelBasedAgglomeration {
       }
     }
     self.merges = merges
+  }
+
+  /// ``pairCosts(of:into:workers:)`` when every group is one unit and `d ≥ 2`: the same bits
+  /// (la_vvv_singleton_costs), each pair needing only the units' distance, read from
+  /// contiguous columns.
+  static func singletonPairCosts(
+    of state: AgglomerationState, into cost: inout [Double], workers: Int
+  ) {
+    let m = state.count.count
+    let d = state.d
+    let means = state.means
+    let columns = (0..<(m * d)).map { e in means[(e % m) &* d &+ e / m] }
+    let alpha = state.alpha
+    let traces = state.trace
+    let terms = state.term
+    cost.withUnsafeMutableBufferPointer { cp in
+      nonisolated(unsafe) let base = cp.baseAddress!
+      let work: @Sendable (Int) -> Void = { t in
+        var b = 1 + t
+        while b < m {
+          la_vvv_singleton_costs(d, alpha, columns, m, b, b, traces, terms, base + b &* m)
+          b += workers
+        }
+      }
+      if workers == 1 {
+        work(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+      }
+      mirrorLowerTriangle(base, m)
+    }
+  }
+
+  /// Every pair's cost (any groups) into the `m x m` matrix `cost` (the diagonal is the
+  /// caller's): row b holding the pairs (b, a < b) (contiguous writes, rows spread over the
+  /// workers), then copied to the upper triangle.
+  static func pairCosts(of initial: AgglomerationState, into cost: inout [Double], workers: Int) {
+    let m = initial.count.count
+    let everyGroup = Array(0..<m)
+    cost.withUnsafeMutableBufferPointer { cp in
+      nonisolated(unsafe) let base = cp.baseAddress!
+      let work: @Sendable (Int) -> Void = { t in
+        var scratch = [Double](repeating: 0, count: m)
+        var b = 1 + t
+        while b < m {
+          everyGroup.withUnsafeBufferPointer { others in
+            initial.mergeCosts(b, UnsafeBufferPointer(rebasing: others[0..<b]), into: &scratch)
+          }
+          (base + b &* m).update(from: scratch, count: b)
+          b += workers
+        }
+      }
+      if workers == 1 {
+        work(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+      }
+      mirrorLowerTriangle(base, m)
+    }
+  }
+
+  /// Copies the strict lower triangle of the `m x m` row-major matrix at `base` to its upper
+  /// triangle in 64 x 64 tiles (writing each column entry as it is computed cost a cache miss
+  /// apiece).
+  static func mirrorLowerTriangle(_ base: UnsafeMutablePointer<Double>, _ m: Int) {
+    let tile = 64
+    var r0 = 0
+    while r0 < m {
+      var c0 = 0
+      while c0 <= r0 {
+        for r in r0..<min(r0 + tile, m) {
+          let row = base + r &* m
+          for c in c0..<min(c0 + tile, r) { base[c &* m &+ r] = row[c] }
+        }
+        c0 += tile
+      }
+      r0 += tile
+    }
   }
 
   /// The partition into `k` groups (labels `0..<k` in order of first appearance, as mclust's

@@ -626,6 +626,58 @@ LA_CLONES void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *o
   }
 }
 
+LA_INLINE void vvv_singleton_costs(long d, double alpha, const double *columns, long m,
+                                   long b, long count, const double *traces,
+                                   const double *terms, double *row) {
+  // vvv_merge_costs for two single units (sizes 1 and 1, merged size 2 ≤ d): the same
+  // operations in the same order, with the partners' means read as contiguous columns.
+  v4 one = splat(1.0);
+  v4 ll = one + one;
+  v4 f = (one * one) / (one + one);
+  for (long a = 0; a < count; a += LANES) {
+    long valid = count - a < LANES ? count - a : LANES;
+    long at[LANES];
+    for (long r = 0; r < LANES; r++) at[r] = a + (r < valid ? r : 0);
+    v4 dist = splat(0);
+    for (long j = 0; j < d; j++) {
+      const double *column = columns + j * m;
+      v4 mb = valid == LANES ? load4(column + a)
+                             : (v4){column[at[0]], column[at[1]], column[at[2]], column[at[3]]};
+      v4 delta = splat(column[b]) - mb;
+      dist = dist + delta * delta;
+    }
+    v4 tb = valid == LANES ? load4(traces + a)
+                           : (v4){traces[at[0]], traces[at[1]], traces[at[2]], traces[at[3]]};
+    v4 t = (splat(traces[b]) + tb) + f * dist;
+    v4 logTa = (t + splat(alpha)) / ll;
+    log4(&logTa);
+    v4 merged = ll * logTa;
+    v4 termB = valid == LANES ? load4(terms + a)
+                              : (v4){terms[at[0]], terms[at[1]], terms[at[2]], terms[at[3]]};
+    v4 cost = (merged - splat(terms[b])) - termB;
+    if (valid == LANES) {
+      store4(row + a, cost);
+    } else {
+      for (long r = 0; r < valid; r++) row[a + r] = cost[r];
+    }
+  }
+}
+
+LA_CLONES void la_vvv_singleton_costs(long d, double alpha, const double *columns, long m, long b,
+                                      long count, const double *traces, const double *terms,
+                                      double *row) {
+  switch (d) {
+#define LA_CASE(D)                                                              \
+  case D:                                                                       \
+    vvv_singleton_costs(D, alpha, columns, m, b, count, traces, terms, row);    \
+    break;
+    LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
+#undef LA_CASE
+    default:
+      vvv_singleton_costs(d, alpha, columns, m, b, count, traces, terms, row);
+  }
+}
+
 LA_CLONES long la_row_minimum(const double *row, const double *penalty, long count,
                               double *minimum, long *index) {
   v4 low = splat(INFINITY);

@@ -71,4 +71,26 @@ import Testing
     let tree = ModelBasedAgglomeration(z, minimumGroups: 1, threads: threads)
     #expect(tree.merges.map { [$0.0, $0.1] } == Self.plainMerges(z))
   }
+
+  /// The initial costs of single units by la_vvv_singleton_costs are the general
+  /// kernel's, bit for bit, with duplicated rows, any dimension from 2 and 1 or 2 threads.
+  @Test(arguments: [(2, 1), (3, 2), (8, 1), (8, 2), (11, 2)])
+  func singletonCostsEqualGeneralCosts(dimension d: Int, threads: Int) {
+    let n = 203
+    var seed: UInt64 = 5
+    let z = Matrix(rows: n, columns: d) { i, _ in
+      seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      // Every seventh row repeats the one before it.
+      return i % 7 == 6 ? .nan : Double(Int64(seed >> 11)) / Double(1 << 53) * 3 - 1
+    }
+    var rows = (0..<n).map { z.row($0).elements }
+    for i in 0..<n where i % 7 == 6 { rows[i] = rows[i - 1] }
+    var state = AgglomerationState(dimension: d, alpha: 0.37)
+    for row in rows { state.add(points: [row]) }
+    var general = [Double](repeating: .infinity, count: n * n)
+    ModelBasedAgglomeration.pairCosts(of: state, into: &general, workers: threads)
+    var singleton = [Double](repeating: .infinity, count: n * n)
+    ModelBasedAgglomeration.singletonPairCosts(of: state, into: &singleton, workers: threads)
+    #expect(general.map(\.bitPattern) == singleton.map(\.bitPattern))
+  }
 }

@@ -226,6 +226,34 @@ struct GaussianMixtureTests {
     #expect(adjustedRandIndex(other.assignments.reversed(), fit.assignments) == 1, "\(model)")
   }
 
+  /// Entropy and ICL, computed once with the fit through the vector log, against plain sums
+  /// with glibc's log; zero and subnormal posteriors included.
+  @Test func entropyAndICLAgainstPlainSums() throws {
+    let x = try References.data("iris")
+    var rng = SplitMix64(seed: 2)
+    let result = try MixtureModelSelection(models: [.VVV, .EII], componentCounts: [2, 3, 4])
+      .fit(x, using: &rng)
+    for entry in result.entries {
+      let fit = try #require(entry.fit)
+      var entropy = 0.0
+      for z in fit.posteriors.elements where z > 0 { entropy -= z * Foundation.log(z) }
+      var mapSum = 0.0
+      for i in 0..<fit.unitCount {
+        let z = fit.posteriors[i, fit.assignments[i]]
+        if z > 0 { mapSum += Foundation.log(z) }
+      }
+      #expect(approximatelyEqual(fit.entropy, entropy, relativeTolerance: 1e-13))
+      #expect(approximatelyEqual(fit.icl, fit.mclustBIC + 2 * mapSum, relativeTolerance: 1e-13))
+    }
+    let values = [0, 1e-310, 0.25, 1, 2.3e-308, 5e-324, 0.999] + (0..<1500).map { 1 / Double($0 + 2) }
+    var plain = 0.0
+    for z in values where z > 0 { plain -= z * Foundation.log(z) }
+    #expect(approximatelyEqual(GaussianMixture.entropy(values), plain, relativeTolerance: 1e-14))
+    var plainSum = 0.0
+    for z in values where z > 0 { plainSum += Foundation.log(z) }
+    #expect(approximatelyEqual(GaussianMixture.logSum(values), plainSum, relativeTolerance: 1e-14))
+  }
+
   @Test func threadsDoNotChangeResults() throws {
     let x = try References.data("faithful")
     var one = MixtureModelSelection(

@@ -80,6 +80,13 @@ void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, lon
                         const int64_t *sizes, const double *means, const double *scatters,
                         const double *traces, const double *terms, double *costs, double *work);
 
+/// Row `b` of the merge costs of `m` single units (`d ≥ 2`): `row[a]` is la_vvv_merge_costs'
+/// cost of merging units `b` and `a` (the same bits), for `a < count`. `columns` holds the
+/// units' coordinates column-major (`columns[j * m + a]`); `traces` and `terms` are the units'
+/// (zero traces, equal terms).
+void la_vvv_singleton_costs(long d, double alpha, const double *columns, long m, long b,
+                            long count, const double *traces, const double *terms, double *row);
+
 /// The smallest `row[b] + penalty[b]` over `b < count` into `minimum`, the first `b` that has it
 /// into `index`, and how many have it (the return value).
 long la_row_minimum(const double *row, const double *penalty, long count, double *minimum,

@@ -87,20 +87,26 @@ struct ExpectationMaximization {
 
   mutating func maximization(_ z: Matrix) throws(MixtureFailure) -> MixtureParameters {
     let rteps = eps.squareRoot()
+    // Posterior masses and weighted sums in one pass over the data (la_weighted_sums).
     var mass = [Double](repeating: 0, count: k)
-    z.withUnsafeBufferPointer { zp in
-      for c in 0..<k {
-        var s = 0.0
-        for i in 0..<n { s += zp[i + c * n] }
-        mass[c] = s
+    var sums = [Double](repeating: 0, count: k * d)
+    let (n, d, k) = (n, d, k)
+    x.withUnsafeBufferPointer { xp in
+      z.withUnsafeBufferPointer { zp in
+        withUnsafeTemporaryAllocation(
+          of: Double.self, capacity: la_weighted_sums_workspace(d, k)
+        ) { work in
+          la_weighted_sums(
+            xp.baseAddress!, n, d, k, zp.baseAddress!, &mass, &sums, work.baseAddress!)
+        }
       }
     }
-    if let c = mass.indices.first(where: { mass[$0] <= rteps }) {
+    if let c = mass.indices.first(where: { !(mass[$0] > rteps) }) {
       throw MixtureFailure(
         reason: "component \(c + 1) became empty (posterior mass \(mass[c]))")
     }
-    var means = z.multiply(x, transposeSelf: .transpose)
-    for c in 0..<k { for j in 0..<d { means[c, j] /= mass[c] } }
+    var means = Matrix(rows: k, columns: d)
+    for c in 0..<k { for j in 0..<d { means[c, j] = sums[c * d + j] / mass[c] } }
     let proportions = mass.map { $0 / Double(n) }
 
     if model.isDiagonal {

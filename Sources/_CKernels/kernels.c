@@ -371,6 +371,61 @@ LA_CLONES void la_mixture_posteriors(double *z, long n, long k, const double *lo
 // Column stride of the chunk buffers: not a multiple of 4 KiB apart (no false store-to-load
 // dependencies between the buffers and the data).
 #define CSTRIDE (CHUNK + 8)
+long la_weighted_sums_workspace(long d, long k) { return k * (d + 1) * LANES + LANES; }
+
+LA_CLONES void la_weighted_sums(const double *x, long n, long d, long k, const double *z,
+                                double *mass, double *sums, double *work) {
+  // Chunks of 128 rows (the chunk's columns stay in cache for every component): each weighted
+  // column is summed over the chunk eight rows per step in two vectors (lane l of the first:
+  // rows l, l + 8, …; of the second: l + 4, l + 12, …; in order, a partial last step padded
+  // with zeros), whose sum is added to that column's running vector; the lanes are added at
+  // the end. The order depends on n alone.
+  v4 *total = (v4 *)(((uintptr_t)work + 31) & ~(uintptr_t)31);
+  for (long p = 0; p < k * (d + 1); p++) total[p] = splat(0);
+  for (long start = 0; start < n; start += CHUNK) {
+    long rows = n - start < CHUNK ? n - start : CHUNK;
+    long full = rows / (2 * LANES) * (2 * LANES);
+    for (long comp = 0; comp < k; comp++) {
+      const double *w = z + comp * n + start;
+      v4 tw0 = splat(0), tw1 = splat(0);
+      for (long i = 0; i < full; i += 2 * LANES) {
+        tw0 = tw0 + load4(w + i);
+        tw1 = tw1 + load4(w + i + LANES);
+      }
+      double wt[2 * LANES] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (long i = full; i < rows; i++) wt[i - full] = w[i];
+      if (rows > full) {
+        tw0 = tw0 + load4(wt);
+        tw1 = tw1 + load4(wt + LANES);
+      }
+      v4 *acc = total + comp * (d + 1);
+      acc[0] = acc[0] + (tw0 + tw1);
+      for (long j = 0; j < d; j++) {
+        const double *column = x + j * n + start;
+        v4 s0 = splat(0), s1 = splat(0);
+        for (long i = 0; i < full; i += 2 * LANES) {
+          s0 = s0 + load4(w + i) * load4(column + i);
+          s1 = s1 + load4(w + i + LANES) * load4(column + i + LANES);
+        }
+        if (rows > full) {
+          double ct[2 * LANES] = {0, 0, 0, 0, 0, 0, 0, 0};
+          for (long i = full; i < rows; i++) ct[i - full] = column[i];
+          s0 = s0 + load4(wt) * load4(ct);
+          s1 = s1 + load4(wt + LANES) * load4(ct + LANES);
+        }
+        acc[1 + j] = acc[1 + j] + (s0 + s1);
+      }
+    }
+  }
+  for (long comp = 0; comp < k; comp++) {
+    v4 *acc = total + comp * (d + 1);
+    mass[comp] = (acc[0][0] + acc[0][1]) + (acc[0][2] + acc[0][3]);
+    for (long j = 0; j < d; j++) {
+      sums[comp * d + j] = (acc[1 + j][0] + acc[1 + j][1]) + (acc[1 + j][2] + acc[1 + j][3]);
+    }
+  }
+}
+
 long la_weighted_scatters_workspace(long d, long k) {
   // The pairs' running vectors (with room to align them to 32 bytes), then y and t.
   return k * (d * (d + 1) / 2) * LANES + LANES + 2 * d * CSTRIDE + 24;

@@ -155,6 +155,34 @@ import _CKernels
     }
   }
 
+  /// Posterior masses and weighted sums against plain loops, for row counts around the
+  /// kernel's steps of eight rows and chunks of 128.
+  @Test(arguments: [1, 7, 8, 9, 127, 128, 129, 1001])
+  func weightedSumsMatchLoops(n: Int) {
+    let d = 3
+    let k = 2
+    let x = Self.uniforms(n * d, seed: 21).map { 10 * $0 - 3 }
+    let z = Self.uniforms(n * k, seed: 22)
+    var mass = [Double](repeating: .nan, count: k)
+    var sums = [Double](repeating: .nan, count: k * d)
+    var work = [Double](repeating: .nan, count: la_weighted_sums_workspace(d, k))
+    la_weighted_sums(x, n, d, k, z, &mass, &sums, &work)
+    for c in 0..<k {
+      var m = 0.0
+      for i in 0..<n { m += z[i + c * n] }
+      #expect(abs(mass[c] - m) <= 1e-13 * m)
+      for j in 0..<d {
+        var s = 0.0
+        var scale = 0.0
+        for i in 0..<n {
+          s += z[i + c * n] * x[i + j * n]
+          scale += abs(z[i + c * n] * x[i + j * n])
+        }
+        #expect(abs(sums[c * d + j] - s) <= 1e-13 * scale)
+      }
+    }
+  }
+
   @Test func posteriorsSumToOne() {
     let n = 999
     let k = 4

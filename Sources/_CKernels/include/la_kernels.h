@@ -62,6 +62,15 @@ void la_mixture_posteriors(double *z, long n, long k, const double *logProportio
 void la_weighted_scatters(const double *x, long n, long d, long k, const double *z,
                           const double *means, double *scatters, double *work);
 
+/// `mass[c] = Σᵢ z[i + c * n]` and `sums[c * d + j] = Σᵢ z[i + c * n] · x[i + j * n]` (`x`
+/// column-major `n x d`, `z` column-major `n x k`), summed in an order that depends on `n`
+/// alone; `work` holds la_weighted_sums_workspace(d, k) doubles.
+void la_weighted_sums(const double *x, long n, long d, long k, const double *z, double *mass,
+                      double *sums, double *work);
+
+/// The doubles of la_weighted_sums' workspace.
+long la_weighted_sums_workspace(long d, long k);
+
 /// The doubles of la_weighted_scatters' workspace.
 long la_weighted_scatters_workspace(long d, long k);
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MatrixCore
+import Synchronization
 internal import _CKernels
 
 /// mclust's model-based hierarchical agglomeration (`hc(modelName = "VVV", use = "SVD")`),
@@ -73,13 +74,24 @@ struct ModelBasedAgglomeration {
       self.merges = merges
       return
     }
-    // Dense symmetric cost matrix, with each group's nearest partner cached.
-    // Every entry is written below (the diagonal here): no pass to initialise 32 MB first.
-    var cost = [Double](unsafeUninitializedCapacity: m * m) { buffer, initialized in
-      for a in 0..<m { buffer[a &* m &+ a] = .infinity }
-      initialized = m * m
-    }
+    // Dense symmetric cost matrix, with each group's nearest partner cached. It starts at +∞
+    // (the diagonal stays so), written by the workers in contiguous parts: its first touch,
+    // where the kernel zeroes its (32 MB of) fresh pages, is shared between them.
     let workers = max(1, min(threads, 8))
+    var cost = [Double](unsafeUninitializedCapacity: m * m) { buffer, initialized in
+      nonisolated(unsafe) let base = buffer.baseAddress!
+      let total = m * m
+      let fill: @Sendable (Int) -> Void = { t in
+        let lo = total * t / workers
+        (base + lo).initialize(repeating: .infinity, count: total * (t + 1) / workers - lo)
+      }
+      if workers == 1 {
+        fill(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: workers, execute: fill)
+      }
+      initialized = total
+    }
     // Every group is one unit: each pair's cost needs only the units' distance.
     if d >= 2 {
       Self.singletonPairCosts(of: state, into: &cost, workers: workers)
@@ -155,13 +167,31 @@ struct ModelBasedAgglomeration {
     }
     for a in 0..<m { rescan(a) }
     var groups = m
+    // Zeros for the search over the groups' nearest costs (dead groups' are +∞), and the
+    // groups whose update la_agglomeration_update leaves to the loop below.
+    let noPenalty = [Double](repeating: 0, count: m)
+    var pending = [Int](repeating: 0, count: m)
+    // The steps are serial; a second thread, idle otherwise, computes half of each large
+    // step's costs, spinning in between (stopped when the loop ends).
+    let helper = workers > 1 && m > 2 * StepHelper.minimumPartners ? StepHelper(dimension: d) : nil
+    defer { helper?.stop() }
+    var mainWork = [Double](repeating: 0, count: 4 * d * d)
     while groups > minimumGroups {
+      // The pair to merge: the lowest nearest cost, found by the vectorised minimum when it
+      // is unique; among equal costs the pair precedes() prefers.
       var a = -1
-      for i in live where nearest[i] >= 0 {
-        if a < 0 || nearestCost[i] < nearestCost[a]
-          || (nearestCost[i] == nearestCost[a] && precedes(i, nearest[i], a, nearest[a]))
-        {
-          a = i
+      var lowest = 0.0
+      var first = -1
+      let equal = la_row_minimum(nearestCost, noPenalty, m, &lowest, &first)
+      if equal == 1 && lowest.isFinite && nearest[first] >= 0 {
+        a = first
+      } else {
+        for i in live where nearest[i] >= 0 {
+          if a < 0 || nearestCost[i] < nearestCost[a]
+            || (nearestCost[i] == nearestCost[a] && precedes(i, nearest[i], a, nearest[a]))
+          {
+            a = i
+          }
         }
       }
       guard a >= 0 else { break }
@@ -181,15 +211,30 @@ struct ModelBasedAgglomeration {
         moved = last
       }
       groups -= 1
-      // One step's costs are too few to share between threads (waking them costs more).
+      // The merged group's costs with every other live group, written to its row and column;
+      // with a helper thread the second half of the partners is its (the same bits).
       let partners = live.filter { $0 != i }
       if !partners.isEmpty {
-        partners.withUnsafeBufferPointer { state.mergeCosts(i, $0, into: &scratch) }
-        for (q, b) in partners.enumerated() { cost[i &* m &+ b] = scratch[q] }
         cost.withUnsafeMutableBufferPointer { cp in
           partners.withUnsafeBufferPointer { pp in
-            pp.withMemoryRebound(to: Int64.self) { rows in
-              la_store_column(cp.baseAddress!, m, i, rows.baseAddress!, scratch, rows.count)
+            pp.withMemoryRebound(to: Int64.self) { others in
+              scratch.withUnsafeMutableBufferPointer { sp in
+                state.withPointers { groups in
+                  let share =
+                    helper != nil && others.count >= StepHelper.minimumPartners
+                    ? others.count / 2 & ~3 : others.count
+                  let whole = StepHelper.Job(
+                    groups: groups, a: i, others: others.baseAddress!, count: others.count,
+                    costs: sp.baseAddress!, matrix: cp.baseAddress!, m: m)
+                  if share < others.count, let helper {
+                    helper.start(whole.part(from: share, to: others.count))
+                    whole.part(from: 0, to: share).run(work: &mainWork)
+                    helper.wait()
+                  } else {
+                    whole.run(work: &mainWork)
+                  }
+                }
+              }
             }
           }
         }
@@ -200,13 +245,37 @@ struct ModelBasedAgglomeration {
       let rescanMoved =
         moved >= 0 && (!tieFree[moved] || nearest[moved] == i || nearest[moved] == j)
       if rescanMoved { rescan(moved) }
-      for b in live where b != i && !(b == moved && rescanMoved) {
+      // Every other live group: a lower cost with i makes i its nearest (la_agglomeration_update);
+      // the rest (nearest was i or j, ties) here. cost is symmetric: row i (contiguous) is read
+      // rather than column entries of row b, and b's current best from nearestCost.
+      let listed = cost.withUnsafeBufferPointer { cp in
+        live.withUnsafeBufferPointer { lp in
+          lp.withMemoryRebound(to: Int64.self) { l in
+            nearest.withUnsafeMutableBufferPointer { np in
+              np.withMemoryRebound(to: Int64.self) { n64 in
+                nearestCost.withUnsafeMutableBufferPointer { ncp in
+                  tieFree.withUnsafeMutableBufferPointer { tp in
+                    pending.withUnsafeMutableBufferPointer { pp in
+                      pp.withMemoryRebound(to: Int64.self) { p64 in
+                        la_agglomeration_update(
+                          cp.baseAddress! + i &* m, l.baseAddress!, l.count, i, j, moved,
+                          rescanMoved ? moved : -1, n64.baseAddress!, ncp.baseAddress!,
+                          tp.baseAddress!, p64.baseAddress!)
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      for q in 0..<listed {
+        let b = pending[q]
         let nb = nearest[b]
         if nb == i || nb == j || (nb == moved && !tieFree[b]) {
           rescan(b)
         } else {
-          // cost is symmetric: read row i (contiguous) rather than column entries of row b,
-          // and b's current best from nearestCost.
           let viaI = cost[i &* m &+ b]
           if viaI < nearestCost[b] {
             nearest[b] = i
@@ -537,4 +606,116 @@ struct AgglomerationState {
     count[a] += count[b]
     term[a] = termValue(count[a], trace[a], Array(scatters[(a * d * d)..<((a + 1) * d * d)]))
   }
+}
+
+extension AgglomerationState {
+  /// The groups' arrays as pointers, for the kernels (valid inside `body` only).
+  struct Pointers: @unchecked Sendable {
+    let d: Int
+    let alpha: Double
+    let sizes: UnsafePointer<Int64>
+    let means: UnsafePointer<Double>
+    let scatters: UnsafePointer<Double>
+    let traces: UnsafePointer<Double>
+    let terms: UnsafePointer<Double>
+  }
+
+  func withPointers<R>(_ body: (Pointers) -> R) -> R {
+    count.withUnsafeBufferPointer { np in
+      np.withMemoryRebound(to: Int64.self) { sizes in
+        means.withUnsafeBufferPointer { mp in
+          scatters.withUnsafeBufferPointer { sp in
+            trace.withUnsafeBufferPointer { tp in
+              term.withUnsafeBufferPointer { ep in
+                body(
+                  Pointers(
+                    d: d, alpha: alpha, sizes: sizes.baseAddress!, means: mp.baseAddress!,
+                    scatters: sp.baseAddress!, traces: tp.baseAddress!, terms: ep.baseAddress!))
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// A thread that computes part of each agglomeration step's merge costs: the main thread
+/// publishes a ``Job`` and computes the other part, then waits; the helper spins between
+/// steps (it has nothing else to do while the serial steps run) until ``stop()``.
+final class StepHelper: @unchecked Sendable {
+  /// Steps with fewer partners are not shared (the handshake would cost more than it saves).
+  static let minimumPartners = 96
+
+  /// The costs of group `a` with `others[0..<count]`, into `costs` and into row `a` and
+  /// column `a` of the `m x m` matrix.
+  struct Job: @unchecked Sendable {
+    let groups: AgglomerationState.Pointers
+    let a: Int
+    let others: UnsafePointer<Int64>
+    let count: Int
+    let costs: UnsafeMutablePointer<Double>
+    let matrix: UnsafeMutablePointer<Double>
+    let m: Int
+
+    func part(from lo: Int, to hi: Int) -> Job {
+      Job(
+        groups: groups, a: a, others: others + lo, count: hi - lo, costs: costs + lo,
+        matrix: matrix, m: m)
+    }
+
+    func run(work: inout [Double]) {
+      guard count > 0 else { return }
+      let g = groups
+      work.withUnsafeMutableBufferPointer { wp in
+        la_vvv_merge_costs(
+          g.d, g.alpha, a, others, count, g.sizes, g.means, g.scatters, g.traces, g.terms, costs,
+          wp.baseAddress!)
+      }
+      let row = matrix + a &* m
+      for q in 0..<count { row[Int(others[q])] = costs[q] }
+      la_store_column(matrix, m, a, others, costs, count)
+    }
+  }
+
+  private let generation = Atomic<Int>(0)
+  private let finished = Atomic<Int>(0)
+  private nonisolated(unsafe) var job: Job? = nil
+  private var issued = 0
+
+  init(dimension d: Int) {
+    let thread = Thread { [self] in self.serve(work: [Double](repeating: 0, count: 4 * d * d)) }
+    thread.start()
+  }
+
+  private func serve(work: [Double]) {
+    var work = work
+    var seen = 0
+    while true {
+      var g = generation.load(ordering: .acquiring)
+      while g == seen {
+        la_pause()
+        g = generation.load(ordering: .acquiring)
+      }
+      if g < 0 { return }
+      seen = g
+      job?.run(work: &work)
+      finished.store(g, ordering: .releasing)
+    }
+  }
+
+  /// Hands `part` to the helper.
+  func start(_ part: Job) {
+    issued += 1
+    job = part
+    generation.store(issued, ordering: .releasing)
+  }
+
+  /// Waits until the helper has finished the last part handed to it.
+  func wait() {
+    while finished.load(ordering: .acquiring) != issued { la_pause() }
+  }
+
+  /// Ends the helper's loop.
+  func stop() { generation.store(-1, ordering: .releasing) }
 }

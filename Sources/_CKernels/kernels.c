@@ -345,8 +345,10 @@ LA_CLONES void la_mixture_posteriors(double *z, long n, long k, const double *lo
       t[c] = e;
       sum = sum + e;
     }
+    // One division per row (a vector division costs several multiplications).
+    v4 inverse = splat(1.0) / sum;
     for (long c = 0; c < k; c++) {
-      v4 p = t[c] / sum;
+      v4 p = t[c] * inverse;
       double *column = z + c * n + start;
       if (valid == LANES) {
         store4(column, p);
@@ -772,6 +774,28 @@ LA_CLONES long la_row_minimum(const double *row, const double *penalty, long cou
   *minimum = m;
   *index = first;
   return equal;
+}
+
+long la_agglomeration_update(const double *rowI, const int64_t *live, long count, long i, long j,
+                             long moved, long skip, int64_t *nearest, double *nearestCost,
+                             bool *tieFree, int64_t *pending) {
+  long listed = 0;
+  for (long q = 0; q < count; q++) {
+    int64_t b = live[q];
+    if (b == i || b == skip) continue;
+    int64_t nb = nearest[b];
+    double v = rowI[b];
+    double current = nearestCost[b];
+    if (nb == i || nb == j || (nb == moved && !tieFree[b]) || v == current ||
+        (!(v < current) && moved >= 0 && b != moved && !tieFree[b])) {
+      pending[listed++] = b;
+    } else if (v < current) {
+      nearest[b] = i;
+      nearestCost[b] = v;
+      tieFree[b] = true;
+    }
+  }
+  return listed;
 }
 
 LA_CLONES void la_store_column(double *matrix, long stride, long column, const int64_t *rows,

@@ -93,4 +93,20 @@ import Testing
     ModelBasedAgglomeration.singletonPairCosts(of: state, into: &singleton, workers: threads)
     #expect(general.map(\.bitPattern) == singleton.map(\.bitPattern))
   }
+
+  /// With two threads a helper computes half of each large step's costs: the same merges as
+  /// one thread, on data with duplicated rows (ties) and more groups than the sharing needs.
+  @Test func helperThreadGivesTheSameMerges() {
+    var seed: UInt64 = 17
+    let z = Matrix(rows: 500, columns: 4) { i, j in
+      seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let coarse = Double((seed >> 33) % 5) * 0.25
+      return i % 3 == 0 ? coarse : coarse + Double(i % 11) * 0.01 + Double(j)
+    }
+    #expect(StepHelper.minimumPartners * 2 < z.rows)
+    let one = ModelBasedAgglomeration(z, minimumGroups: 1, threads: 1)
+    let two = ModelBasedAgglomeration(z, minimumGroups: 1, threads: 2)
+    #expect(one.merges.map { [$0.0, $0.1] } == two.merges.map { [$0.0, $0.1] })
+    #expect(one.merges.count == z.rows - 1)
+  }
 }

@@ -245,7 +245,9 @@ struct GaussianMixtureTests {
       #expect(approximatelyEqual(fit.entropy, entropy, relativeTolerance: 1e-13))
       #expect(approximatelyEqual(fit.icl, fit.mclustBIC + 2 * mapSum, relativeTolerance: 1e-13))
     }
-    let values = [0, 1e-310, 0.25, 1, 2.3e-308, 5e-324, 0.999] + (0..<1500).map { 1 / Double($0 + 2) }
+    let subnormal = Double.leastNormalMagnitude / 8
+    var values: [Double] = [0, subnormal, 0.25, 1, 2.3e-308, .leastNonzeroMagnitude, 0.999]
+    values += (0..<1500).map { 1 / Double($0 + 2) }
     var plain = 0.0
     for z in values where z > 0 { plain -= z * Foundation.log(z) }
     #expect(approximatelyEqual(GaussianMixture.entropy(values), plain, relativeTolerance: 1e-14))

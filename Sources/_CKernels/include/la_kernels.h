@@ -6,6 +6,7 @@
 // Every kernel works on independent rows in the lanes of a vector, with the same operations in
 // the same order in every lane and no fused multiply-add, so both builds (and any other
 // target) give the same bits. Matrices are column-major `n x d` (`x[i + j * n]`) unless said.
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -51,8 +52,8 @@ void la_gaussian_log_densities(const double *x, long n, long d, long k, const do
                                const double *inverseFactors, const double *constants, double *z);
 
 /// Posteriors from log-densities: `z[i + c * n]` holds `log φ_c(xᵢ)`; it is replaced by
-/// `exp(t_c − max) / Σ exp(t − max)` with `t_c = logProportions[c] + z[i + c * n]` (terms below
-/// `exp(−708)` count as 0, as mclust), and `rowLogLikelihood[i] = log Σ exp(t − max) + max`.
+/// `exp(t_c − max) · (1 / Σ exp(t − max))` with `t_c = logProportions[c] + z[i + c * n]` (terms
+/// below `exp(−708)` count as 0, as mclust), and `rowLogLikelihood[i] = log Σ exp(t − max) + max`.
 void la_mixture_posteriors(double *z, long n, long k, const double *logProportions,
                            double *rowLogLikelihood);
 
@@ -100,6 +101,23 @@ void la_vvv_singleton_costs(long d, double alpha, const double *columns, long m,
 /// into `index`, and how many have it (the return value).
 long la_row_minimum(const double *row, const double *penalty, long count, double *minimum,
                     long *index);
+
+/// One agglomeration step's update of the live groups' nearest partners after group `i`
+/// absorbed `j` (and the group `moved`, or −1, changed slot): for each `b` in `live[0..<count]`
+/// other than `i` and `skip`, with `v = rowI[b]` its cost with the merged group, `b` is listed
+/// in `pending` for the caller when its nearest was `i` or `j`, or `moved` with a tie, when `v`
+/// ties with its nearest, or when it has a tie and `moved` may break it; otherwise a lower `v`
+/// makes `i` its nearest (tie-free). Returns the number listed, in the order of `live`.
+long la_agglomeration_update(const double *rowI, const int64_t *live, long count, long i, long j,
+                             long moved, long skip, int64_t *nearest, double *nearestCost,
+                             bool *tieFree, int64_t *pending);
+
+/// A spin-wait hint to the processor (`pause` on x86-64; nothing elsewhere).
+static inline void la_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 /// `matrix[rows[q] * stride + column] = values[q]` for `q < count` (a column of a large row-major
 /// matrix, with its cache lines fetched ahead).

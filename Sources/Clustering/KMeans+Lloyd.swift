@@ -28,33 +28,74 @@ struct LloydWorkspace: Sendable {
   let meanVariance: Double
   let totalSS: Double
 
-  init(data: Matrix, clusterCount: Int) {
+  /// Prepares `data`; the columns (centring) and then the rows (the row-major copy) are
+  /// spread over up to `threads` threads (the same values on any number: each column's sums run
+  /// in row order, the total over the columns in order). The copies are fresh memory, whose
+  /// first touch (the kernel zeroing the pages) is then shared too.
+  init(data: Matrix, clusterCount: Int, threads: Int = 1) {
     let n = data.rows
     let d = data.columns
     self.n = n
     self.d = d
     k = clusterCount
-    var centred = data
+    let workers = max(1, min(threads, d, 8))
     var mean = [Double](repeating: 0, count: d)
-    var total = 0.0
-    centred.withUnsafeMutableBufferPointer { p in
-      for j in 0..<d {
-        var s = 0.0
-        for i in 0..<n { s += p[i + j * n] }
-        let m = s / Double(n)
-        mean[j] = m
-        for i in 0..<n { p[i + j * n] -= m }
-        var ss = 0.0
-        for i in 0..<n { ss += p[i + j * n] * p[i + j * n] }
-        total += ss
+    var squares = [Double](repeating: 0, count: d)
+    let centred = [Double](unsafeUninitializedCapacity: n * d) { out, initialized in
+      nonisolated(unsafe) let target = out.baseAddress!
+      data.withUnsafeBufferPointer { p in
+        nonisolated(unsafe) let source = p.baseAddress!
+        mean.withUnsafeMutableBufferPointer { mp in
+          squares.withUnsafeMutableBufferPointer { sp in
+            nonisolated(unsafe) let means = mp.baseAddress!
+            nonisolated(unsafe) let sums = sp.baseAddress!
+            let work: @Sendable (Int) -> Void = { t in
+              for j in stride(from: t, to: d, by: workers) {
+                let column = source + j &* n
+                let into = target + j &* n
+                var s = 0.0
+                for i in 0..<n { s += column[i] }
+                let m = s / Double(n)
+                means[j] = m
+                var ss = 0.0
+                for i in 0..<n {
+                  let v = column[i] - m
+                  into[i] = v
+                  ss += v * v
+                }
+                sums[j] = ss
+              }
+            }
+            if workers == 1 {
+              work(0)
+            } else {
+              DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+            }
+          }
+        }
       }
+      initialized = n * d
     }
-    var rows = [Double](repeating: 0, count: n * d)
-    centred.withUnsafeBufferPointer { p in
-      for i in 0..<n { for j in 0..<d { rows[i * d + j] = p[i + j * n] } }
+    let total = squares.reduce(0, +)
+    let columns = centred
+    rowMajor = [Double](unsafeUninitializedCapacity: n * d) { out, initialized in
+      nonisolated(unsafe) let target = out.baseAddress!
+      columns.withUnsafeBufferPointer { p in
+        nonisolated(unsafe) let source = p.baseAddress!
+        let work: @Sendable (Int) -> Void = { t in
+          for i in (n * t / workers)..<(n * (t + 1) / workers) {
+            for j in 0..<d { target[i &* d &+ j] = source[i &+ j &* n] }
+          }
+        }
+        if workers == 1 {
+          work(0)
+        } else {
+          DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        }
+      }
+      initialized = n * d
     }
-    rowMajor = rows
-    x = centred
+    x = Matrix(rows: n, columns: d, columnMajor: centred)
     self.mean = mean
     totalSS = total
     meanVariance = total / Double(n * d)  // population variance, as numpy's var
@@ -180,43 +221,32 @@ struct LloydWorkspace: Sendable {
             while moved && passes < 100 {
               moved = false
               passes += 1
-              for i in 0..<n {
+              // The next row to move, four rows per vector (la_hartigan_scan: the same
+              // arithmetic as a scalar pass), then that move with the centres updated.
+              var from = 0
+              while from < n {
+                var best = 0
+                let i = lp.withMemoryRebound(to: Int64.self) { labels in
+                  np.withMemoryRebound(to: Int64.self) { counts in
+                    la_hartigan_scan(
+                      p.baseAddress!, n, d, cp.baseAddress!, k, counts.baseAddress!,
+                      labels.baseAddress!, from, &best)
+                  }
+                }
+                guard i < n else { break }
                 let a = lp[i]
-                guard np[a] > 1 else { continue }
                 for j in 0..<d { row[j] = p[i + j * n] }
-                var da = 0.0
-                for j in 0..<d {
-                  let t = row[j] - cp[a * d + j]
-                  da += t * t
-                }
                 let na = Double(np[a])
-                let removal = da * na / (na - 1)
-                var best = a
-                var bestCost = removal
-                for b in 0..<k where b != a {
-                  var db = 0.0
-                  for j in 0..<d {
-                    let t = row[j] - cp[b * d + j]
-                    db += t * t
-                  }
-                  let nb = Double(np[b])
-                  let cost = db * nb / (nb + 1)
-                  if cost < bestCost {
-                    bestCost = cost
-                    best = b
-                  }
+                let nb = Double(np[best])
+                for j in 0..<d {
+                  cp[a * d + j] = (na * cp[a * d + j] - row[j]) / (na - 1)
+                  cp[best * d + j] = (nb * cp[best * d + j] + row[j]) / (nb + 1)
                 }
-                if best != a && bestCost < removal * (1 - 1e-12) {
-                  let nb = Double(np[best])
-                  for j in 0..<d {
-                    cp[a * d + j] = (na * cp[a * d + j] - row[j]) / (na - 1)
-                    cp[best * d + j] = (nb * cp[best * d + j] + row[j]) / (nb + 1)
-                  }
-                  np[a] -= 1
-                  np[best] += 1
-                  lp[i] = best
-                  moved = true
-                }
+                np[a] -= 1
+                np[best] += 1
+                lp[i] = best
+                moved = true
+                from = i + 1
               }
             }
           }

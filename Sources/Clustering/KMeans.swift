@@ -118,7 +118,7 @@ public struct KMeans: Sendable {
     guard data.rows >= k else {
       throw .tooFewRows(rows: data.rows, needed: k, context: "k-means with k = \(k)")
     }
-    let workspace = LloydWorkspace(data: data, clusterCount: k)
+    let workspace = LloydWorkspace(data: data, clusterCount: k, threads: threadCount)
     let toleranceEffective = tolerance * workspace.meanVariance
     // One independent stream per start, drawn up front: the result does not depend on how
     // starts are spread over threads.

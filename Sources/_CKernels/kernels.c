@@ -808,6 +808,62 @@ LA_CLONES void la_store_column(double *matrix, long stride, long column, const i
   }
 }
 
+LA_CLONES long la_hartigan_scan(const double *x, long n, long d, const double *centres, long k,
+                                const int64_t *counts, const int64_t *labels, long from,
+                                long *target) {
+  // Four rows per vector, each lane doing the scalar loop's operations in its order: the
+  // squared distance to every centre summed over the columns, removal = (dₐ·nₐ)/(nₐ − 1),
+  // then the candidates b ≠ a in order, each (d_b·n_b)/(n_b + 1), kept when strictly lower.
+  v4 dist[k];
+  for (long start = from; start < n; start += LANES) {
+    long valid = n - start < LANES ? n - start : LANES;
+    int64_t own[LANES];
+    const double *base = x + start;
+    for (long r = 0; r < LANES; r++) own[r] = labels[start + (r < valid ? r : 0)];
+    for (long b = 0; b < k; b++) {
+      v4 s = splat(0);
+      for (long j = 0; j < d; j++) {
+        v4 v;
+        if (valid == LANES) {
+          v = load4(base + j * n);
+        } else {
+          double buffer[LANES] = {0, 0, 0, 0};
+          for (long r = 0; r < valid; r++) buffer[r] = base[j * n + r];
+          v = load4(buffer);
+        }
+        v4 t = v - splat(centres[b * d + j]);
+        s = s + t * t;
+      }
+      dist[b] = s;
+    }
+    v4 na = {(double)counts[own[0]], (double)counts[own[1]], (double)counts[own[2]],
+             (double)counts[own[3]]};
+    v4 da = {dist[own[0]][0], dist[own[1]][1], dist[own[2]][2], dist[own[3]][3]};
+    v4 removal = (da * na) / (na - splat(1.0));
+    v4 bestCost = removal;
+    v4i best = {own[0], own[1], own[2], own[3]};
+    v4i ownLabels = best;
+    for (long b = 0; b < k; b++) {
+      double nbs = (double)counts[b];
+      v4 nb = splat(nbs);
+      v4 cost = (dist[b] * nb) / (nb + splat(1.0));
+      v4i bv = {b, b, b, b};
+      v4i better = (v4i)(cost < bestCost) & (bv != ownLabels);
+      bestCost = select4(better, cost, bestCost);
+      best = (best & ~better) | (bv & better);
+    }
+    v4i moves = (best != ownLabels) & (v4i)(bestCost < removal * splat(1 - 1e-12)) &
+                (v4i)(na > splat(1.0));
+    for (long r = 0; r < valid; r++) {
+      if (moves[r]) {
+        *target = best[r];
+        return start + r;
+      }
+    }
+  }
+  return n;
+}
+
 LA_CLONES long la_kmeans_move_bounds(long n, const int64_t *labels, double *upper, double *lower,
                                      const double *shift, const double *half, long largestIndex,
                                      double largest, double second, int64_t *unsettled) {

@@ -1,4 +1,5 @@
 import Foundation
+import MatrixCore
 import Testing
 import _CKernels
 
@@ -181,6 +182,79 @@ import _CKernels
         #expect(abs(sums[c * d + j] - s) <= 1e-13 * scale)
       }
     }
+  }
+
+  /// Hartigan transfers through la_hartigan_scan against the scalar pass they replace (each
+  /// row tested in order with the centres as the earlier moves left them): the same labels
+  /// and centres, bit for bit, from a poor start where many rows move.
+  @Test(arguments: [(101, 3, 4), (1000, 8, 5), (37, 2, 7)])
+  func hartiganScanMatchesScalarPasses(n: Int, d: Int, k: Int) {
+    let values = Self.uniforms(n * d, seed: 31).map { 4 * $0 }
+    let data = Matrix(rows: n, columns: d) { i, j in values[i + j * n] + Double(i % k) }
+    let workspace = LloydWorkspace(data: data, clusterCount: k)
+    let start = (0..<n).map { ($0 * 7 + $0 / 3) % k }
+    var initial = Matrix(rows: k, columns: d)
+    var sizes = [Int](repeating: 0, count: k)
+    for i in 0..<n {
+      sizes[start[i]] += 1
+      for j in 0..<d { initial[start[i], j] += workspace.x[i, j] }
+    }
+    for c in 0..<k { for j in 0..<d { initial[c, j] /= Double(sizes[c]) } }
+    var labels = start
+    var centers = initial
+    workspace.hartiganTransfers(labels: &labels, centers: &centers)
+    // The scalar passes.
+    var expected = start
+    var counts = sizes
+    var c = (0..<(k * d)).map { initial[$0 / d, $0 % d] }
+    var moved = true
+    var passes = 0
+    var moves = 0
+    while moved && passes < 100 {
+      moved = false
+      passes += 1
+      for i in 0..<n {
+        let a = expected[i]
+        guard counts[a] > 1 else { continue }
+        let row = (0..<d).map { workspace.x[i, $0] }
+        var da = 0.0
+        for j in 0..<d {
+          let t = row[j] - c[a * d + j]
+          da += t * t
+        }
+        let na = Double(counts[a])
+        let removal = da * na / (na - 1)
+        var best = a
+        var bestCost = removal
+        for b in 0..<k where b != a {
+          var db = 0.0
+          for j in 0..<d {
+            let t = row[j] - c[b * d + j]
+            db += t * t
+          }
+          let nb = Double(counts[b])
+          let cost = db * nb / (nb + 1)
+          if cost < bestCost {
+            bestCost = cost
+            best = b
+          }
+        }
+        if best != a && bestCost < removal * (1 - 1e-12) {
+          let nb = Double(counts[best])
+          for j in 0..<d {
+            c[a * d + j] = (na * c[a * d + j] - row[j]) / (na - 1)
+            c[best * d + j] = (nb * c[best * d + j] + row[j]) / (nb + 1)
+          }
+          counts[a] -= 1
+          counts[best] += 1
+          expected[i] = best
+          moved = true
+          moves += 1
+        }
+      }
+    }
+    #expect(moves > 0)
+    #expect(labels == expected)
   }
 
   @Test func posteriorsSumToOne() {

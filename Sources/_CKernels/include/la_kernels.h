@@ -112,6 +112,15 @@ long la_agglomeration_update(const double *rowI, const int64_t *live, long count
                              long moved, long skip, int64_t *nearest, double *nearestCost,
                              bool *tieFree, int64_t *pending);
 
+/// Hartigan's transfer test from row `from` on: the first row `i` (of `x`, column-major
+/// `n x d`) whose cluster `a = labels[i]` has more than one member and whose best other cluster
+/// `b` (lowest `(d_b·n_b)/(n_b + 1)`, the first on ties) has that cost below
+/// `(dₐ·nₐ)/(nₐ − 1)·(1 − 10⁻¹²)`, with `d_c` the squared distance to `centres[c]` (row-major
+/// `k x d`) summed over the columns in order and `n_c = counts[c]`. Returns `i` (and `b` in
+/// `target`), or `n` when no row moves.
+long la_hartigan_scan(const double *x, long n, long d, const double *centres, long k,
+                      const int64_t *counts, const int64_t *labels, long from, long *target);
+
 /// A spin-wait hint to the processor (`pause` on x86-64; nothing elsewhere).
 static inline void la_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -58,10 +58,26 @@ public struct FeatureTable: Sendable {
     var x = raw
     switch missingValues {
     case .drop:
-      for i in 0..<n {
-        var complete = true
-        for j in 0..<d where !raw[i, j].isFinite { complete = false }
-        if complete { keep.append(i) } else { dropped.append(i + 1) }
+      // Column by column over the contiguous storage; rows are listed only when some value is
+      // missing.
+      var incomplete = [Bool](repeating: false, count: n)
+      var any = false
+      raw.withUnsafeBufferPointer { p in
+        for j in 0..<d {
+          let column = UnsafeBufferPointer(rebasing: p[(j * n)..<((j + 1) * n)])
+          var finite = true
+          for v in column { finite = finite && v.isFinite }
+          if finite { continue }
+          any = true
+          for i in 0..<n where !column[i].isFinite { incomplete[i] = true }
+        }
+      }
+      if any {
+        for i in 0..<n {
+          if incomplete[i] { dropped.append(i + 1) } else { keep.append(i) }
+        }
+      } else {
+        keep = Array(0..<n)
       }
     case .mean:
       keep = Array(0..<n)
@@ -90,14 +106,17 @@ public struct FeatureTable: Sendable {
     }
     var means = [Double](repeating: 0, count: d)
     var sds = [Double](repeating: 0, count: d)
-    for j in 0..<d {
-      var s = 0.0
-      for r in 0..<m { s += values[r, j] }
-      let mean = m > 0 ? s / Double(m) : 0
-      var ss = 0.0
-      for r in 0..<m { ss += (values[r, j] - mean) * (values[r, j] - mean) }
-      means[j] = mean
-      sds[j] = m > 1 ? (ss / Double(m - 1)).squareRoot() : 0
+    values.withUnsafeBufferPointer { p in
+      for j in 0..<d {
+        let column = p.baseAddress! + j * m
+        var s = 0.0
+        for r in 0..<m { s += column[r] }
+        let mean = m > 0 ? s / Double(m) : 0
+        var ss = 0.0
+        for r in 0..<m { ss += (column[r] - mean) * (column[r] - mean) }
+        means[j] = mean
+        sds[j] = m > 1 ? (ss / Double(m - 1)).squareRoot() : 0
+      }
     }
     if standardize {
       for j in 0..<d {
@@ -107,7 +126,8 @@ public struct FeatureTable: Sendable {
     }
     let allIds = ids ?? (1...max(n, 1)).map { String($0) }
     return FeatureTable(
-      columns: columns, ids: keep.map { allIds[$0] }, values: values, droppedRows: dropped,
+      columns: columns, ids: m == n ? Array(allIds.prefix(n)) : keep.map { allIds[$0] },
+      values: values, droppedRows: dropped,
       imputedCells: imputed, standardized: standardize, means: means, standardDeviations: sds)
   }
 

@@ -560,20 +560,15 @@ struct LloydWorkspace: Sendable {
   ) -> LloydResult {
     var within = [Double](repeating: 0, count: k)
     var sizes = [Int](repeating: 0, count: k)
+    var partial = [Double](repeating: 0, count: k * d)
     x.withUnsafeBufferPointer { p in
       centers.withUnsafeBufferPointer { cp in
         labels.withUnsafeBufferPointer { lp in
-          within.withUnsafeMutableBufferPointer { wp in
-            // Column by column, each cluster's sum in row order.
-            for j in 0..<d {
-              let column = p.baseAddress! + j &* n
-              let centre = cp.baseAddress! + j &* k
-              for i in 0..<n {
-                let l = lp[i]
-                let t = column[i] - centre[l]
-                wp[l] += t * t
-              }
-            }
+          // Each cluster's sum per column in row order, then over the columns
+          // (la_within_sums).
+          lp.withMemoryRebound(to: Int64.self) { l64 in
+            la_within_sums(
+              p.baseAddress!, n, d, cp.baseAddress!, k, l64.baseAddress!, &partial, &within)
           }
           sizes.withUnsafeMutableBufferPointer { sp in
             for i in 0..<n { sp[lp[i]] &+= 1 }

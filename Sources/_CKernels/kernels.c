@@ -808,6 +808,27 @@ LA_CLONES void la_store_column(double *matrix, long stride, long column, const i
   }
 }
 
+void la_within_sums(const double *x, long n, long d, const double *centres, long k,
+                    const int64_t *labels, double *partial, double *within) {
+  // One running sum per cluster and column (independent chains, so that consecutive rows of
+  // one cluster do not wait on each other), each in row order; then each cluster's columns
+  // added in order.
+  for (long p = 0; p < k * d; p++) partial[p] = 0;
+  for (long i = 0; i < n; i++) {
+    int64_t l = labels[i];
+    double *row = partial + l * d;
+    for (long j = 0; j < d; j++) {
+      double t = x[i + j * n] - centres[l + j * k];
+      row[j] += t * t;
+    }
+  }
+  for (long c = 0; c < k; c++) {
+    double s = 0;
+    for (long j = 0; j < d; j++) s += partial[c * d + j];
+    within[c] = s;
+  }
+}
+
 LA_CLONES long la_hartigan_scan(const double *x, long n, long d, const double *centres, long k,
                                 const int64_t *counts, const int64_t *labels, long from,
                                 long *target) {

@@ -257,6 +257,29 @@ import _CKernels
     #expect(labels == expected)
   }
 
+  /// Within-cluster sums of squares against a plain loop.
+  @Test func withinSumsMatchLoop() {
+    let n = 1003
+    let d = 3
+    let k = 4
+    let x = Self.uniforms(n * d, seed: 41).map { 6 * $0 - 1 }
+    let centres = Self.uniforms(k * d, seed: 42)
+    let labels = (0..<n).map { Int64(($0 / 50 + $0 % 3) % k) }
+    var partial = [Double](repeating: .nan, count: k * d)
+    var within = [Double](repeating: .nan, count: k)
+    la_within_sums(x, n, d, centres, k, labels, &partial, &within)
+    for c in 0..<k {
+      var s = 0.0
+      for i in 0..<n where labels[i] == c {
+        for j in 0..<d {
+          let t = x[i + j * n] - centres[c + j * k]
+          s += t * t
+        }
+      }
+      #expect(abs(within[c] - s) <= 1e-13 * s)
+    }
+  }
+
   @Test func posteriorsSumToOne() {
     let n = 999
     let k = 4

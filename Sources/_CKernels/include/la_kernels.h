@@ -112,6 +112,12 @@ long la_agglomeration_update(const double *rowI, const int64_t *live, long count
                              long moved, long skip, int64_t *nearest, double *nearestCost,
                              bool *tieFree, int64_t *pending);
 
+/// Within-cluster sums of squares: `within[c] = Σ_j Σ_{i: labels[i] = c} (x[i + j * n] −
+/// centres[c + j * k])²`, each cluster's column sums in row order (`partial`, `k·d` doubles,
+/// holds them), then added over the columns in order.
+void la_within_sums(const double *x, long n, long d, const double *centres, long k,
+                    const int64_t *labels, double *partial, double *within);
+
 /// Hartigan's transfer test from row `from` on: the first row `i` (of `x`, column-major
 /// `n x d`) whose cluster `a = labels[i]` has more than one member and whose best other cluster
 /// `b` (lowest `(d_b·n_b)/(n_b + 1)`, the first on ties) has that cost below

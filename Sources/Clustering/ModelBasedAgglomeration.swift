@@ -693,8 +693,9 @@ final class StepHelper: @unchecked Sendable {
     var seen = 0
     while true {
       var g = generation.load(ordering: .acquiring)
+      var spins = 0
       while g == seen {
-        la_pause()
+        Self.backOff(&spins)
         g = generation.load(ordering: .acquiring)
       }
       if g < 0 { return }
@@ -713,7 +714,19 @@ final class StepHelper: @unchecked Sendable {
 
   /// Waits until the helper has finished the last part handed to it.
   func wait() {
-    while finished.load(ordering: .acquiring) != issued { la_pause() }
+    var spins = 0
+    while finished.load(ordering: .acquiring) != issued { Self.backOff(&spins) }
+  }
+
+  /// A spin-wait step: the processor's pause hint for about 0.1 ms, then yielding the core
+  /// (so that a loaded machine, where the other thread may not be running, loses little).
+  private static func backOff(_ spins: inout Int) {
+    if spins < 4096 {
+      spins += 1
+      la_pause()
+    } else {
+      sched_yield()
+    }
   }
 
   /// Ends the helper's loop.

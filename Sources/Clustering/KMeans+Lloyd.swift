@@ -66,11 +66,7 @@ struct LloydWorkspace: Sendable {
                 sums[j] = ss
               }
             }
-            if workers == 1 {
-              work(0)
-            } else {
-              DispatchQueue.concurrentPerform(iterations: workers, execute: work)
-            }
+            forEachWorker(workers, work)
           }
         }
       }
@@ -87,11 +83,7 @@ struct LloydWorkspace: Sendable {
             for j in 0..<d { target[i &* d &+ j] = source[i &+ j &* n] }
           }
         }
-        if workers == 1 {
-          work(0)
-        } else {
-          DispatchQueue.concurrentPerform(iterations: workers, execute: work)
-        }
+        forEachWorker(workers, work)
       }
       initialized = n * d
     }

@@ -85,11 +85,7 @@ struct ModelBasedAgglomeration {
         let lo = total * t / workers
         (base + lo).initialize(repeating: .infinity, count: total * (t + 1) / workers - lo)
       }
-      if workers == 1 {
-        fill(0)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: workers, execute: fill)
-      }
+      forEachWorker(workers, fill)
       initialized = total
     }
     // Every group is one unit: each pair's cost needs only the units' distance.
@@ -324,11 +320,7 @@ struct ModelBasedAgglomeration {
           b += workers
         }
       }
-      if workers == 1 {
-        work(0)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
-      }
+      forEachWorker(workers, work)
       mirrorLowerTriangle(base, m)
     }
   }
@@ -352,11 +344,7 @@ struct ModelBasedAgglomeration {
           b += workers
         }
       }
-      if workers == 1 {
-        work(0)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
-      }
+      forEachWorker(workers, work)
       mirrorLowerTriangle(base, m)
     }
   }

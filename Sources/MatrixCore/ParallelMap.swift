@@ -24,3 +24,13 @@ package func parallelMap<T: Sendable>(
   }
   return slots.withLock { $0.compactMap { $0 } }
 }
+
+/// Runs `body(0)`, …, `body(workers − 1)`: on the calling thread for one worker, otherwise
+/// concurrently (`DispatchQueue.concurrentPerform`).
+package func forEachWorker(_ workers: Int, _ body: @Sendable (Int) -> Void) {
+  if workers <= 1 {
+    body(0)
+  } else {
+    DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+  }
+}

@@ -127,12 +127,14 @@ struct ModelBasedAgglomeration {
     /// `a`'s nearest live group: the lowest cost (la_row_minimum over the row, dead groups
     /// hidden), and among equal costs the one precedes() prefers (a strict order, so the
     /// result does not depend on the order of the scan).
-    func rescan(_ a: Int) {
-      var minimum = 0.0
-      var first = -1
-      let equal = cost.withUnsafeBufferPointer { cp in
-        la_row_minimum(cp.baseAddress! + a &* m, penalty, m, &minimum, &first)
-      }
+    func rescan(_ a: Int, found: (minimum: Double, first: Int, equal: Int)? = nil) {
+      var minimum = found?.minimum ?? 0.0
+      var first = found?.first ?? -1
+      let equal =
+        found?.equal
+        ?? cost.withUnsafeBufferPointer { cp in
+          la_row_minimum(cp.baseAddress! + a &* m, penalty, m, &minimum, &first)
+        }
       if first >= 0 && minimum.isFinite {
         var best = first
         if equal > 1 {
@@ -167,6 +169,10 @@ struct ModelBasedAgglomeration {
     // groups whose update la_agglomeration_update leaves to the loop below.
     let noPenalty = [Double](repeating: 0, count: m)
     var pending = [Int](repeating: 0, count: m)
+    var rescanRows = [Int](repeating: 0, count: m)
+    var minima = [Double](repeating: 0, count: m)
+    var firsts = [Int](repeating: 0, count: m)
+    var equals = [Int](repeating: 0, count: m)
     // The steps are serial; a second thread, idle otherwise, computes half of each large
     // step's costs, spinning in between (stopped when the loop ends).
     let helper = workers > 1 && m > 2 * StepHelper.minimumPartners ? StepHelper(dimension: d) : nil
@@ -223,7 +229,8 @@ struct ModelBasedAgglomeration {
                     groups: groups, a: i, others: others.baseAddress!, count: others.count,
                     costs: sp.baseAddress!, matrix: cp.baseAddress!, m: m)
                   if share < others.count, let helper {
-                    helper.start(whole.part(from: share, to: others.count))
+                    let part = whole.part(from: share, to: others.count)
+                    helper.start { work in part.run(work: &work) }
                     whole.part(from: 0, to: share).run(work: &mainWork)
                     helper.wait()
                   } else {
@@ -266,11 +273,53 @@ struct ModelBasedAgglomeration {
           }
         }
       }
+      // The listed groups whose nearest must be searched again: their row minima first (half
+      // of them on the helper when there are enough), then each group in order.
+      var rescans = 0
       for q in 0..<listed {
         let b = pending[q]
         let nb = nearest[b]
         if nb == i || nb == j || (nb == moved && !tieFree[b]) {
-          rescan(b)
+          rescanRows[rescans] = b
+          rescans += 1
+        }
+      }
+      if rescans > 0 {
+        cost.withUnsafeBufferPointer { cp in
+          penalty.withUnsafeBufferPointer { pp in
+            rescanRows.withUnsafeBufferPointer { rp in
+              minima.withUnsafeMutableBufferPointer { mp in
+                firsts.withUnsafeMutableBufferPointer { fp in
+                  equals.withUnsafeMutableBufferPointer { ep in
+                    let whole = StepHelper.RowMinima(
+                      matrix: cp.baseAddress!, penalty: pp.baseAddress!, m: m,
+                      rows: rp.baseAddress!, minima: mp.baseAddress!, firsts: fp.baseAddress!,
+                      equals: ep.baseAddress!)
+                    let share =
+                      helper != nil && rescans >= StepHelper.minimumRescans ? rescans / 2 : rescans
+                    if share < rescans, let helper {
+                      let theirs = share..<rescans
+                      helper.start { _ in whole.run(theirs) }
+                      whole.run(0..<share)
+                      helper.wait()
+                    } else {
+                      whole.run(0..<rescans)
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      var nextRescan = 0
+      for q in 0..<listed {
+        let b = pending[q]
+        let nb = nearest[b]
+        if nb == i || nb == j || (nb == moved && !tieFree[b]) {
+          let r = nextRescan
+          nextRescan += 1
+          rescan(b, found: (minima[r], firsts[r], equals[r]))
         } else {
           let viaI = cost[i &* m &+ b]
           if viaI < nearestCost[b] {
@@ -666,9 +715,33 @@ final class StepHelper: @unchecked Sendable {
     }
   }
 
+  /// Steps with fewer groups to search again keep the searches (a row minimum each).
+  static let minimumRescans = 8
+
+  /// The row minima (la_row_minimum) of rows `rows[q]` of the `m x m` matrix, with `penalty`,
+  /// into `minima[q]`, `firsts[q]` and `equals[q]`.
+  struct RowMinima: @unchecked Sendable {
+    let matrix: UnsafePointer<Double>
+    let penalty: UnsafePointer<Double>
+    let m: Int
+    let rows: UnsafePointer<Int>
+    let minima: UnsafeMutablePointer<Double>
+    let firsts: UnsafeMutablePointer<Int>
+    let equals: UnsafeMutablePointer<Int>
+
+    func run(_ range: Range<Int>) {
+      for q in range {
+        equals[q] = la_row_minimum(matrix + rows[q] &* m, penalty, m, &minima[q], &firsts[q])
+      }
+    }
+  }
+
+  /// A part of a step's work, with the helper's scratch buffer.
+  typealias Task = @Sendable (inout [Double]) -> Void
+
   private let generation = Atomic<Int>(0)
   private let finished = Atomic<Int>(0)
-  private nonisolated(unsafe) var job: Job? = nil
+  private nonisolated(unsafe) var task: Task? = nil
   private var issued = 0
 
   init(dimension d: Int) {
@@ -688,15 +761,15 @@ final class StepHelper: @unchecked Sendable {
       }
       if g < 0 { return }
       seen = g
-      job?.run(work: &work)
+      task?(&work)
       finished.store(g, ordering: .releasing)
     }
   }
 
-  /// Hands `part` to the helper.
-  func start(_ part: Job) {
+  /// Hands `part` to the helper (its pointers must stay valid until ``wait()`` returns).
+  func start(_ part: @escaping Task) {
     issued += 1
-    job = part
+    task = part
     generation.store(issued, ordering: .releasing)
   }
 

@@ -143,7 +143,10 @@ struct ClusterReport: Encodable {
   static func silhouetteSummary(
     _ x: Matrix, _ labels: [Int], k: Int, using rng: inout SplitMix64
   ) throws -> SilhouetteSummary? {
-    guard k >= 2, Set(labels).count >= 2, silhouetteSample > 0 else { return nil }
+    // At least two distinct labels (checked without hashing every unit's label).
+    guard k >= 2, silhouetteSample > 0, let first = labels.first,
+      labels.contains(where: { $0 != first })
+    else { return nil }
     let s = try Silhouette(maxExactUnits: silhouetteSample).evaluate(
       x, assignments: labels, using: &rng)
     return SilhouetteSummary(

@@ -530,36 +530,30 @@ LA_CLONES void la_weighted_scatters(const double *x, long n, long d, long k, con
   }
 }
 
-LA_CLONES void la_exp(const double *v, long count, double *out) {
+/// `out[i] = op(v[i])` four values per vector, a last partial vector padded with `pad`.
+LA_INLINE void elementwise(const double *v, long count, double *out, void (*op)(v4 *),
+                           double pad) {
   long i = 0;
   for (; i + LANES <= count; i += LANES) {
     v4 e = load4(v + i);
-    exp4(&e);
+    op(&e);
     store4(out + i, e);
   }
   if (i < count) {
-    double buffer[LANES] = {0, 0, 0, 0};
+    double buffer[LANES] = {pad, pad, pad, pad};
     for (long r = 0; i + r < count; r++) buffer[r] = v[i + r];
     v4 e = load4(buffer);
-    exp4(&e);
+    op(&e);
     for (long r = 0; i + r < count; r++) out[i + r] = e[r];
   }
 }
 
+LA_CLONES void la_exp(const double *v, long count, double *out) {
+  elementwise(v, count, out, exp4, 0);
+}
+
 LA_CLONES void la_log(const double *v, long count, double *out) {
-  long i = 0;
-  for (; i + LANES <= count; i += LANES) {
-    v4 e = load4(v + i);
-    log4(&e);
-    store4(out + i, e);
-  }
-  if (i < count) {
-    double buffer[LANES] = {1, 1, 1, 1};
-    for (long r = 0; i + r < count; r++) buffer[r] = v[i + r];
-    v4 e = load4(buffer);
-    log4(&e);
-    for (long r = 0; i + r < count; r++) out[i + r] = e[r];
-  }
+  elementwise(v, count, out, log4, 1);
 }
 
 LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,

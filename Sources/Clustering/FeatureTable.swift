@@ -26,8 +26,13 @@ public struct FeatureTable: Sendable {
 
   /// Feature names, in column order.
   public let columns: [String]
-  /// Unit identifiers (the id column, or 1-based data row numbers), one per kept row.
-  public let ids: [String]
+  /// Unit identifiers (the id column, or 1-based data row numbers), one per kept row. Row
+  /// numbers are written out when asked for (100,000 strings cost milliseconds that a run
+  /// printing only profiles does not need): keep the array rather than asking again.
+  public var ids: [String] {
+    if let givenIds { return givenIds }
+    return (keptRows ?? Array(0..<values.rows)).map { String($0 + 1) }
+  }
   /// The features, `n x d`, after dropping or imputing and (optionally) standardising.
   public let values: Matrix
   /// Data rows (1-based, header not counted) left out because a feature was missing.
@@ -39,6 +44,10 @@ public struct FeatureTable: Sendable {
   /// Column means and sample standard deviations before standardising (of the kept rows).
   public let means: [Double]
   public let standardDeviations: [Double]
+  /// The id column's values of the kept rows, or `nil` for row numbers.
+  private let givenIds: [String]?
+  /// The kept rows (0-based) when some were dropped; `nil` when all were kept.
+  private let keptRows: [Int]?
 
   /// Builds a table from values already in memory (`NaN` is missing).
   ///
@@ -124,11 +133,11 @@ public struct FeatureTable: Sendable {
         for r in 0..<m { values[r, j] = (values[r, j] - means[j]) / sds[j] }
       }
     }
-    let allIds = ids ?? (1...max(n, 1)).map { String($0) }
     return FeatureTable(
-      columns: columns, ids: m == n ? Array(allIds.prefix(n)) : keep.map { allIds[$0] },
-      values: values, droppedRows: dropped,
-      imputedCells: imputed, standardized: standardize, means: means, standardDeviations: sds)
+      columns: columns, values: values, droppedRows: dropped,
+      imputedCells: imputed, standardized: standardize, means: means, standardDeviations: sds,
+      givenIds: ids.map { all in m == n ? Array(all.prefix(n)) : keep.map { all[$0] } },
+      keptRows: m == n ? nil : keep)
   }
 
   /// Reads `columns` (and the optional `idColumn`) from the CSV file at `path`, parsing a

@@ -223,15 +223,27 @@ public struct GaussianMixture: Sendable {
     let n = data.rows
     var means = Matrix(rows: k, columns: d)
     var posteriors = Matrix(rows: n, columns: k)
-    for (new, old) in order.enumerated() {
-      for j in 0..<d { means[new, j] = parameters.means[old, j] }
-      for i in 0..<n { posteriors[i, new] = z[i, old] }
-    }
     var assignments = [Int](repeating: 0, count: n)
-    for i in 0..<n {
-      var best = 0
-      for c in 1..<max(k, 1) where posteriors[i, c] > posteriors[i, best] { best = c }
-      assignments[i] = best
+    z.withUnsafeBufferPointer { zp in
+      posteriors.withUnsafeMutableBufferPointer { pp in
+        // Columns are contiguous: each component's posteriors are copied whole.
+        for (new, old) in order.enumerated() {
+          for j in 0..<d { means[new, j] = parameters.means[old, j] }
+          (pp.baseAddress! + new &* n).update(from: zp.baseAddress! + old &* n, count: n)
+        }
+        // Each unit's most probable component (the first among equal posteriors), one column
+        // after the other.
+        assignments.withUnsafeMutableBufferPointer { ap in
+          var highest = Array(pp[0..<n])
+          for c in 1..<max(k, 1) {
+            let column = pp.baseAddress! + c &* n
+            for i in 0..<n where column[i] > highest[i] {
+              highest[i] = column[i]
+              ap[i] = c
+            }
+          }
+        }
+      }
     }
     return Fit(
       model: model, componentCount: k, logLikelihood: hood,

@@ -169,6 +169,23 @@ public struct KMeans: Sendable {
 /// Throws for the first non-finite value of `data`.
 func checkFinite(_ data: Matrix) throws(ClusteringError) {
   let n = data.rows
+  // v · 0 is 0 for a finite v and NaN otherwise: one vectorised pass finds whether any value
+  // is not finite; only then is the first one looked for.
+  let allFinite = data.withUnsafeBufferPointer { p in
+    var sum = SIMD4<Double>(repeating: 0)
+    var i = 0
+    while i + 4 <= p.count {
+      sum += SIMD4(p[i], p[i + 1], p[i + 2], p[i + 3]) * 0
+      i += 4
+    }
+    var tail = 0.0
+    while i < p.count {
+      tail += p[i] * 0
+      i += 1
+    }
+    return sum.sum() + tail == 0
+  }
+  if allFinite { return }
   for (index, v) in data.elements.enumerated() where !v.isFinite {
     throw .nonFiniteValue(row: index % max(n, 1), column: index / max(n, 1))
   }

@@ -177,7 +177,7 @@ struct ModelBasedAgglomeration {
     // step's costs, spinning in between (stopped when the loop ends).
     let helper = workers > 1 && m > 2 * StepHelper.minimumPartners ? StepHelper(dimension: d) : nil
     defer { helper?.stop() }
-    var mainWork = [Double](repeating: 0, count: 4 * d * d)
+    var mainWork = [Double](repeating: 0, count: 8 * d * d)
     while groups > minimumGroups {
       // The pair to merge: the lowest nearest cost, found by the vectorised minimum when it
       // is unique; among equal costs the pair precedes() prefers.
@@ -370,7 +370,7 @@ struct ModelBasedAgglomeration {
         }
       }
       forEachWorker(workers, work)
-      mirrorLowerTriangle(base, m)
+      mirrorLowerTriangle(base, m, workers: workers)
     }
   }
 
@@ -394,27 +394,31 @@ struct ModelBasedAgglomeration {
         }
       }
       forEachWorker(workers, work)
-      mirrorLowerTriangle(base, m)
+      mirrorLowerTriangle(base, m, workers: workers)
     }
   }
 
   /// Copies the strict lower triangle of the `m x m` row-major matrix at `base` to its upper
   /// triangle in 64 x 64 tiles (writing each column entry as it is computed cost a cache miss
-  /// apiece).
-  static func mirrorLowerTriangle(_ base: UnsafeMutablePointer<Double>, _ m: Int) {
+  /// apiece). The bands of 64 rows go to the workers in turn; their tiles write disjoint parts.
+  static func mirrorLowerTriangle(_ base: UnsafeMutablePointer<Double>, _ m: Int, workers: Int = 1) {
     let tile = 64
-    var r0 = 0
-    while r0 < m {
-      var c0 = 0
-      while c0 <= r0 {
-        for r in r0..<min(r0 + tile, m) {
-          let row = base + r &* m
-          for c in c0..<min(c0 + tile, r) { base[c &* m &+ r] = row[c] }
+    nonisolated(unsafe) let base = base
+    let band: @Sendable (Int) -> Void = { t in
+      var r0 = t * tile
+      while r0 < m {
+        var c0 = 0
+        while c0 <= r0 {
+          for r in r0..<min(r0 + tile, m) {
+            let row = base + r &* m
+            for c in c0..<min(c0 + tile, r) { base[c &* m &+ r] = row[c] }
+          }
+          c0 += tile
         }
-        c0 += tile
+        r0 += workers * tile
       }
-      r0 += tile
     }
+    forEachWorker(max(1, workers), band)
   }
 
   /// The partition into `k` groups (labels `0..<k` in order of first appearance, as mclust's
@@ -552,8 +556,8 @@ struct AgglomerationState {
       others.withMemoryRebound(to: Int64.self) { op in
         count.withUnsafeBufferPointer { np in
           np.withMemoryRebound(to: Int64.self) { np in
-            // The factorisation's workspace (4·d² doubles), off the stack when large.
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * d * d) { work in
+            // The factorisation's workspace (8·d² doubles), off the stack when large.
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 8 * d * d) { work in
               la_vvv_merge_costs(
                 d, alpha, a, op.baseAddress!, op.count, np.baseAddress!, means, scatters, trace,
                 term, cp.baseAddress!, work.baseAddress!)
@@ -745,7 +749,7 @@ final class StepHelper: @unchecked Sendable {
   private var issued = 0
 
   init(dimension d: Int) {
-    let thread = Thread { [self] in self.serve(work: [Double](repeating: 0, count: 4 * d * d)) }
+    let thread = Thread { [self] in self.serve(work: [Double](repeating: 0, count: 8 * d * d)) }
     thread.start()
   }
 

@@ -44,6 +44,24 @@ typedef long long v4i __attribute__((vector_size(32)));
 /// `mask ? a : b` lane by lane (`mask` lanes are all ones or all zeros).
 #define select4(mask, a, b) ((v4)((((v4i)(a)) & (mask)) | (((v4i)(b)) & ~(mask))))
 #define sqrt4(v) __builtin_elementwise_sqrt(v)
+/// Eight lanes: two AVX2 registers (four SSE2 ones) whose operations the compiler interleaves,
+/// for kernels whose long dependency chains would otherwise leave the units idle. Each lane
+/// does the same operations as with four lanes, so the results are the same bits.
+typedef double v8 __attribute__((vector_size(64)));
+typedef long long v8i __attribute__((vector_size(64)));
+#define load8(p)                  \
+  ({                              \
+    v8 v_;                        \
+    memcpy(&v_, (p), sizeof v_);  \
+    v_;                           \
+  })
+#define store8(p, v)              \
+  do {                            \
+    v8 s_ = (v);                  \
+    memcpy((p), &s_, sizeof s_);  \
+  } while (0)
+#define splat8(s) ((v8){(s), (s), (s), (s), (s), (s), (s), (s)})
+#define select8(mask, a, b) ((v8)((((v8i)(a)) & (mask)) | (((v8i)(b)) & ~(mask))))
 #define LA_INLINE static inline __attribute__((always_inline))
 
 /// exp for lanes in [−708, 709]: n = round(x / ln 2), r = x − n ln 2 (Cody and Waite's two
@@ -101,6 +119,23 @@ LA_INLINE void log4(v4 *value) {
   v4 logm = f - s * (f - splat(2.0) * s2 * p);
   v4 ed = ((v4)(e | (v4i)splat(0x1p52)) - splat(0x1p52)) - splat(1023.0);
   *value = ed * splat(6.93147180369123816490e-01) + (logm + ed * splat(1.90821492927058770002e-10));
+}
+
+/// exp4 and log4 on each half of eight lanes (the same bits lane by lane).
+LA_INLINE void exp8(v8 *value) {
+  v4 low = __builtin_shufflevector(*value, *value, 0, 1, 2, 3);
+  v4 high = __builtin_shufflevector(*value, *value, 4, 5, 6, 7);
+  exp4(&low);
+  exp4(&high);
+  *value = __builtin_shufflevector(low, high, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+LA_INLINE void log8(v8 *value) {
+  v4 low = __builtin_shufflevector(*value, *value, 0, 1, 2, 3);
+  v4 high = __builtin_shufflevector(*value, *value, 4, 5, 6, 7);
+  log4(&low);
+  log4(&high);
+  *value = __builtin_shufflevector(low, high, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
 /// Points `*base` at the four rows from `start` (column stride `*stride`): in `x` itself when
@@ -319,50 +354,51 @@ LA_CLONES void la_gaussian_log_densities(const double *x, long n, long d, long k
 
 LA_CLONES void la_mixture_posteriors(double *z, long n, long k, const double *logProportions,
                                      double *rowLogLikelihood) {
-  v4 t[k];
-  for (long start = 0; start < n; start += LANES) {
-    long valid = n - start < LANES ? n - start : LANES;
-    v4 top = splat(-DBL_MAX);
+  // Eight rows per step (two vectors of four, interleaved; each row's arithmetic is the same).
+  v8 t[k];
+  for (long start = 0; start < n; start += 2 * LANES) {
+    long valid = n - start < 2 * LANES ? n - start : 2 * LANES;
+    v8 top = splat8(-DBL_MAX);
     for (long c = 0; c < k; c++) {
       double *column = z + c * n + start;
-      v4 v;
-      if (valid == LANES) {
-        v = load4(column);
+      v8 v;
+      if (valid == 2 * LANES) {
+        v = load8(column);
       } else {
-        double buffer[LANES] = {0, 0, 0, 0};
+        double buffer[2 * LANES] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (long r = 0; r < valid; r++) buffer[r] = column[r];
-        v = load4(buffer);
+        v = load8(buffer);
       }
-      t[c] = splat(logProportions[c]) + v;
-      top = select4((v4i)(t[c] > top), t[c], top);
+      t[c] = splat8(logProportions[c]) + v;
+      top = select8((v8i)(t[c] > top), t[c], top);
     }
-    v4 sum = splat(0);
+    v8 sum = splat8(0);
     for (long c = 0; c < k; c++) {
-      v4 u = t[c] - top;
-      v4 e = u;
-      exp4(&e);
-      e = select4((v4i)(u >= splat(-708)), e, splat(0));
+      v8 u = t[c] - top;
+      v8 e = u;
+      exp8(&e);
+      e = select8((v8i)(u >= splat8(-708)), e, splat8(0));
       t[c] = e;
       sum = sum + e;
     }
     // One division per row (a vector division costs several multiplications).
-    v4 inverse = splat(1.0) / sum;
+    v8 inverse = splat8(1.0) / sum;
     for (long c = 0; c < k; c++) {
-      v4 p = t[c] * inverse;
+      v8 p = t[c] * inverse;
       double *column = z + c * n + start;
-      if (valid == LANES) {
-        store4(column, p);
+      if (valid == 2 * LANES) {
+        store8(column, p);
       } else {
         for (long r = 0; r < valid; r++) column[r] = p[r];
       }
     }
-    v4 h = sum;
-    log4(&h);
+    v8 h = sum;
+    log8(&h);
     h = h + top;
-    double lanes[LANES];
-    store4(lanes, h);
+    double lanes[2 * LANES];
+    store8(lanes, h);
     for (long r = 0; r < valid; r++) {
-      // log4 covers positive normal sums (1 ≤ sum ≤ k here); anything else goes to libm.
+      // log8 covers positive normal sums (1 ≤ sum ≤ k here); anything else goes to libm.
       double sr = sum[r];
       rowLogLikelihood[start + r] = (sr >= DBL_MIN && sr <= DBL_MAX) ? lanes[r] : log(sr) + top[r];
     }
@@ -560,101 +596,110 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
                                const int64_t *sizes, const double *means,
                                const double *scatters, const double *traces,
                                const double *terms, double *costs, double *w) {
-  // w (d·d·4, the caller's): lower triangle, then the Cholesky factor, w[(r * d + c) * 4 + lane].
-  v4 delta[d];
+  // w (d·d·8, the caller's): lower triangle, then the Cholesky factor, w[(r * d + c) * 8 + lane].
+  // Eight partners at a time: the factorisations of two vectors of four interleave.
+  v8 delta[d];
   const double *ma = means + a * d;
   const double *sa = scatters + a * d * d;
   double na = (double)sizes[a];
-  for (long q = 0; q < count; q += LANES) {
-    int64_t b[LANES];
-    for (long r = 0; r < LANES; r++) b[r] = others[q + r < count ? q + r : count - 1];
-    v4 nb = {(double)sizes[b[0]], (double)sizes[b[1]], (double)sizes[b[2]], (double)sizes[b[3]]};
-    v4 nav = splat(na);
-    v4 ll = nav + nb;  // the merged size, exact
-    v4 f = (nav * nb) / (nav + nb);
-    v4 dist = splat(0);
+  for (long q = 0; q < count; q += 2 * LANES) {
+    int64_t b[2 * LANES];
+    for (long r = 0; r < 2 * LANES; r++) b[r] = others[q + r < count ? q + r : count - 1];
+    v8 nb = {(double)sizes[b[0]], (double)sizes[b[1]], (double)sizes[b[2]], (double)sizes[b[3]],
+             (double)sizes[b[4]], (double)sizes[b[5]], (double)sizes[b[6]], (double)sizes[b[7]]};
+    v8 nav = splat8(na);
+    v8 ll = nav + nb;  // the merged size, exact
+    v8 f = (nav * nb) / (nav + nb);
+    v8 dist = splat8(0);
     for (long j = 0; j < d; j++) {
-      v4 mb = {means[b[0] * d + j], means[b[1] * d + j], means[b[2] * d + j], means[b[3] * d + j]};
-      delta[j] = splat(ma[j]) - mb;
+      v8 mb = {means[b[0] * d + j], means[b[1] * d + j], means[b[2] * d + j], means[b[3] * d + j],
+               means[b[4] * d + j], means[b[5] * d + j], means[b[6] * d + j], means[b[7] * d + j]};
+      delta[j] = splat8(ma[j]) - mb;
       dist = dist + delta[j] * delta[j];
     }
-    v4 tb = {traces[b[0]], traces[b[1]], traces[b[2]], traces[b[3]]};
-    v4 t = (splat(traces[a]) + tb) + f * dist;
-    v4i small = (v4i)(ll <= splat((double)d));
-    v4i flat = (v4i)(t == splat(0));
-    v4 ta = (t + splat(alpha)) / ll;
+    v8 tb = {traces[b[0]], traces[b[1]], traces[b[2]], traces[b[3]],
+             traces[b[4]], traces[b[5]], traces[b[6]], traces[b[7]]};
+    v8 t = (splat8(traces[a]) + tb) + f * dist;
+    v8i small = (v8i)(ll <= splat8((double)d));
+    v8i flat = (v8i)(t == splat8(0));
+    v8 ta = (t + splat8(alpha)) / ll;
     // l·log((t + α)/l) for groups of up to d units (and when W/l is not positive definite),
     // l·log(α/l) for a group without spread.
-    v4 logTa = ta;
-    log4(&logTa);
-    v4 merged = ll * logTa;
-    if (flat[0] | flat[1] | flat[2] | flat[3]) {
-      v4 logA = splat(alpha) / ll;
-      log4(&logA);
-      merged = select4(~small & flat, ll * logA, merged);
+    v8 logTa = ta;
+    log8(&logTa);
+    v8 merged = ll * logTa;
+    if (flat[0] | flat[1] | flat[2] | flat[3] | flat[4] | flat[5] | flat[6] | flat[7]) {
+      v8 logA = splat8(alpha) / ll;
+      log8(&logA);
+      merged = select8(~small & flat, ll * logA, merged);
     }
-    v4i needFactor = ~small & ~flat;
-    if (needFactor[0] | needFactor[1] | needFactor[2] | needFactor[3]) {
-      v4 scale = splat(1.0) / ll;
+    v8i needFactor = ~small & ~flat;
+    if (needFactor[0] | needFactor[1] | needFactor[2] | needFactor[3] | needFactor[4] |
+        needFactor[5] | needFactor[6] | needFactor[7]) {
+      v8 scale = splat8(1.0) / ll;
       for (long r = 0; r < d; r++) {
-        v4 dr = f * delta[r];
+        v8 dr = f * delta[r];
         for (long c = 0; c <= r; c++) {
-          v4 sb = {scatters[b[0] * d * d + r * d + c], scatters[b[1] * d * d + r * d + c],
-                   scatters[b[2] * d * d + r * d + c], scatters[b[3] * d * d + r * d + c]};
-          v4 v = (splat(sa[r * d + c]) + sb) + dr * delta[c];
-          store4(w + (r * d + c) * LANES, v);
+          v8 sb = {scatters[b[0] * d * d + r * d + c], scatters[b[1] * d * d + r * d + c],
+                   scatters[b[2] * d * d + r * d + c], scatters[b[3] * d * d + r * d + c],
+                   scatters[b[4] * d * d + r * d + c], scatters[b[5] * d * d + r * d + c],
+                   scatters[b[6] * d * d + r * d + c], scatters[b[7] * d * d + r * d + c]};
+          v8 v = (splat8(sa[r * d + c]) + sb) + dr * delta[c];
+          store8(w + (r * d + c) * 2 * LANES, v);
         }
       }
       // Cholesky factor of W/l, with the product of the squared pivots (|W/l|).
-      v4i positive = needFactor;
-      v4 product = splat(1.0);
+      v8i positive = needFactor;
+      v8 product = splat8(1.0);
       for (long j = 0; j < d; j++) {
-        v4 diag = load4(w + (j * d + j) * LANES) * scale;
+        v8 diag = load8(w + (j * d + j) * 2 * LANES) * scale;
         for (long k = 0; k < j; k++) {
-          v4 ljk = load4(w + (j * d + k) * LANES);
+          v8 ljk = load8(w + (j * d + k) * 2 * LANES);
           diag = diag - ljk * ljk;
         }
-        positive &= (v4i)(diag > splat(0));
-        v4 root = sqrt4(diag);
-        v4 inverse = splat(1.0) / root;
-        store4(w + (j * d + j) * LANES, root);
+        positive &= (v8i)(diag > splat8(0));
+        v8 root = sqrt4(diag);
+        v8 inverse = splat8(1.0) / root;
+        store8(w + (j * d + j) * 2 * LANES, root);
         product = product * diag;
         for (long i = j + 1; i < d; i++) {
-          v4 v = load4(w + (i * d + j) * LANES) * scale;
+          v8 v = load8(w + (i * d + j) * 2 * LANES) * scale;
           for (long k = 0; k < j; k++) {
-            v = v - load4(w + (i * d + k) * LANES) * load4(w + (j * d + k) * LANES);
+            v = v - load8(w + (i * d + k) * 2 * LANES) * load8(w + (j * d + k) * 2 * LANES);
           }
-          store4(w + (i * d + j) * LANES, v * inverse);
+          store8(w + (i * d + j) * 2 * LANES, v * inverse);
         }
       }
       // log |W/l|: one log of the product, or a sum of logs when it left the normal range.
-      v4 logProduct = product;
-      log4(&logProduct);
-      v4i normal = (v4i)(product >= splat(DBL_MIN)) & (v4i)(product <= splat(DBL_MAX));
-      v4 sumLogs = splat(0);
-      if (!(normal[0] & normal[1] & normal[2] & normal[3])) {
+      v8 logProduct = product;
+      log8(&logProduct);
+      v8i normal = (v8i)(product >= splat8(DBL_MIN)) & (v8i)(product <= splat8(DBL_MAX));
+      v8 sumLogs = splat8(0);
+      if (!(normal[0] & normal[1] & normal[2] & normal[3] & normal[4] & normal[5] & normal[6] &
+            normal[7])) {
         for (long j = 0; j < d; j++) {
-          v4 lj = load4(w + (j * d + j) * LANES);
-          log4(&lj);
-          sumLogs = sumLogs + splat(2.0) * lj;
+          v8 lj = load8(w + (j * d + j) * 2 * LANES);
+          log8(&lj);
+          sumLogs = sumLogs + splat8(2.0) * lj;
         }
       }
-      v4 detlog = select4(normal, logProduct, sumLogs);
+      v8 detlog = select8(normal, logProduct, sumLogs);
       // l·log(|W/l| + (t + α)/l) = l·log(e^detlog + ta) when detlog ≤ 0, else
       // l·(log(1 + e^−detlog·ta) + detlog): one exp and one log per lane, finite either way.
-      v4i negative = (v4i)(detlog <= splat(0));
-      v4 exponent = select4(negative, detlog, -detlog);
-      v4 e = exponent;
-      exp4(&e);
-      e = select4((v4i)(exponent >= splat(-708)), e, splat(0));
-      v4 argument = select4(negative, e + ta, splat(1.0) + e * ta);
-      log4(&argument);
-      v4 factored = select4(negative, ll * argument, ll * (argument + detlog));
-      merged = select4(needFactor & positive, factored, merged);
+      v8i negative = (v8i)(detlog <= splat8(0));
+      v8 exponent = select8(negative, detlog, -detlog);
+      v8 e = exponent;
+      exp8(&e);
+      e = select8((v8i)(exponent >= splat8(-708)), e, splat8(0));
+      v8 argument = select8(negative, e + ta, splat8(1.0) + e * ta);
+      log8(&argument);
+      v8 factored = select8(negative, ll * argument, ll * (argument + detlog));
+      merged = select8(needFactor & positive, factored, merged);
     }
-    v4 tbTerm = {terms[b[0]], terms[b[1]], terms[b[2]], terms[b[3]]};
-    v4 cost = (merged - splat(terms[a])) - tbTerm;
-    for (long r = 0; r < LANES && q + r < count; r++) costs[q + r] = cost[r];
+    v8 tbTerm = {terms[b[0]], terms[b[1]], terms[b[2]], terms[b[3]],
+                 terms[b[4]], terms[b[5]], terms[b[6]], terms[b[7]]};
+    v8 cost = (merged - splat8(terms[a])) - tbTerm;
+    for (long r = 0; r < 2 * LANES && q + r < count; r++) costs[q + r] = cost[r];
   }
 }
 
@@ -681,33 +726,33 @@ LA_INLINE void vvv_singleton_costs(long d, double alpha, const double *columns, 
                                    long b, long count, const double *traces,
                                    const double *terms, double *row) {
   // vvv_merge_costs for two single units (sizes 1 and 1, merged size 2 ≤ d): the same
-  // operations in the same order, with the partners' means read as contiguous columns.
-  v4 one = splat(1.0);
-  v4 ll = one + one;
-  v4 f = (one * one) / (one + one);
-  for (long a = 0; a < count; a += LANES) {
-    long valid = count - a < LANES ? count - a : LANES;
-    long at[LANES];
-    for (long r = 0; r < LANES; r++) at[r] = a + (r < valid ? r : 0);
-    v4 dist = splat(0);
+  // operations in the same order, with the partners' means read as contiguous columns, eight
+  // partners at a time.
+  v8 one = splat8(1.0);
+  v8 ll = one + one;
+  v8 f = (one * one) / (one + one);
+  for (long a = 0; a < count; a += 2 * LANES) {
+    long valid = count - a < 2 * LANES ? count - a : 2 * LANES;
+    long at[2 * LANES];
+    for (long r = 0; r < 2 * LANES; r++) at[r] = a + (r < valid ? r : 0);
+#define LA_GATHER8(p)                                                                   \
+  (valid == 2 * LANES ? load8((p) + a)                                                 \
+                      : (v8){(p)[at[0]], (p)[at[1]], (p)[at[2]], (p)[at[3]], (p)[at[4]], \
+                             (p)[at[5]], (p)[at[6]], (p)[at[7]]})
+    v8 dist = splat8(0);
     for (long j = 0; j < d; j++) {
       const double *column = columns + j * m;
-      v4 mb = valid == LANES ? load4(column + a)
-                             : (v4){column[at[0]], column[at[1]], column[at[2]], column[at[3]]};
-      v4 delta = splat(column[b]) - mb;
+      v8 delta = splat8(column[b]) - LA_GATHER8(column);
       dist = dist + delta * delta;
     }
-    v4 tb = valid == LANES ? load4(traces + a)
-                           : (v4){traces[at[0]], traces[at[1]], traces[at[2]], traces[at[3]]};
-    v4 t = (splat(traces[b]) + tb) + f * dist;
-    v4 logTa = (t + splat(alpha)) / ll;
-    log4(&logTa);
-    v4 merged = ll * logTa;
-    v4 termB = valid == LANES ? load4(terms + a)
-                              : (v4){terms[at[0]], terms[at[1]], terms[at[2]], terms[at[3]]};
-    v4 cost = (merged - splat(terms[b])) - termB;
-    if (valid == LANES) {
-      store4(row + a, cost);
+    v8 t = (splat8(traces[b]) + LA_GATHER8(traces)) + f * dist;
+    v8 logTa = (t + splat8(alpha)) / ll;
+    log8(&logTa);
+    v8 merged = ll * logTa;
+    v8 cost = (merged - splat8(terms[b])) - LA_GATHER8(terms);
+#undef LA_GATHER8
+    if (valid == 2 * LANES) {
+      store8(row + a, cost);
     } else {
       for (long r = 0; r < valid; r++) row[a + r] = cost[r];
     }

@@ -115,7 +115,7 @@ struct ClusterReport: Encodable {
     r.data = data
     r.columns = table.columns
     r.idColumn = idColumn
-    r.units = table.ids.count
+    r.units = table.values.rows
     r.droppedRows = table.droppedRows.count
     r.droppedRowNumbers = table.droppedRows
     r.imputedCells = table.imputedCells

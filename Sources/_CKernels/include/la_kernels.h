@@ -85,7 +85,7 @@ void la_log(const double *v, long count, double *out);
 /// if group `a` merges with group `others[q]`, with `term(l, W) = l·log(|W/l| + (tr W + α)/l)`
 /// (`l·log((tr W + α)/l)` while `l ≤ d` or when W/l is not positive definite). Groups are given
 /// by their sizes, means (row-major `g x d`), scatters (row-major `d x d` each, lower triangle
-/// read), traces and current terms; `work` holds `4·d·d` doubles.
+/// read), traces and current terms; `work` holds `8·d·d` doubles.
 void la_vvv_merge_costs(long d, double alpha, long a, const int64_t *others, long count,
                         const int64_t *sizes, const double *means, const double *scatters,
                         const double *traces, const double *terms, double *costs, double *work);

@@ -1,11 +1,14 @@
 // Numerical inner loops of the Clustering module (see include/la_kernels.h).
 //
 // Rows go four at a time through the lanes of a 32-byte vector of doubles. On x86-64 each
-// kernel is compiled twice, for AVX2 (one ymm register per vector) and for the SSE2 baseline
-// (two xmm registers), and the loader picks one (an ifunc through `target_clones`). Each lane
-// does the same operations in the same order in both, and contraction into fused
-// multiply-adds is off, so the results are the same bits on every machine. A last, partial
-// block of rows is copied into a zero-padded buffer and goes through the same code.
+// kernel is compiled twice, for x86-64-v3 (AVX2 and FMA: one ymm register per vector) and for
+// the SSE2 baseline (two xmm registers), and the loader picks one (an ifunc through
+// `target_clones`). Each lane does the same operations in the same order in both. The
+// compiler may not contract a multiplication and an addition on its own; the kernels write
+// their fused multiply-adds out (fma4), which the baseline build computes with the C
+// library's exactly rounded `fma`, so the results are the same bits on every machine (the
+// baseline is slower). A last, partial block of rows is copied into a zero-padded buffer and
+// goes through the same code.
 #include "la_kernels.h"
 
 #include <float.h>
@@ -18,7 +21,7 @@
 #if defined(LA_CLONES)
 // Defined on the command line (tests of one build alone).
 #elif defined(__x86_64__) && defined(__clang__) && defined(__linux__)
-#define LA_CLONES __attribute__((target_clones("avx2", "default")))
+#define LA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define LA_CLONES
 #endif
@@ -44,6 +47,10 @@ typedef long long v4i __attribute__((vector_size(32)));
 /// `mask ? a : b` lane by lane (`mask` lanes are all ones or all zeros).
 #define select4(mask, a, b) ((v4)((((v4i)(a)) & (mask)) | (((v4i)(b)) & ~(mask))))
 #define sqrt4(v) __builtin_elementwise_sqrt(v)
+/// `a·b + c` with one rounding, lane by lane: an FMA instruction where the processor has one
+/// (the x86-64-v3 build, other targets), else the C library's exactly rounded `fma` (the SSE2
+/// baseline): the same bits either way.
+#define fma4(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 /// Eight lanes: two AVX2 registers (four SSE2 ones) whose operations the compiler interleaves,
 /// for kernels whose long dependency chains would otherwise leave the units idle. Each lane
 /// does the same operations as with four lanes, so the results are the same bits.
@@ -70,26 +77,27 @@ typedef long long v8i __attribute__((vector_size(64)));
 LA_INLINE void exp4(v4 *value) {
   v4 x = *value;
   const double shifter = 0x1.8p52;
-  v4 kd = x * splat(0x1.71547652b82fep0) + splat(shifter);
+  v4 kd = fma4(x, splat(0x1.71547652b82fep0), splat(shifter));
   v4i ki = (v4i)kd - (v4i)splat(shifter);
   kd = kd - splat(shifter);
-  v4 r = (x - kd * splat(6.93147180369123816490e-01)) - kd * splat(1.90821492927058770002e-10);
+  v4 r = fma4(-kd, splat(6.93147180369123816490e-01), x);
+  r = fma4(-kd, splat(1.90821492927058770002e-10), r);
   // r + r²·(c₂ + c₃r) + r⁴·(…) + r⁸·(…) by Estrin's scheme (cₖ = 1/k!): a short dependency
   // chain, so that the exponentials of several lanes and components overlap.
   v4 r2 = r * r;
   v4 r4 = r2 * r2;
   v4 r8 = r4 * r4;
-  v4 p23 = splat(1.0 / 2.0) + splat(1.0 / 6.0) * r;
-  v4 p45 = splat(1.0 / 24.0) + splat(1.0 / 120.0) * r;
-  v4 p67 = splat(1.0 / 720.0) + splat(1.0 / 5040.0) * r;
-  v4 p89 = splat(1.0 / 40320.0) + splat(1.0 / 362880.0) * r;
-  v4 p1011 = splat(1.0 / 3628800.0) + splat(1.0 / 39916800.0) * r;
-  v4 p1213 = splat(1.0 / 479001600.0) + splat(1.0 / 6227020800.0) * r;
-  v4 p4 = p45 + r2 * p67;
-  v4 p8 = (p89 + r2 * p1011) + r4 * p1213;
-  v4 p = r + r2 * (p23 + r2 * (p4 + r4 * p8));
+  v4 p23 = fma4(splat(1.0 / 6.0), r, splat(1.0 / 2.0));
+  v4 p45 = fma4(splat(1.0 / 120.0), r, splat(1.0 / 24.0));
+  v4 p67 = fma4(splat(1.0 / 5040.0), r, splat(1.0 / 720.0));
+  v4 p89 = fma4(splat(1.0 / 362880.0), r, splat(1.0 / 40320.0));
+  v4 p1011 = fma4(splat(1.0 / 39916800.0), r, splat(1.0 / 3628800.0));
+  v4 p1213 = fma4(splat(1.0 / 6227020800.0), r, splat(1.0 / 479001600.0));
+  v4 p4 = fma4(r2, p67, p45);
+  v4 p8 = fma4(r4, p1213, fma4(r2, p1011, p89));
+  v4 p = fma4(r2, fma4(r2, fma4(r4, p8, p4), p23), r);
   v4 scale = (v4)((ki + 1023) << 52);
-  *value = (splat(1.0) + p) * scale;
+  *value = fma4(p, scale, scale);
 }
 
 /// log for positive normal lanes: x = 2ᵉ·m with m in [√½, √2), log m = 2 atanh(s),
@@ -106,19 +114,19 @@ LA_INLINE void log4(v4 *value) {
   v4 s = f / (splat(2.0) + f);
   v4 s2 = s * s;
   v4 p = splat(1.0 / 21.0);
-  p = p * s2 + splat(1.0 / 19.0);
-  p = p * s2 + splat(1.0 / 17.0);
-  p = p * s2 + splat(1.0 / 15.0);
-  p = p * s2 + splat(1.0 / 13.0);
-  p = p * s2 + splat(1.0 / 11.0);
-  p = p * s2 + splat(1.0 / 9.0);
-  p = p * s2 + splat(1.0 / 7.0);
-  p = p * s2 + splat(1.0 / 5.0);
-  p = p * s2 + splat(1.0 / 3.0);
+  p = fma4(p, s2, splat(1.0 / 19.0));
+  p = fma4(p, s2, splat(1.0 / 17.0));
+  p = fma4(p, s2, splat(1.0 / 15.0));
+  p = fma4(p, s2, splat(1.0 / 13.0));
+  p = fma4(p, s2, splat(1.0 / 11.0));
+  p = fma4(p, s2, splat(1.0 / 9.0));
+  p = fma4(p, s2, splat(1.0 / 7.0));
+  p = fma4(p, s2, splat(1.0 / 5.0));
+  p = fma4(p, s2, splat(1.0 / 3.0));
   // log m = f − s·(f − 2 s² p): the error of the last term is small against f.
-  v4 logm = f - s * (f - splat(2.0) * s2 * p);
+  v4 logm = fma4(-s, fma4(-(splat(2.0) * s2), p, f), f);
   v4 ed = ((v4)(e | (v4i)splat(0x1p52)) - splat(0x1p52)) - splat(1023.0);
-  *value = ed * splat(6.93147180369123816490e-01) + (logm + ed * splat(1.90821492927058770002e-10));
+  *value = fma4(ed, splat(6.93147180369123816490e-01), fma4(ed, splat(1.90821492927058770002e-10), logm));
 }
 
 /// exp4 and log4 on each half of eight lanes (the same bits lane by lane).
@@ -202,8 +210,8 @@ LA_INLINE long kmeans_nearest(const double *x, long n, long d, const double *cen
       for (long j = 0; j < d; j++) {
         v4 u = load4(rows + j * stride) - splat(centre[j]);
         v4 v = load4(rows + j * stride + LANES) - splat(centre[j]);
-        acc = acc + u * u;
-        accHigh = accHigh + v * v;
+        acc = fma4(u, u, acc);
+        accHigh = fma4(v, v, accHigh);
       }
       LA_NEAREST_STEP(acc, b1, b2, best, c);
       LA_NEAREST_STEP(accHigh, c1, c2, bestHigh, c);
@@ -265,8 +273,8 @@ LA_INLINE void kmeans_distances(const double *x, long n, long d, const double *t
       for (long j = 0; j < d; j++) {
         v4 u = load4(rows + j * columnStride) - splat(target[j]);
         v4 v = load4(rows + j * columnStride + LANES) - splat(target[j]);
-        acc = acc + u * u;
-        accHigh = accHigh + v * v;
+        acc = fma4(u, u, acc);
+        accHigh = fma4(v, v, accHigh);
       }
       if (closest) {
         acc = select4((v4i)(near < acc), near, acc);
@@ -321,10 +329,10 @@ LA_INLINE void log_densities(const double *x, long n, long d, long k, const doub
       for (long r = 0; r < d; r++) {
         v4 w = splat(inverseFactor[r]) * y[0];
 #pragma clang loop unroll(full)
-        for (long m = 1; m <= r; m++) w = w + splat(inverseFactor[r + m * d]) * y[m];
-        q = q + w * w;
+        for (long m = 1; m <= r; m++) w = fma4(splat(inverseFactor[r + m * d]), y[m], w);
+        q = fma4(w, w, q);
       }
-      v4 v = splat(constants[c]) - splat(0.5) * q;
+      v4 v = fma4(splat(-0.5), q, splat(constants[c]));
       double *out = z + c * n + start;
       if (start + LANES <= n) {
         store4(out, v);
@@ -442,14 +450,14 @@ LA_CLONES void la_weighted_sums(const double *x, long n, long d, long k, const d
         const double *column = x + j * n + start;
         v4 s0 = splat(0), s1 = splat(0);
         for (long i = 0; i < full; i += 2 * LANES) {
-          s0 = s0 + load4(w + i) * load4(column + i);
-          s1 = s1 + load4(w + i + LANES) * load4(column + i + LANES);
+          s0 = fma4(load4(w + i), load4(column + i), s0);
+          s1 = fma4(load4(w + i + LANES), load4(column + i + LANES), s1);
         }
         if (rows > full) {
           double ct[2 * LANES] = {0, 0, 0, 0, 0, 0, 0, 0};
           for (long i = full; i < rows; i++) ct[i - full] = column[i];
-          s0 = s0 + load4(wt) * load4(ct);
-          s1 = s1 + load4(wt + LANES) * load4(ct + LANES);
+          s0 = fma4(load4(wt), load4(ct), s0);
+          s1 = fma4(load4(wt + LANES), load4(ct + LANES), s1);
         }
         acc[1 + j] = acc[1 + j] + (s0 + s1);
       }
@@ -517,28 +525,28 @@ LA_CLONES void la_weighted_scatters(const double *x, long n, long d, long k, con
             for (long i = 0; i < used; i += 2 * LANES) {
               v4 ta = load4(tr + i);
               v4 tb = load4(tr + i + LANES);
-              a0 = a0 + ta * load4(y0 + i);
-              b0 = b0 + tb * load4(y0 + i + LANES);
-              a1 = a1 + ta * load4(y0 + CSTRIDE + i);
-              b1 = b1 + tb * load4(y0 + CSTRIDE + i + LANES);
-              a2 = a2 + ta * load4(y0 + 2 * CSTRIDE + i);
-              b2 = b2 + tb * load4(y0 + 2 * CSTRIDE + i + LANES);
-              a3 = a3 + ta * load4(y0 + 3 * CSTRIDE + i);
-              b3 = b3 + tb * load4(y0 + 3 * CSTRIDE + i + LANES);
+              a0 = fma4(ta, load4(y0 + i), a0);
+              b0 = fma4(tb, load4(y0 + i + LANES), b0);
+              a1 = fma4(ta, load4(y0 + CSTRIDE + i), a1);
+              b1 = fma4(tb, load4(y0 + CSTRIDE + i + LANES), b1);
+              a2 = fma4(ta, load4(y0 + 2 * CSTRIDE + i), a2);
+              b2 = fma4(tb, load4(y0 + 2 * CSTRIDE + i + LANES), b2);
+              a3 = fma4(ta, load4(y0 + 3 * CSTRIDE + i), a3);
+              b3 = fma4(tb, load4(y0 + 3 * CSTRIDE + i + LANES), b3);
             }
           } else {
             for (long i = 0; i < used; i += 2 * LANES) {
               v4 ta = load4(tr + i);
               v4 tb = load4(tr + i + LANES);
-              a0 = a0 + ta * load4(y0 + i);
-              b0 = b0 + tb * load4(y0 + i + LANES);
+              a0 = fma4(ta, load4(y0 + i), a0);
+              b0 = fma4(tb, load4(y0 + i + LANES), b0);
               if (width > 1) {
-                a1 = a1 + ta * load4(y0 + CSTRIDE + i);
-                b1 = b1 + tb * load4(y0 + CSTRIDE + i + LANES);
+                a1 = fma4(ta, load4(y0 + CSTRIDE + i), a1);
+                b1 = fma4(tb, load4(y0 + CSTRIDE + i + LANES), b1);
               }
               if (width > 2) {
-                a2 = a2 + ta * load4(y0 + 2 * CSTRIDE + i);
-                b2 = b2 + tb * load4(y0 + 2 * CSTRIDE + i + LANES);
+                a2 = fma4(ta, load4(y0 + 2 * CSTRIDE + i), a2);
+                b2 = fma4(tb, load4(y0 + 2 * CSTRIDE + i + LANES), b2);
               }
             }
           }
@@ -615,11 +623,11 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
       v8 mb = {means[b[0] * d + j], means[b[1] * d + j], means[b[2] * d + j], means[b[3] * d + j],
                means[b[4] * d + j], means[b[5] * d + j], means[b[6] * d + j], means[b[7] * d + j]};
       delta[j] = splat8(ma[j]) - mb;
-      dist = dist + delta[j] * delta[j];
+      dist = fma4(delta[j], delta[j], dist);
     }
     v8 tb = {traces[b[0]], traces[b[1]], traces[b[2]], traces[b[3]],
              traces[b[4]], traces[b[5]], traces[b[6]], traces[b[7]]};
-    v8 t = (splat8(traces[a]) + tb) + f * dist;
+    v8 t = fma4(f, dist, splat8(traces[a]) + tb);
     v8i small = (v8i)(ll <= splat8((double)d));
     v8i flat = (v8i)(t == splat8(0));
     v8 ta = (t + splat8(alpha)) / ll;
@@ -644,7 +652,7 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
                    scatters[b[2] * d * d + r * d + c], scatters[b[3] * d * d + r * d + c],
                    scatters[b[4] * d * d + r * d + c], scatters[b[5] * d * d + r * d + c],
                    scatters[b[6] * d * d + r * d + c], scatters[b[7] * d * d + r * d + c]};
-          v8 v = (splat8(sa[r * d + c]) + sb) + dr * delta[c];
+          v8 v = fma4(dr, delta[c], splat8(sa[r * d + c]) + sb);
           store8(w + (r * d + c) * 2 * LANES, v);
         }
       }
@@ -655,7 +663,7 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
         v8 diag = load8(w + (j * d + j) * 2 * LANES) * scale;
         for (long k = 0; k < j; k++) {
           v8 ljk = load8(w + (j * d + k) * 2 * LANES);
-          diag = diag - ljk * ljk;
+          diag = fma4(-ljk, ljk, diag);
         }
         positive &= (v8i)(diag > splat8(0));
         v8 root = sqrt4(diag);
@@ -665,7 +673,7 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
         for (long i = j + 1; i < d; i++) {
           v8 v = load8(w + (i * d + j) * 2 * LANES) * scale;
           for (long k = 0; k < j; k++) {
-            v = v - load8(w + (i * d + k) * 2 * LANES) * load8(w + (j * d + k) * 2 * LANES);
+            v = fma4(-load8(w + (i * d + k) * 2 * LANES), load8(w + (j * d + k) * 2 * LANES), v);
           }
           store8(w + (i * d + j) * 2 * LANES, v * inverse);
         }
@@ -680,7 +688,7 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
         for (long j = 0; j < d; j++) {
           v8 lj = load8(w + (j * d + j) * 2 * LANES);
           log8(&lj);
-          sumLogs = sumLogs + splat8(2.0) * lj;
+          sumLogs = fma4(splat8(2.0), lj, sumLogs);
         }
       }
       v8 detlog = select8(normal, logProduct, sumLogs);
@@ -691,7 +699,7 @@ LA_INLINE void vvv_merge_costs(long d, double alpha, long a, const int64_t *othe
       v8 e = exponent;
       exp8(&e);
       e = select8((v8i)(exponent >= splat8(-708)), e, splat8(0));
-      v8 argument = select8(negative, e + ta, splat8(1.0) + e * ta);
+      v8 argument = select8(negative, e + ta, fma4(e, ta, splat8(1.0)));
       log8(&argument);
       v8 factored = select8(negative, ll * argument, ll * (argument + detlog));
       merged = select8(needFactor & positive, factored, merged);
@@ -743,9 +751,9 @@ LA_INLINE void vvv_singleton_costs(long d, double alpha, const double *columns, 
     for (long j = 0; j < d; j++) {
       const double *column = columns + j * m;
       v8 delta = splat8(column[b]) - LA_GATHER8(column);
-      dist = dist + delta * delta;
+      dist = fma4(delta, delta, dist);
     }
-    v8 t = (splat8(traces[b]) + LA_GATHER8(traces)) + f * dist;
+    v8 t = fma4(f, dist, splat8(traces[b]) + LA_GATHER8(traces));
     v8 logTa = (t + splat8(alpha)) / ll;
     log8(&logTa);
     v8 merged = ll * logTa;
@@ -973,7 +981,7 @@ LA_CLONES long la_kmeans_bounded(const double *rowMajor, long d, const double *c
       v4 c = {centres[own[0] * d + j], centres[own[1] * d + j], centres[own[2] * d + j],
               centres[own[3] * d + j]};
       v4 u = p - c;
-      s = s + u * u;
+      s = fma4(u, u, s);
     }
     v4 root = sqrt4(s);
     int full = 0;
@@ -994,7 +1002,7 @@ LA_CLONES long la_kmeans_bounded(const double *rowMajor, long d, const double *c
         v4 p = {rowMajor[idx[0] * d + j], rowMajor[idx[1] * d + j], rowMajor[idx[2] * d + j],
                 rowMajor[idx[3] * d + j]};
         v4 u = p - splat(centre[j]);
-        t = t + u * u;
+        t = fma4(u, u, t);
       }
       v4i label = {c, c, c, c};
       t = select4((v4i)(ownLabel == label), s, t);

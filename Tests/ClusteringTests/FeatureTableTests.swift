@@ -22,5 +22,20 @@ struct FeatureTableTests {
     let complete = try FeatureTable.make(columns: ["a"], ids: nil, values: Matrix(rows: [[1], [3]]))
     #expect(complete.droppedRows.isEmpty)
     #expect(complete.ids == ["1", "2"])
+    // Without an id column the ids are the kept rows' 1-based numbers.
+    let numbered = try FeatureTable.make(columns: ["a", "b"], ids: nil, values: raw)
+    #expect(numbered.ids == ["1", "4", "6"])
+  }
+
+  /// A non-finite value is found wherever it is (the vectorised pass, then its position).
+  @Test func nonFiniteValuesAreReportedWithTheirPosition() throws {
+    for (row, column) in [(0, 0), (4, 1), (6, 2)] {
+      var m = Matrix(rows: 7, columns: 3) { i, j in Double(i * 3 + j) }
+      m[row, column] = column == 1 ? .infinity : .nan
+      #expect(throws: ClusteringError.nonFiniteValue(row: row, column: column)) {
+        try checkFinite(m)
+      }
+    }
+    try checkFinite(Matrix(rows: 7, columns: 3) { i, j in -Double(i * 3 + j) })
   }
 }

@@ -68,7 +68,7 @@ import _CKernels
         var s = 0.0
         for j in 0..<d {
           let u = x[i + j * n] - centres[c * d + j]
-          s += u * u
+          s = s.addingProduct(u, u)  // the kernels' fused multiply-add
         }
         if s < b1 {
           b2 = b1
@@ -136,11 +136,11 @@ import _CKernels
       for r in 0..<d {
         var w = inverse[r] * (x[i] - mean[0])
         for c in 1...max(1, r) where c <= r {
-          w = w + inverse[r + c * d] * (x[i + c * n] - mean[c])
+          w = w.addingProduct(inverse[r + c * d], x[i + c * n] - mean[c])
         }
-        q = q + w * w
+        q = q.addingProduct(w, w)  // the kernels' fused multiply-adds
       }
-      #expect(z[i] == -2.0 - 0.5 * q)
+      #expect(z[i] == (-2.0).addingProduct(-0.5, q))
     }
     let weights = Self.uniforms(n, seed: 7)
     var scatter = [Double](repeating: 0, count: d * d)

@@ -60,6 +60,9 @@ public struct GaussianMixture: Sendable {
   public var regularization: Double
   /// How the fitted components are numbered.
   public var labelOrder: LabelOrder
+  /// The data's first principal axis when the caller knows it (a grid computes it once for
+  /// all its fits); `nil`: computed by each fit that needs it.
+  var principalAxis: [Double]? = nil
 
   /// Creates a configuration with mclust's defaults.
   public init(
@@ -218,7 +221,7 @@ public struct GaussianMixture: Sendable {
         model: model.rawValue, components: k, reason: "the log-likelihood is not finite")
     }
     // Canonical component order.
-    let order = labelOrder.order(centers: parameters.means, data: data)
+    let order = labelOrder.order(centers: parameters.means, axis: principalAxis, data: data)
     let d = data.columns
     let n = data.rows
     var means = Matrix(rows: k, columns: d)

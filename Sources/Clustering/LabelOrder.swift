@@ -20,6 +20,12 @@ public enum LabelOrder: Sendable, Hashable, Codable {
   ///   - centers: `k x d` cluster centres (rows are clusters).
   ///   - data: The `n x d` data the centres were fitted to (for the principal component).
   public func order(centers: Matrix, data: Matrix) -> [Int] {
+    order(centers: centers, axis: nil, data: data)
+  }
+
+  /// ``order(centers:data:)`` with the first principal axis already known (`axis`, from
+  /// ``firstPrincipalAxis(_:)``; `nil` computes it from `data`).
+  func order(centers: Matrix, axis: [Double]?, data: Matrix) -> [Int] {
     let k = centers.rows
     var score = [Double](repeating: 0, count: k)
     switch self {
@@ -27,7 +33,7 @@ public enum LabelOrder: Sendable, Hashable, Codable {
       precondition(j >= 0 && j < centers.columns, "LabelOrder: indicator \(j) out of range")
       for c in 0..<k { score[c] = centers[c, j] }
     case .firstPrincipalComponent:
-      let v = LabelOrder.firstPrincipalAxis(data)
+      let v = axis ?? LabelOrder.firstPrincipalAxis(data)
       for c in 0..<k {
         var s = 0.0
         for j in 0..<centers.columns { s += centers[c, j] * v[j] }
@@ -42,12 +48,19 @@ public enum LabelOrder: Sendable, Hashable, Codable {
     let d = data.columns
     let n = data.rows
     guard d > 1, n > 1 else { return [Double](repeating: 1, count: d) }
-    var centred = data
-    for j in 0..<d {
-      var mean = 0.0
-      for i in 0..<n { mean += data[i, j] }
-      mean /= Double(n)
-      for i in 0..<n { centred[i, j] -= mean }
+    // Each column centred (a copy, column by column over the contiguous storage).
+    var centred = Matrix(rows: n, columns: d)
+    data.withUnsafeBufferPointer { source in
+      centred.withUnsafeMutableBufferPointer { target in
+        for j in 0..<d {
+          let column = source.baseAddress! + j &* n
+          let out = target.baseAddress! + j &* n
+          var mean = 0.0
+          for i in 0..<n { mean += column[i] }
+          mean /= Double(n)
+          for i in 0..<n { out[i] = column[i] - mean }
+        }
+      }
     }
     let scatter = centred.crossProduct()
     guard let eigen = try? SymmetricEigen(scatter) else {

@@ -151,6 +151,10 @@ public struct MixtureModelSelection: Sendable {
     let cellList = cells
     var emSettings = expectationMaximization
     if subset != nil { emSettings.continuationTolerance = subsetContinuationTolerance }
+    // Every fit numbers its components on the same data's first principal axis: once here.
+    if emSettings.labelOrder == .firstPrincipalComponent {
+      emSettings.principalAxis = LabelOrder.firstPrincipalAxis(data)
+    }
     let settingsTemplate = emSettings
     let starts = randomStarts
     let subsetCopy = subset

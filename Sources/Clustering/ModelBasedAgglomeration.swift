@@ -185,7 +185,13 @@ struct ModelBasedAgglomeration {
       var lowest = 0.0
       var first = -1
       let equal = la_row_minimum(nearestCost, noPenalty, m, &lowest, &first)
-      if equal == 1 && lowest.isFinite && nearest[first] >= 0 {
+      let partner = first >= 0 ? nearest[first] : -1
+      if equal == 1 && lowest.isFinite && partner >= 0 {
+        a = first
+      } else if equal == 2 && lowest.isFinite && partner >= 0 && nearest[partner] == first
+        && nearestCost[partner] == lowest
+      {
+        // The usual case: two groups nearest to each other, the same pair either way round.
         a = first
       } else {
         for i in live where nearest[i] >= 0 {

@@ -48,21 +48,37 @@ public enum LabelOrder: Sendable, Hashable, Codable {
     let d = data.columns
     let n = data.rows
     guard d > 1, n > 1 else { return [Double](repeating: 1, count: d) }
-    // Each column centred (a copy, column by column over the contiguous storage).
-    var centred = Matrix(rows: n, columns: d)
+    // The centred scatter, 8,192 rows at a time: each block is centred into a small buffer
+    // (no copy of the whole data, whose fresh pages would cost more than the sums) and its
+    // cross-product (dsyrk) added.
+    var means = [Double](repeating: 0, count: d)
     data.withUnsafeBufferPointer { source in
-      centred.withUnsafeMutableBufferPointer { target in
-        for j in 0..<d {
-          let column = source.baseAddress! + j &* n
-          let out = target.baseAddress! + j &* n
-          var mean = 0.0
-          for i in 0..<n { mean += column[i] }
-          mean /= Double(n)
-          for i in 0..<n { out[i] = column[i] - mean }
-        }
+      for j in 0..<d {
+        let column = source.baseAddress! + j &* n
+        var mean = 0.0
+        for i in 0..<n { mean += column[i] }
+        means[j] = mean / Double(n)
       }
     }
-    let scatter = centred.crossProduct()
+    let blockRows = 8192
+    var scatter = Matrix(rows: d, columns: d)
+    var start = 0
+    while start < n {
+      let rows = min(blockRows, n - start)
+      var block = Matrix(rows: rows, columns: d)
+      data.withUnsafeBufferPointer { source in
+        block.withUnsafeMutableBufferPointer { target in
+          for j in 0..<d {
+            let column = source.baseAddress! + (j &* n &+ start)
+            let out = target.baseAddress! + j &* rows
+            let mean = means[j]
+            for i in 0..<rows { out[i] = column[i] - mean }
+          }
+        }
+      }
+      scatter = scatter + block.crossProduct()
+      start += rows
+    }
     guard let eigen = try? SymmetricEigen(scatter) else {
       return [Double](repeating: 1, count: d)
     }

@@ -147,7 +147,8 @@ struct LloydWorkspace: Sendable {
 
   /// `out[t * stride + i] = ‖xᵢ − x_{rows[t]}‖²` for every row `i`, in one pass over the data
   /// (`la_kmeans_distances`: rows in vector lanes, each sum over the columns in order), or its
-  /// minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in row order).
+  /// minimum with `closest[i]` when given; returns each `t`'s sum over the rows (in eight
+  /// running sums, an order fixed by n).
   private func squaredDistances(
     to rows: [Int], into out: inout [Double], stride: Int, minimumWith closest: [Double]?
   ) -> [Double] {

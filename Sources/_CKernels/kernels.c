@@ -254,7 +254,8 @@ LA_INLINE void kmeans_distances(const double *x, long n, long d, const double *t
                                 const double *closest, double *out, long stride,
                                 double *potentials) {
   double pad[2 * LANES * d];
-  for (long t = 0; t < m; t++) potentials[t] = 0;
+  v4 laneSums[2 * m];
+  for (long t = 0; t < 2 * m; t++) laneSums[t] = splat(0);
   for (long start = 0; start < n; start += 2 * LANES) {
     const double *rows;
     long columnStride = rows8(x, n, d, start, pad, &rows);
@@ -280,17 +281,26 @@ LA_INLINE void kmeans_distances(const double *x, long n, long d, const double *t
         acc = select4((v4i)(near < acc), near, acc);
         accHigh = select4((v4i)(nearHigh < accHigh), nearHigh, accHigh);
       }
-      double lanes[2 * LANES];
-      store4(lanes, acc);
-      store4(lanes + LANES, accHigh);
-      double p = potentials[t];
       double *o = out + t * stride + start;
-      for (long r = 0; r < valid; r++) {
-        o[r] = lanes[r];
-        p += lanes[r];
+      if (valid == 2 * LANES) {
+        store4(o, acc);
+        store4(o + LANES, accHigh);
+        laneSums[2 * t] = laneSums[2 * t] + acc;
+        laneSums[2 * t + 1] = laneSums[2 * t + 1] + accHigh;
+      } else {
+        double lanes[2 * LANES];
+        store4(lanes, acc);
+        store4(lanes + LANES, accHigh);
+        for (long r = 0; r < valid; r++) o[r] = lanes[r];
+        for (long r = valid; r < 2 * LANES; r++) lanes[r] = 0;
+        laneSums[2 * t] = laneSums[2 * t] + load4(lanes);
+        laneSums[2 * t + 1] = laneSums[2 * t + 1] + load4(lanes + LANES);
       }
-      potentials[t] = p;
     }
+  }
+  for (long t = 0; t < m; t++) {
+    v4 both = laneSums[2 * t] + laneSums[2 * t + 1];
+    potentials[t] = (both[0] + both[1]) + (both[2] + both[3]);
   }
 }
 

@@ -41,7 +41,9 @@ long la_kmeans_bounded(const double *rowMajor, long d, const double *centres, lo
 
 /// k-means++ candidates: `out[t * stride + i] = ‖xᵢ − targets_t‖²` (`targets` row-major
 /// `m x d`), or its minimum with `closest[i]` when `closest` is not null; `potentials[t]` is
-/// the sum of that column in row order.
+/// the sum of that column, in eight running sums (rows i mod 8) added at the end in a fixed
+/// order (an order that depends on n alone; a single running sum in row order made the pass
+/// wait on its additions).
 void la_kmeans_distances(const double *x, long n, long d, const double *targets, long m,
                          const double *closest, double *out, long stride, double *potentials);
 

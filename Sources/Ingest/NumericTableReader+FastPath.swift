@@ -60,18 +60,27 @@ extension NumericTableReader {
       rows += chunk.rows
     }
     guard rows > 0 else { return nil }
-    var values = [Double](repeating: 0, count: rows * width)
-    values.withUnsafeMutableBufferPointer { out in
-      var row = 0
-      for chunk in chunks {
-        guard let chunk else { continue }
+    // Column-major, each chunk's rows transposed by its own thread (the array's fresh pages
+    // are first touched there too).
+    var firstRows = [0]
+    for chunk in chunks { firstRows.append(firstRows[firstRows.count - 1] + (chunk?.rows ?? 0)) }
+    let starts = firstRows
+    let parsed = chunks
+    let total = rows
+    let values = [Double](unsafeUninitializedCapacity: rows * width) { buffer, initialized in
+      nonisolated(unsafe) let out = buffer.baseAddress!
+      let transpose: @Sendable (Int) -> Void = { t in
+        guard let chunk = parsed[t] else { return }
+        let row = starts[t]
         chunk.values.withUnsafeBufferPointer { src in
-          for i in 0..<chunk.rows {
-            for k in 0..<width { out[row + i + k * rows] = src[i * width + k] }
+          for k in 0..<width {
+            let column = out + (row &+ k &* total)
+            for i in 0..<chunk.rows { (column + i).initialize(to: src[i &* width &+ k]) }
           }
         }
-        row += chunk.rows
       }
+      forEachWorker(chunkCount, transpose)
+      initialized = rows * width
     }
     return Result(names: names, rows: rows, values: values)
   }
@@ -117,23 +126,28 @@ extension NumericTableReader {
                 negative = p[end] == minus
                 end &+= 1
               }
+              // The integer digits, then (after a point) the fractional ones: two tight loops.
               var mantissa: Int64 = 0
-              var digits = 0
-              var scale = 0
-              var sawPoint = false
+              let integerStart = end
               while end < to {
-                let b = p[end]
-                let digit = b &- 48
-                if digit < 10 {
-                  mantissa = mantissa &* 10 &+ Int64(digit)
-                  digits &+= 1
-                  if sawPoint { scale &+= 1 }
-                } else if b == point && !sawPoint && b != separator {
-                  sawPoint = true
-                } else {
-                  break
-                }
+                let digit = p[end] &- 48
+                if digit >= 10 { break }
+                mantissa = mantissa &* 10 &+ Int64(digit)
                 end &+= 1
+              }
+              var digits = end &- integerStart
+              var scale = 0
+              if end < to && p[end] == point && point != separator {
+                end &+= 1
+                let fractionStart = end
+                while end < to {
+                  let digit = p[end] &- 48
+                  if digit >= 10 { break }
+                  mantissa = mantissa &* 10 &+ Int64(digit)
+                  end &+= 1
+                }
+                scale = end &- fractionStart
+                digits &+= scale
               }
               let atEnd = end == to || p[end] == separator || p[end] == newline
               if atEnd && digits > 0 && digits <= 15 {

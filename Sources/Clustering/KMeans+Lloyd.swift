@@ -294,18 +294,20 @@ struct LloydWorkspace: Sendable {
     /// in row order.
     func fullAssignment(first: Bool) -> Int {
       x.withUnsafeBufferPointer { xp in
-        c.withUnsafeBufferPointer { cp in
-          labels.withUnsafeMutableBufferPointer { lp in
-            upper.withUnsafeMutableBufferPointer { up in
-              lower.withUnsafeMutableBufferPointer { lo in
-                counts.withUnsafeMutableBufferPointer { np in
-                  sums.withUnsafeMutableBufferPointer { sp in
-                    lp.withMemoryRebound(to: Int64.self) { lp in
-                      np.withMemoryRebound(to: Int64.self) { np in
-                        la_kmeans_nearest(
-                          xp.baseAddress!, n, d, cp.baseAddress!, k, lp.baseAddress!,
-                          up.baseAddress!, lo.baseAddress!, first ? 1 : 0, np.baseAddress!,
-                          sp.baseAddress!)
+        rowMajor.withUnsafeBufferPointer { rp in
+          c.withUnsafeBufferPointer { cp in
+            labels.withUnsafeMutableBufferPointer { lp in
+              upper.withUnsafeMutableBufferPointer { up in
+                lower.withUnsafeMutableBufferPointer { lo in
+                  counts.withUnsafeMutableBufferPointer { np in
+                    sums.withUnsafeMutableBufferPointer { sp in
+                      lp.withMemoryRebound(to: Int64.self) { lp in
+                        np.withMemoryRebound(to: Int64.self) { np in
+                          la_kmeans_nearest(
+                            xp.baseAddress!, rp.baseAddress!, n, d, cp.baseAddress!, k,
+                            lp.baseAddress!, up.baseAddress!, lo.baseAddress!, first ? 1 : 0,
+                            np.baseAddress!, sp.baseAddress!)
+                        }
                       }
                     }
                   }

@@ -190,9 +190,9 @@ LA_INLINE long rows8(const double *x, long n, long d, long start, double *pad,
     (best) = (closer_ & label_) | (~closer_ & (best));          \
   } while (0)
 
-LA_INLINE long kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                              int64_t *labels, double *nearest, double *second, int first,
-                              int64_t *counts, double *sums) {
+LA_INLINE long kmeans_nearest(const double *x, const double *rowMajor, long n, long d,
+                              const double *centres, long k, int64_t *labels, double *nearest,
+                              double *second, int first, int64_t *counts, double *sums) {
   long moved = 0;
   for (long c = 0; c < k; c++) counts[c] = 0;
   for (long i = 0; i < k * d; i++) sums[i] = 0;
@@ -227,26 +227,36 @@ LA_INLINE long kmeans_nearest(const double *x, long n, long d, const double *cen
       labels[start + r] = a;
       nearest[start + r] = r < LANES ? b1[r] : c1[r - LANES];
       second[start + r] = r < LANES ? b2[r] : c2[r - LANES];
-      // The member sums in row order, from the rows just read.
+      // The member sums in row order: from the row-major copy four columns per vector when
+      // there is one (a row's columns are contiguous there), else from the rows just read.
       counts[a]++;
       double *sa = sums + a * d;
-      for (long j = 0; j < d; j++) sa[j] += rows[j * stride + r];
+      if (rowMajor) {
+        const double *xr = rowMajor + (start + r) * d;
+        long j = 0;
+        for (; j + LANES <= d; j += LANES) store4(sa + j, load4(sa + j) + load4(xr + j));
+        for (; j < d; j++) sa[j] += xr[j];
+      } else {
+        for (long j = 0; j < d; j++) sa[j] += rows[j * stride + r];
+      }
     }
   }
   return moved;
 }
 
-LA_CLONES long la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                                 int64_t *labels, double *nearest, double *second, int first,
-                                 int64_t *counts, double *sums) {
+LA_CLONES long la_kmeans_nearest(const double *x, const double *rowMajor, long n, long d,
+                                 const double *centres, long k, int64_t *labels, double *nearest,
+                                 double *second, int first, int64_t *counts, double *sums) {
   switch (d) {
 #define LA_CASE(D) \
   case D:          \
-    return kmeans_nearest(x, n, D, centres, k, labels, nearest, second, first, counts, sums);
+    return kmeans_nearest(x, rowMajor, n, D, centres, k, labels, nearest, second, first, counts, \
+                          sums);
     LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
 #undef LA_CASE
     default:
-      return kmeans_nearest(x, n, d, centres, k, labels, nearest, second, first, counts, sums);
+      return kmeans_nearest(x, rowMajor, n, d, centres, k, labels, nearest, second, first, counts,
+                            sums);
   }
 }
 

@@ -52,13 +52,21 @@ import _CKernels
     var counts = [Int64](repeating: 0, count: k)
     var sums = [Double](repeating: 0, count: k * d)
     let moved = la_kmeans_nearest(
-      x, n, d, centres, k, &labels, &nearest, &second, 1, &counts, &sums)
+      x, nil, n, d, centres, k, &labels, &nearest, &second, 1, &counts, &sums)
     #expect(moved == n)
     var expectedSums = [Double](repeating: 0, count: k * d)
     for i in 0..<n {
       for j in 0..<d { expectedSums[Int(labels[i]) * d + j] += x[i + j * n] }
     }
     #expect(sums == expectedSums)
+    // The member sums read from a row-major copy: the same bits.
+    let rowMajor = (0..<(n * d)).map { x[($0 % d) * n + $0 / d] }
+    var rowLabels = [Int64](repeating: -1, count: n)
+    var rowCounts = [Int64](repeating: 0, count: k)
+    var rowSums = [Double](repeating: 0, count: k * d)
+    _ = la_kmeans_nearest(
+      x, rowMajor, n, d, centres, k, &rowLabels, &nearest, &second, 1, &rowCounts, &rowSums)
+    #expect(rowLabels == labels && rowCounts == counts && rowSums == sums)
     #expect(counts.reduce(0, +) == Int64(n))
     for i in 0..<n {
       var b1 = Double.infinity
@@ -99,14 +107,14 @@ import _CKernels
     var lower = [Double](repeating: 0, count: n)
     var counts = [Int64](repeating: 0, count: k)
     var sums = [Double](repeating: 0, count: k * d)
-    _ = la_kmeans_nearest(x, n, d, before, k, &labels, &upper, &lower, 1, &counts, &sums)
+    _ = la_kmeans_nearest(x, nil, n, d, before, k, &labels, &upper, &lower, 1, &counts, &sums)
     var expectedLabels = labels
     var expectedUpper = upper
     var expectedLower = lower
     var expectedCounts = counts
     var expectedSums = sums
     let changedFull = la_kmeans_nearest(
-      x, n, d, after, k, &expectedLabels, &expectedUpper, &expectedLower, 0, &expectedCounts,
+      x, rowMajor, n, d, after, k, &expectedLabels, &expectedUpper, &expectedLower, 0, &expectedCounts,
       &expectedSums)
     upper = [Double](repeating: .infinity, count: n)
     lower = [Double](repeating: 0, count: n)

@@ -17,11 +17,12 @@ extern "C" {
 /// centres (`centres`, row-major `k x d`), accumulated over the columns in order from 0; the
 /// nearest centre (lowest index on ties) in `labels`, the square roots of the smallest and
 /// second-smallest squared distances in `nearest` and `second`; the members per centre in
-/// `counts` and their sums (row-major `k x d`, each in row order) in `sums`. Returns how many
-/// labels changed (all of them when `first` is not 0).
-long la_kmeans_nearest(const double *x, long n, long d, const double *centres, long k,
-                       int64_t *labels, double *nearest, double *second, int first,
-                       int64_t *counts, double *sums);
+/// `counts` and their sums (row-major `k x d`, each in row order) in `sums`, read from
+/// `rowMajor` (the same data row-major `n x d`) when it is not null. Returns how many labels
+/// changed (all of them when `first` is not 0).
+long la_kmeans_nearest(const double *x, const double *rowMajor, long n, long d,
+                       const double *centres, long k, int64_t *labels, double *nearest,
+                       double *second, int first, int64_t *counts, double *sums);
 
 /// Hamerly's bounds after the centres moved: `upper[i] += shift[label]`, `lower[i] −=` the
 /// largest shift of another centre (`second` for the centre `largestIndex` that moved most,

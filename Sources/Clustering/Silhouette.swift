@@ -1,4 +1,5 @@
 import MatrixCore
+internal import _CKernels
 
 /// Silhouette widths of a partition (Rousseeuw 1987), as R's `cluster::silhouette` and
 /// scikit-learn's `silhouette_samples` define them, with Euclidean distances.
@@ -10,13 +11,21 @@ import MatrixCore
 /// Exact up to ``maxExactUnits`` units (default 10,000); above that, a seeded random sample of
 /// that many units is scored against each other, and ``Result/sampled`` says so.
 /// - Complexity: O(*m² d / 2*) time for *m* scored units (each pair's distance computed once,
-///   directly, so no cancellation, in a vectorised loop), O(*m k*) memory.
+///   directly, so no cancellation, four pairs per vector: `la_silhouette_sums`), O(*m k*)
+///   memory per block of units (8 blocks of about equal work, spread over ``threadCount``
+///   threads and added in block order, so the widths do not depend on the thread count).
 public struct Silhouette: Sendable {
   /// Units above which a random sample is scored (default 10,000).
   public var maxExactUnits: Int
+  /// Threads over which the blocks of units are spread (default 1); results do not depend on
+  /// it.
+  public var threadCount: Int
 
   /// Creates a configuration.
-  public init(maxExactUnits: Int = 10_000) { self.maxExactUnits = maxExactUnits }
+  public init(maxExactUnits: Int = 10_000, threadCount: Int = 1) {
+    self.maxExactUnits = maxExactUnits
+    self.threadCount = threadCount
+  }
 
   /// Silhouette widths and their averages.
   public struct Result: Sendable {
@@ -73,41 +82,49 @@ public struct Silhouette: Sendable {
     // totals[c * m + p] = Σ distances from the unit at position p to the members of cluster
     // c. Each pair is computed once (distances are symmetric): the row of position p against
     // the later positions, added to p's totals per cluster and to the later units' totals
-    // for p's cluster (contiguous runs, so the loops vectorise).
+    // for p's cluster (contiguous runs: la_silhouette_sums, four pairs per vector).
     var clusterAt = [Int](repeating: 0, count: m)
     for c in 0..<k { for p in firstOf[c]..<firstOf[c + 1] { clusterAt[p] = c } }
-    var totals = [Double](repeating: 0, count: k * m)
-    x.withUnsafeBufferPointer { xp in
-      totals.withUnsafeMutableBufferPointer { tp in
-        guard let base = xp.baseAddress, let out = tp.baseAddress else { return }
-        let dist = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
-        defer { dist.deallocate() }
-        for p in 0..<m {
-          let count = m - p - 1
-          guard count > 0 else { continue }
-          dist.update(repeating: 0, count: count)
-          for c in 0..<d {
-            let v = base[p + c * m]
-            let column = base + c * m + p + 1
-            for j in 0..<count {
-              let t = column[j] - v
-              dist[j] += t * t
+    // Positions in blocks of about equal work (position p has m − p − 1 pairs), each block's
+    // sums in its own buffer, the buffers added in block order.
+    let blockCount = 8
+    var blockStarts = [0]
+    let pairs = Double(m) * Double(m - 1) / 2
+    var done = 0.0
+    for p in 0..<m {
+      if blockStarts.count < blockCount
+        && done >= pairs * Double(blockStarts.count) / Double(blockCount)
+      {
+        blockStarts.append(p)
+      }
+      done += Double(m - p - 1)
+    }
+    while blockStarts.count < blockCount { blockStarts.append(m) }
+    blockStarts.append(m)
+    let bounds = blockStarts
+    let columns = x
+    let first = firstOf
+    let clusters = clusterAt
+    let blocks = parallelMap(blockCount, threads: max(1, threadCount)) { b -> [Double] in
+      var buffer = [Double](repeating: 0, count: k * m)
+      guard bounds[b] < bounds[b + 1] else { return buffer }
+      columns.withUnsafeBufferPointer { xp in
+        first.withUnsafeBufferPointer { fp in
+          clusters.withUnsafeBufferPointer { cp in
+            cp.withMemoryRebound(to: Int64.self) { c64 in
+              buffer.withUnsafeMutableBufferPointer { tp in
+                la_silhouette_sums(
+                  xp.baseAddress!, m, d, fp.baseAddress!, k, c64.baseAddress!, bounds[b],
+                  bounds[b + 1], tp.baseAddress!)
+              }
             }
           }
-          for j in 0..<count { dist[j] = dist[j].squareRoot() }
-          for c in 0..<k {
-            let lo = max(firstOf[c], p + 1)
-            let hi = firstOf[c + 1]
-            guard lo < hi else { continue }
-            var s = 0.0
-            for j in (lo - p - 1)..<(hi - p - 1) { s += dist[j] }
-            out[c * m + p] += s
-          }
-          let own = out + clusterAt[p] * m + p + 1
-          for j in 0..<count { own[j] += dist[j] }
         }
       }
+      return buffer
     }
+    var totals = [Double](repeating: 0, count: k * m)
+    for block in blocks { for i in 0..<(k * m) { totals[i] += block[i] } }
     var sums = [Double](repeating: 0, count: m * k)
     for r in 0..<m { for c in 0..<k { sums[r * k + c] = totals[c * m + position[r]] } }
     var widths = [Double](repeating: 0, count: m)

@@ -1054,3 +1054,67 @@ LA_CLONES long la_kmeans_bounded(const double *rowMajor, long d, const double *c
   }
   return changed;
 }
+
+LA_INLINE void silhouette_sums(const double *x, long m, long d, const long *firstOf, long k,
+                               const int64_t *clusterAt, long from, long to, double *totals) {
+  // For each position p: the distances to the later positions q, eight per step in two
+  // vectors, each summed over the columns in order with fused multiply-adds (in registers);
+  // per cluster c, their sum in four running lanes added at the end (a last part of fewer
+  // than eight positions one at a time), into totals[c * m + p]; and each distance added to
+  // totals[clusterAt[p] * m + q].
+  double point[d];
+  for (long p = from; p < to; p++) {
+    for (long j = 0; j < d; j++) point[j] = x[j * m + p];
+    double *own = totals + clusterAt[p] * m;
+    for (long c = 0; c < k; c++) {
+      long lo = firstOf[c] > p + 1 ? firstOf[c] : p + 1;
+      long hi = firstOf[c + 1];
+      if (lo >= hi) continue;
+      v4 running = splat(0);
+      long q = lo;
+      for (; q + 2 * LANES <= hi; q += 2 * LANES) {
+        v4 acc = splat(0), accHigh = splat(0);
+#pragma clang loop unroll(full)
+        for (long j = 0; j < d; j++) {
+          v4 t = load4(x + j * m + q) - splat(point[j]);
+          v4 u = load4(x + j * m + q + LANES) - splat(point[j]);
+          acc = fma4(t, t, acc);
+          accHigh = fma4(u, u, accHigh);
+        }
+        v4 dist = sqrt4(acc);
+        v4 distHigh = sqrt4(accHigh);
+        running = running + dist;
+        running = running + distHigh;
+        store4(own + q, load4(own + q) + dist);
+        store4(own + q + LANES, load4(own + q + LANES) + distHigh);
+      }
+      double s = (running[0] + running[1]) + (running[2] + running[3]);
+      for (; q < hi; q++) {
+        double acc = 0;
+        for (long j = 0; j < d; j++) {
+          double t = x[j * m + q] - point[j];
+          acc = __builtin_fma(t, t, acc);
+        }
+        double dist = __builtin_sqrt(acc);
+        s += dist;
+        own[q] += dist;
+      }
+      totals[c * m + p] += s;
+    }
+  }
+}
+
+LA_CLONES void la_silhouette_sums(const double *x, long m, long d, const long *firstOf, long k,
+                                  const int64_t *clusterAt, long from, long to,
+                                  double *totals) {
+  switch (d) {
+#define LA_CASE(D)                                                         \
+  case D:                                                                  \
+    silhouette_sums(x, m, D, firstOf, k, clusterAt, from, to, totals);     \
+    break;
+    LA_CASE(1) LA_CASE(2) LA_CASE(3) LA_CASE(4) LA_CASE(5) LA_CASE(6) LA_CASE(7) LA_CASE(8)
+#undef LA_CASE
+    default:
+      silhouette_sums(x, m, d, firstOf, k, clusterAt, from, to, totals);
+  }
+}

@@ -147,7 +147,7 @@ struct ClusterReport: Encodable {
     guard k >= 2, silhouetteSample > 0, let first = labels.first,
       labels.contains(where: { $0 != first })
     else { return nil }
-    let s = try Silhouette(maxExactUnits: silhouetteSample).evaluate(
+    let s = try Silhouette(maxExactUnits: silhouetteSample, threadCount: threads).evaluate(
       x, assignments: labels, using: &rng)
     return SilhouetteSummary(
       average: s.averageWidth, clusters: s.clusterAverageWidths, sampled: s.sampled,

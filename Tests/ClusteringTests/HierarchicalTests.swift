@@ -52,6 +52,18 @@ struct HierarchicalTests {
     }
   }
 
+  /// The blocks of units are added in a fixed order: the same widths with any thread count.
+  @Test func silhouetteDoesNotDependOnThreads() throws {
+    let x = try References.data("iris")
+    let labels = try Hierarchical().fit(x).cut(clusterCount: 5)
+    var a = SplitMix64(seed: 3)
+    var b = SplitMix64(seed: 3)
+    let one = try Silhouette(threadCount: 1).evaluate(x, assignments: labels, using: &a)
+    let two = try Silhouette(threadCount: 2).evaluate(x, assignments: labels, using: &b)
+    #expect(one.widths == two.widths)
+    #expect(one.averageWidth == two.averageWidth)
+  }
+
   @Test func sampledSilhouetteIsStatedAndSeeded() throws {
     let x = try References.data("blobs")
     let labels = try Hierarchical().fit(x).cut(clusterCount: 4)

@@ -142,6 +142,14 @@ static inline void la_pause(void) {
 void la_store_column(double *matrix, long stride, long column, const int64_t *rows,
                      const double *values, long count);
 
+/// Silhouette sums over the scored units at positions `from..<to` (of `m`; `x` column-major
+/// `m x d`, the units grouped by cluster: cluster `c` at positions `firstOf[c]..<firstOf[c +
+/// 1]`, `clusterAt[p]` the cluster at position `p`): for every later position `q`, the
+/// distance `‖x_p − x_q‖` is added to `totals[clusterAt[p] * m + q]`, and per cluster `c` the
+/// sum of those to its members to `totals[c * m + p]`.
+void la_silhouette_sums(const double *x, long m, long d, const long *firstOf, long k,
+                        const int64_t *clusterAt, long from, long to, double *totals);
+
 #ifdef __cplusplus
 }
 #endif

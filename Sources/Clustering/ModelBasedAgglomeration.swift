@@ -163,7 +163,33 @@ struct ModelBasedAgglomeration {
       nearestCost[a] = bestCost
       tieFree[a] = false
     }
-    for a in 0..<m { rescan(a) }
+    // Every group's nearest partner: the row minima on the workers (rows taken in turn), then
+    // each group in order (the same as rescanning each).
+    var initialMinima = [Double](repeating: 0, count: m)
+    var initialFirsts = [Int](repeating: -1, count: m)
+    var initialEquals = [Int](repeating: 0, count: m)
+    cost.withUnsafeBufferPointer { cp in
+      penalty.withUnsafeBufferPointer { pp in
+        initialMinima.withUnsafeMutableBufferPointer { mp in
+          initialFirsts.withUnsafeMutableBufferPointer { fp in
+            initialEquals.withUnsafeMutableBufferPointer { ep in
+              nonisolated(unsafe) let (costs, penalties) = (cp.baseAddress!, pp.baseAddress!)
+              nonisolated(unsafe) let (minima, firsts, equals) =
+                (mp.baseAddress!, fp.baseAddress!, ep.baseAddress!)
+              let rows: @Sendable (Int) -> Void = { t in
+                var a = t
+                while a < m {
+                  equals[a] = la_row_minimum(costs + a &* m, penalties, m, minima + a, firsts + a)
+                  a += workers
+                }
+              }
+              forEachWorker(workers, rows)
+            }
+          }
+        }
+      }
+    }
+    for a in 0..<m { rescan(a, found: (initialMinima[a], initialFirsts[a], initialEquals[a])) }
     var groups = m
     // Zeros for the search over the groups' nearest costs (dead groups' are +∞), and the
     // groups whose update la_agglomeration_update leaves to the loop below.

@@ -28,6 +28,7 @@ build: deps
 
 test: deps
 	$(SWIFT) test
+	Benchmarks/kernels/same-bits.sh
 
 DEMO := demo-output
 

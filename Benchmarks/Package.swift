@@ -40,6 +40,14 @@ let package = Package(
       path: "Benchmarks/IngestBenchmarks",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     .executableTarget(
+      name: "ClusteringBenchmarks",
+      dependencies: [
+        .product(name: "LearningAnalytics", package: library),
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/ClusteringBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    .executableTarget(
       name: "MixedModelsBenchmarks",
       dependencies: [
         "BenchmarkSupport",

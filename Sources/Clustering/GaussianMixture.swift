@@ -168,6 +168,14 @@ public struct GaussianMixture: Sendable {
   ///   ``ClusteringError/tooFewRows(rows:needed:context:)``,
   ///   ``ClusteringError/nonFiniteValue(row:column:)`` for bad input.
   public func fit(_ data: Matrix, initialPosteriors z0: Matrix) throws(ClusteringError) -> Fit {
+    try fit(data, initialPosteriors: z0, finiteChecked: false)
+  }
+
+  /// ``fit(_:initialPosteriors:)``; `finiteChecked` when the caller has already checked that
+  /// every value of `data` is finite (a grid does once for all its fits).
+  func fit(_ data: Matrix, initialPosteriors z0: Matrix, finiteChecked: Bool)
+    throws(ClusteringError) -> Fit
+  {
     let k = componentCount
     guard k >= 1 else { throw .invalidSetting("A mixture needs at least 1 component.") }
     guard tolerance >= 0, (continuationTolerance ?? 0) >= 0, maxIterations >= 1 else {
@@ -178,7 +186,7 @@ public struct GaussianMixture: Sendable {
       throw .tooFewRows(rows: data.rows, needed: k + 1, context: "A \(k)-component mixture")
     }
     precondition(z0.rows == data.rows && z0.columns == k, "fit: posteriors must be n x k")
-    try checkFinite(data)
+    if !finiteChecked { try checkFinite(data) }
     var em = ExpectationMaximization(
       x: data, model: model, componentCount: k, innerTolerance: innerTolerance,
       singularityThreshold: singularityThreshold, regularization: regularization)

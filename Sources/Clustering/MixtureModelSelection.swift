@@ -177,7 +177,9 @@ public struct MixtureModelSelection: Sendable {
           throw ClusteringError.tooFewRows(
             rows: groupCount, needed: k, context: "The distinct rows")
         }
-        best = (try settings.fit(data, initialPosteriors: z0), "hierarchical")
+        best = (
+          try settings.fit(data, initialPosteriors: z0, finiteChecked: true), "hierarchical"
+        )
       } catch {
         failure = Self.reason(error)
       }

@@ -163,42 +163,42 @@ struct ModelBasedAgglomeration {
       nearestCost[a] = bestCost
       tieFree[a] = false
     }
-    // Every group's nearest partner: the row minima on the workers (rows taken in turn), then
-    // each group in order (the same as rescanning each).
-    var initialMinima = [Double](repeating: 0, count: m)
-    var initialFirsts = [Int](repeating: -1, count: m)
-    var initialEquals = [Int](repeating: 0, count: m)
-    cost.withUnsafeBufferPointer { cp in
-      penalty.withUnsafeBufferPointer { pp in
-        initialMinima.withUnsafeMutableBufferPointer { mp in
-          initialFirsts.withUnsafeMutableBufferPointer { fp in
-            initialEquals.withUnsafeMutableBufferPointer { ep in
-              nonisolated(unsafe) let (costs, penalties) = (cp.baseAddress!, pp.baseAddress!)
-              nonisolated(unsafe) let (minima, firsts, equals) =
-                (mp.baseAddress!, fp.baseAddress!, ep.baseAddress!)
-              let rows: @Sendable (Int) -> Void = { t in
-                var a = t
-                while a < m {
-                  equals[a] = la_row_minimum(costs + a &* m, penalties, m, minima + a, firsts + a)
-                  a += workers
+    // Row minima of the rows listed in rescanRows (StepHelper.RowMinima), reused by every step.
+    var rescanRows = Array(0..<m)
+    var minima = [Double](repeating: 0, count: m)
+    var firsts = [Int](repeating: 0, count: m)
+    var equals = [Int](repeating: 0, count: m)
+    /// Runs `body` with the row minima of rescanRows[0..<count] in reach.
+    func withRowMinima(_ body: (StepHelper.RowMinima) -> Void) {
+      cost.withUnsafeBufferPointer { cp in
+        penalty.withUnsafeBufferPointer { pp in
+          rescanRows.withUnsafeBufferPointer { rp in
+            minima.withUnsafeMutableBufferPointer { mp in
+              firsts.withUnsafeMutableBufferPointer { fp in
+                equals.withUnsafeMutableBufferPointer { ep in
+                  body(
+                    StepHelper.RowMinima(
+                      matrix: cp.baseAddress!, penalty: pp.baseAddress!, m: m,
+                      rows: rp.baseAddress!, minima: mp.baseAddress!, firsts: fp.baseAddress!,
+                      equals: ep.baseAddress!))
                 }
               }
-              forEachWorker(workers, rows)
             }
           }
         }
       }
     }
-    for a in 0..<m { rescan(a, found: (initialMinima[a], initialFirsts[a], initialEquals[a])) }
+    // Every group's nearest partner: all row minima, a contiguous part per worker, then each
+    // group in order (the same as rescanning each).
+    withRowMinima { all in
+      forEachWorker(workers) { t in all.run((m * t / workers)..<(m * (t + 1) / workers)) }
+    }
+    for a in 0..<m { rescan(a, found: (minima[a], firsts[a], equals[a])) }
     var groups = m
     // Zeros for the search over the groups' nearest costs (dead groups' are +∞), and the
     // groups whose update la_agglomeration_update leaves to the loop below.
     let noPenalty = [Double](repeating: 0, count: m)
     var pending = [Int](repeating: 0, count: m)
-    var rescanRows = [Int](repeating: 0, count: m)
-    var minima = [Double](repeating: 0, count: m)
-    var firsts = [Int](repeating: 0, count: m)
-    var equals = [Int](repeating: 0, count: m)
     // The steps are serial; a second thread, idle otherwise, computes half of each large
     // step's costs, spinning in between (stopped when the loop ends).
     let helper = workers > 1 && m > 2 * StepHelper.minimumPartners ? StepHelper(dimension: d) : nil
@@ -317,38 +317,25 @@ struct ModelBasedAgglomeration {
         }
       }
       if rescans > 0 {
-        cost.withUnsafeBufferPointer { cp in
-          penalty.withUnsafeBufferPointer { pp in
-            rescanRows.withUnsafeBufferPointer { rp in
-              minima.withUnsafeMutableBufferPointer { mp in
-                firsts.withUnsafeMutableBufferPointer { fp in
-                  equals.withUnsafeMutableBufferPointer { ep in
-                    let whole = StepHelper.RowMinima(
-                      matrix: cp.baseAddress!, penalty: pp.baseAddress!, m: m,
-                      rows: rp.baseAddress!, minima: mp.baseAddress!, firsts: fp.baseAddress!,
-                      equals: ep.baseAddress!)
-                    let share =
-                      helper != nil && rescans >= StepHelper.minimumRescans ? rescans / 2 : rescans
-                    if share < rescans, let helper {
-                      let theirs = share..<rescans
-                      helper.start { _ in whole.run(theirs) }
-                      whole.run(0..<share)
-                      helper.wait()
-                    } else {
-                      whole.run(0..<rescans)
-                    }
-                  }
-                }
-              }
-            }
+        withRowMinima { whole in
+          let share =
+            helper != nil && rescans >= StepHelper.minimumRescans ? rescans / 2 : rescans
+          if share < rescans, let helper {
+            let theirs = share..<rescans
+            helper.start { _ in whole.run(theirs) }
+            whole.run(0..<share)
+            helper.wait()
+          } else {
+            whole.run(0..<rescans)
           }
         }
       }
+      // rescanRows lists, in order, the pending groups searched again.
       var nextRescan = 0
       for q in 0..<listed {
         let b = pending[q]
         let nb = nearest[b]
-        if nb == i || nb == j || (nb == moved && !tieFree[b]) {
+        if nextRescan < rescans && rescanRows[nextRescan] == b {
           let r = nextRescan
           nextRescan += 1
           rescan(b, found: (minima[r], firsts[r], equals[r]))

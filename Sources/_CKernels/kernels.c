@@ -32,20 +32,23 @@ typedef long long v4i __attribute__((vector_size(32)));
 
 // Helpers are macros or take pointers: a 32-byte vector passed by value would need the AVX
 // calling convention, which the baseline build does not have.
-#define load4(p)                  \
+#define LA_LOAD(T, p)             \
   ({                              \
-    v4 v_;                        \
+    T v_;                         \
     memcpy(&v_, (p), sizeof v_);  \
     v_;                           \
   })
-#define store4(p, v)              \
+#define LA_STORE(T, p, v)         \
   do {                            \
-    v4 s_ = (v);                  \
+    T s_ = (v);                   \
     memcpy((p), &s_, sizeof s_);  \
   } while (0)
-#define splat(s) ((v4){(s), (s), (s), (s)})
 /// `mask ? a : b` lane by lane (`mask` lanes are all ones or all zeros).
-#define select4(mask, a, b) ((v4)((((v4i)(a)) & (mask)) | (((v4i)(b)) & ~(mask))))
+#define LA_SELECT(T, TI, mask, a, b) ((T)((((TI)(a)) & (mask)) | (((TI)(b)) & ~(mask))))
+#define load4(p) LA_LOAD(v4, p)
+#define store4(p, v) LA_STORE(v4, p, v)
+#define splat(s) ((v4){(s), (s), (s), (s)})
+#define select4(mask, a, b) LA_SELECT(v4, v4i, mask, a, b)
 #define sqrt4(v) __builtin_elementwise_sqrt(v)
 /// `a·b + c` with one rounding, lane by lane: an FMA instruction where the processor has one
 /// (the x86-64-v3 build, other targets), else the C library's exactly rounded `fma` (the SSE2
@@ -56,19 +59,10 @@ typedef long long v4i __attribute__((vector_size(32)));
 /// does the same operations as with four lanes, so the results are the same bits.
 typedef double v8 __attribute__((vector_size(64)));
 typedef long long v8i __attribute__((vector_size(64)));
-#define load8(p)                  \
-  ({                              \
-    v8 v_;                        \
-    memcpy(&v_, (p), sizeof v_);  \
-    v_;                           \
-  })
-#define store8(p, v)              \
-  do {                            \
-    v8 s_ = (v);                  \
-    memcpy((p), &s_, sizeof s_);  \
-  } while (0)
+#define load8(p) LA_LOAD(v8, p)
+#define store8(p, v) LA_STORE(v8, p, v)
 #define splat8(s) ((v8){(s), (s), (s), (s), (s), (s), (s), (s)})
-#define select8(mask, a, b) ((v8)((((v8i)(a)) & (mask)) | (((v8i)(b)) & ~(mask))))
+#define select8(mask, a, b) LA_SELECT(v8, v8i, mask, a, b)
 #define LA_INLINE static inline __attribute__((always_inline))
 
 /// exp for lanes in [−708, 709]: n = round(x / ln 2), r = x − n ln 2 (Cody and Waite's two
